@@ -1,0 +1,67 @@
+/**
+ * `${VAR}` and `${VAR:-default}` in string values, filled from the environment and from a `.env`
+ * file beside the pipeline file (the real environment wins). Done on the parsed tree, not the
+ * text, so a value can never inject YAML. `$${` writes a literal `${`.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import type { ConfigIssue } from './config-error';
+import type { KeyPath, YamlSource } from './yaml-source';
+
+const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** Variable names whose values are treated as secrets wherever they are used. */
+const SECRET_NAME = /PASS|SECRET|TOKEN|KEY|SID|SESSION|CREDENTIAL|PRIVATE/i;
+
+export interface Substitution {
+  readonly path: KeyPath;
+  readonly variable: string;
+  readonly value: string;
+}
+
+export interface InterpolationResult {
+  readonly data: unknown;
+  readonly substitutions: readonly Substitution[];
+  readonly issues: readonly ConfigIssue[];
+}
+
+export function loadDotenv(dir: string): Record<string, string> {
+  try {
+    return parseDotenv(readFileSync(join(dir, '.env')));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
+  }
+}
+
+export function interpolateEnv(data: unknown, env: Readonly<Record<string, string | undefined>>, source: YamlSource): InterpolationResult {
+  const substitutions: Substitution[] = [];
+  const issues: ConfigIssue[] = [];
+  const walk = (value: unknown, path: KeyPath): unknown => {
+    if (typeof value === 'string') {
+      return value.replace(REFERENCE, (match, name: string | undefined, fallback: string | undefined) => {
+        if (name === undefined) return '${';
+        const found = env[name];
+        if (found !== undefined && (found !== '' || fallback === undefined)) {
+          substitutions.push({ path, variable: name, value: found });
+          return found;
+        }
+        if (fallback !== undefined) return fallback;
+        issues.push(source.issue(path, `environment variable ${name} is not set; set it (or put it in .env beside the pipeline file), or write \${${name}:-default}`));
+        return match;
+      });
+    }
+    if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, i]));
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, [...path, k])]));
+    }
+    return value;
+  };
+  return { data: walk(data, []), substitutions, issues };
+}
+
+/** Values that came from variables named like secrets. */
+export function secretSubstitutions(substitutions: readonly Substitution[]): string[] {
+  return substitutions.filter((s) => SECRET_NAME.test(s.variable)).map((s) => s.value);
+}

@@ -1,0 +1,64 @@
+/**
+ * Finds and reads a pipeline file with cosmiconfig: an explicit path (`pipe run nightly.yml`), or
+ * the usual places from the working directory (`pipe.yml`, `.piperc.yaml`, the `pipe` key of
+ * package.json, ...). YAML (and JSON, a subset) is parsed with positions kept for error messages.
+ */
+import { basename } from 'node:path';
+import { cosmiconfig, type Loader } from 'cosmiconfig';
+import { PipeError, ExitCode } from '../errors';
+import { ConfigError } from './config-error';
+import { YamlSource } from './yaml-source';
+
+export const SEARCH_PLACES = [
+  'pipe.yml',
+  'pipe.yaml',
+  '.piperc',
+  '.piperc.yml',
+  '.piperc.yaml',
+  '.piperc.json',
+  '.config/piperc',
+  '.config/piperc.yml',
+  '.config/piperc.yaml',
+  'pipe.config.yml',
+  'pipe.config.yaml',
+  'package.json',
+];
+
+export interface LoadedPipelineFile {
+  readonly file: string;
+  readonly source: YamlSource;
+  readonly data: unknown;
+}
+
+export async function loadPipelineFile(options: { file?: string; cwd: string }): Promise<LoadedPipelineFile> {
+  const sources = new Map<string, YamlSource>();
+  const yamlLoader: Loader = (filepath, content) => {
+    const prefix = basename(filepath) === 'package.json' ? ['pipe'] : [];
+    const { source, issues } = YamlSource.parse(filepath, content, prefix);
+    if (issues.length) throw new ConfigError(issues);
+    sources.set(filepath, source);
+    return source.data();
+  };
+  const explorer = cosmiconfig('pipe', {
+    searchPlaces: SEARCH_PLACES,
+    loaders: { '.yml': yamlLoader, '.yaml': yamlLoader, '.json': yamlLoader, noExt: yamlLoader },
+    cache: false,
+  });
+  let result;
+  try {
+    result = options.file ? await explorer.load(options.file) : await explorer.search(options.cwd);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new PipeError(`pipeline file not found: ${options.file}`, { code: 'FILE_NOT_FOUND', exitCode: ExitCode.Usage });
+    }
+    throw new PipeError(`cannot read pipeline file ${options.file ?? ''}: ${(error as Error).message}`, { exitCode: ExitCode.Usage, cause: error });
+  }
+  if (!result || result.isEmpty) {
+    const where = options.file ?? `${options.cwd} (looked for ${SEARCH_PLACES.join(', ')})`;
+    throw new PipeError(`no pipeline found in ${where}; pass a file: pipe run nightly.yml`, { code: 'NO_PIPELINE_FILE', exitCode: ExitCode.Usage });
+  }
+  const source = sources.get(result.filepath);
+  if (!source) throw new PipeError(`${result.filepath}: unsupported pipeline file type; use YAML or JSON`, { exitCode: ExitCode.Usage });
+  return { file: result.filepath, source, data: result.config };
+}

@@ -1,0 +1,42 @@
+/** What a run reports: per pipeline and per document, the run summary's source of truth. */
+import type { SinkResult } from '../plugin/contract';
+import type { ProgressCounts } from './progress';
+
+export type PipelineStatus = 'succeeded' | 'failed' | 'skipped' | 'interrupted';
+
+export interface DocumentOutcome {
+  readonly id: string;
+  readonly name: string;
+  status: 'succeeded' | 'failed' | 'incomplete';
+  bytes: number;
+  rows?: number;
+  error?: string;
+  outputs?: readonly string[];
+}
+
+export interface PipelineOutcome {
+  readonly name: string;
+  readonly status: PipelineStatus;
+  readonly error?: string;
+  /** The plugin that failed, when one did. */
+  readonly failedPlugin?: string;
+  readonly startedAt?: string;
+  readonly durationMs: number;
+  readonly attempts: number;
+  /** Bytes the source produced. */
+  readonly bytes: number;
+  readonly documents: readonly DocumentOutcome[];
+  readonly sink?: SinkResult;
+  /** Counters per plugin (`source:file`, `transform:chunk-lines`, `sink:dir`). */
+  readonly progress: Readonly<Record<string, ProgressCounts>>;
+}
+
+export interface RunOutcome {
+  readonly runId: string;
+  readonly file: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly status: 'succeeded' | 'failed' | 'interrupted';
+  readonly exitCode: number;
+  readonly pipelines: readonly PipelineOutcome[];
+}

@@ -1,0 +1,103 @@
+/**
+ * Every plugin a run can use: the built-ins, the installed plugin packages, and modules named by
+ * path or package in `use:`. Resolves a `use:` value for a given kind (`file` is both a source
+ * and a sink).
+ */
+import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { builtinPlugins } from '../plugins/builtin';
+import { PipeError, ExitCode } from '../errors';
+import type { Plugin, PluginKind, PipePackage } from './contract';
+import { discoverPackages, nodeModulesChain, type DiscoveredPackage } from './discovery';
+import { loadModule, resolvePackage } from './module-loader';
+import { packageFromModule } from './module-exports';
+
+export interface CatalogEntry {
+  readonly plugin: Plugin;
+  /** `built-in`, a package name, or a module path. */
+  readonly origin: string;
+}
+
+export class UnknownPluginError extends PipeError {
+  constructor(
+    readonly use: string,
+    readonly kind: PluginKind,
+    readonly available: readonly string[],
+    reason?: string,
+  ) {
+    super(
+      reason ??
+        `unknown ${kind} plugin "${use}"; available ${kind}s: ${available.join(', ') || '(none)'}, or a path (./my-plugin.ts) or an npm package name`,
+      { code: 'UNKNOWN_PLUGIN', exitCode: ExitCode.Usage },
+    );
+  }
+}
+
+export interface CatalogOptions {
+  /** Directory to search for installed plugin packages from (the pipeline file's). */
+  readonly cwd: string;
+  /** More node_modules folders to search (the CLI's own). */
+  readonly extraNodeModules?: readonly string[];
+}
+
+export class PluginCatalog {
+  private readonly discovered: DiscoveredPackage[];
+  private readonly loaded = new Map<string, Promise<PipePackage>>();
+
+  constructor(private readonly options: CatalogOptions) {
+    this.discovered = discoverPackages([...nodeModulesChain(options.cwd), ...(options.extraNodeModules ?? [])]);
+  }
+
+  /** Built-ins and every discovered package's plugins. */
+  async entries(): Promise<CatalogEntry[]> {
+    const entries: CatalogEntry[] = builtinPlugins.map((plugin) => ({ plugin, origin: 'built-in' }));
+    for (const pkg of this.discovered) {
+      for (const plugin of (await this.load(pkg.entry)).plugins) entries.push({ plugin, origin: pkg.packageName });
+    }
+    return entries;
+  }
+
+  /** Every loaded package (built-ins excluded), for login flows and emulators. */
+  async packages(): Promise<{ name: string; pkg: PipePackage }[]> {
+    return Promise.all(this.discovered.map(async (d) => ({ name: d.packageName, pkg: await this.load(d.entry) })));
+  }
+
+  async resolve(use: string, kind: PluginKind, fromDir = this.options.cwd): Promise<CatalogEntry> {
+    if (use.startsWith('.') || isAbsolute(use)) {
+      const path = resolvePath(fromDir, use);
+      return { plugin: this.pick(await this.load(path).catch((e) => this.notLoadable(use, kind, e)), use, kind), origin: path };
+    }
+    const byName = (await this.entries()).find((e) => e.plugin.kind === kind && e.plugin.name === use);
+    if (byName) return byName;
+    let entry: string | undefined;
+    try {
+      entry = resolvePackage(use, fromDir);
+    } catch {
+      throw new UnknownPluginError(use, kind, await this.names(kind));
+    }
+    return { plugin: this.pick(await this.load(entry).catch((e) => this.notLoadable(use, kind, e)), use, kind), origin: use };
+  }
+
+  async names(kind: PluginKind): Promise<string[]> {
+    return (await this.entries()).filter((e) => e.plugin.kind === kind).map((e) => e.plugin.name);
+  }
+
+  private load(path: string): Promise<PipePackage> {
+    let pending = this.loaded.get(path);
+    if (!pending) this.loaded.set(path, (pending = loadModule(path).then(packageFromModule)));
+    return pending;
+  }
+
+  private pick(pkg: PipePackage, use: string, kind: PluginKind): Plugin {
+    const ofKind = pkg.plugins.filter((p) => p.kind === kind);
+    if (ofKind.length === 1) return ofKind[0];
+    const reason =
+      ofKind.length === 0
+        ? `"${use}" exports no ${kind} plugin${pkg.plugins.length ? ` (it has: ${pkg.plugins.map((p) => `${p.kind} ${p.name}`).join(', ')})` : ''}`
+        : `"${use}" exports several ${kind} plugins (${ofKind.map((p) => p.name).join(', ')}); use: one of their names`;
+    throw new UnknownPluginError(use, kind, [], reason);
+  }
+
+  private notLoadable(use: string, kind: PluginKind, error: unknown): never {
+    throw new UnknownPluginError(use, kind, [], `cannot load ${kind} plugin "${use}": ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,62 @@
+/** What the engine hands every plugin while it runs. */
+
+export type LogFields = Record<string, unknown>;
+
+/** Structured logger. Values of schema fields marked `secret` and registered secrets are redacted by the logger. */
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  /** A logger whose lines also carry `fields`. */
+  child(fields: LogFields): Logger;
+}
+
+/** Counters a plugin adds to as it works; they drive progress output and the run summary. */
+export interface ProgressDelta {
+  bytes?: number;
+  records?: number;
+  chunks?: number;
+  retries?: number;
+}
+
+export interface ProgressReporter {
+  /** Add to this plugin's counters. */
+  add(delta: ProgressDelta): void;
+  /** Announce totals once known (e.g. a file's size, a chunk count), so progress can show an ETA. */
+  expect(totals: { bytes?: number; chunks?: number }): void;
+}
+
+/** Keeps secret values out of every output: logs, errors, `--json`, `--dry-run`. */
+export interface SecretRegistry {
+  /** Remember `value` as secret (e.g. an access token just obtained); it is redacted wherever it appears. */
+  add(value: string | undefined): void;
+  /** `text` with every registered secret replaced by `[redacted]`. */
+  redact(text: string): string;
+}
+
+/** What the engine knows about the pipeline around a plugin before data flows. */
+export interface PipelineShape {
+  /** Total bytes the source expects to produce, when it can tell (a file's size). */
+  readonly expectedBytes?: number;
+  /** Chunk size promised by an upstream transform (e.g. `chunk-lines`), when there is one. */
+  readonly chunkSize?: number;
+}
+
+export interface PluginContext {
+  /** Aborted on Ctrl-C, on a failure anywhere in the pipeline, or at the run's deadline. Pass it to every I/O call. */
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  readonly progress: ProgressReporter;
+  readonly secrets: SecretRegistry;
+  /** The directory of the pipeline file; relative paths in config resolve against it. */
+  readonly cwd: string;
+  /** Where run artefacts (logs, failure dumps, state) go. */
+  readonly runDir: string;
+  readonly runId: string;
+  /** Name of the pipeline this plugin instance belongs to. */
+  readonly pipeline: string;
+  readonly shape: PipelineShape;
+  /** `path` resolved against `cwd`. */
+  resolvePath(path: string): string;
+}

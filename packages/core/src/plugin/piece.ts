@@ -1,0 +1,49 @@
+/**
+ * What flows through a pipeline: pieces of documents.
+ *
+ * A document is one logical byte stream: a file, one Salesforce report, one export. A source may
+ * emit several documents (many reports at once), even interleaved; every document ends with
+ * exactly one `end` or `failed` piece. A sink finalises a document's output only on its `end`,
+ * so a document cut short never leaves output that looks complete.
+ */
+
+/** Identifies one document in a pipeline run. `id` is unique within the run; `name` is for humans and file names. */
+export interface Doc {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** Bytes of a document, in order. */
+export interface DataPiece {
+  readonly type: 'data';
+  readonly doc: Doc;
+  readonly data: Buffer;
+  /**
+   * Present when `data` is a whole, record-aligned chunk (cut by `chunk-lines` or a source that
+   * cuts its own): the 0-based chunk number within the document. Absent for a plain byte stream.
+   */
+  readonly chunk?: number;
+}
+
+/** The document is complete: every byte has been sent. */
+export interface DocEnd {
+  readonly type: 'end';
+  readonly doc: Doc;
+  /** Data rows in the document, when the producer knows them. */
+  readonly rows?: number;
+}
+
+/** The document could not be produced; its partial output must be discarded. Other documents go on. */
+export interface DocFailed {
+  readonly type: 'failed';
+  readonly doc: Doc;
+  readonly error: Error;
+}
+
+export type Piece = DataPiece | DocEnd | DocFailed;
+
+export const dataPiece = (doc: Doc, data: Buffer, chunk?: number): DataPiece =>
+  chunk === undefined ? { type: 'data', doc, data } : { type: 'data', doc, data, chunk };
+export const docEnd = (doc: Doc, rows?: number): DocEnd =>
+  rows === undefined ? { type: 'end', doc } : { type: 'end', doc, rows };
+export const docFailed = (doc: Doc, error: Error): DocFailed => ({ type: 'failed', doc, error });

@@ -1,0 +1,88 @@
+/**
+ * `dir` sink: one file per chunk (or per document when the input is not chunked), named by a
+ * template. A document's files are staged under temp names and renamed into place together when
+ * the document ends, so a document that fails leaves none of its files behind.
+ */
+import { join } from 'node:path';
+import { AtomicFile } from '../fs/atomic-file';
+import { PipeError } from '../errors';
+import { defineSink, type DocumentResult } from '../plugin/contract';
+import type { DataPiece, Doc } from '../plugin/piece';
+import { Config, Type } from '../schema/types';
+
+const schema = Config({
+  path: Type.String({ minLength: 1, description: 'The directory, relative to the pipeline file; created if missing.' }),
+  name: Type.String({
+    minLength: 1,
+    default: '{name}-{index}.csv',
+    pattern: '^[^/\\\\]+$',
+    description: 'File name template: {name} the document name (file or report), {id} its id, {index} the chunk number (0-based).',
+  }),
+});
+
+interface Staged {
+  readonly files: AtomicFile[];
+  current?: AtomicFile;
+}
+
+export const dirSink = defineSink({
+  name: 'dir',
+  summary: 'Write each chunk or document to its own file in a directory.',
+  description: 'Files appear only when their document is complete; a failed document leaves no files.',
+  config: schema,
+  async consume(input, config, ctx) {
+    const dir = ctx.resolvePath(config.path);
+    const staged = new Map<string, Staged>();
+    const claimed = new Map<string, string>();
+    const documents: DocumentResult[] = [];
+    const fileFor = async (piece: DataPiece): Promise<AtomicFile> => {
+      const name = render(config.name, piece.doc, piece.chunk ?? 0);
+      const owner = claimed.get(name);
+      if (owner !== undefined && (owner !== piece.doc.id || piece.chunk !== undefined)) {
+        throw new PipeError(
+          `two outputs map to the same file "${name}"; add {index} (for chunks) or {name}/{id} (for several documents) to the dir sink's name template`,
+          { code: 'NAME_COLLISION' },
+        );
+      }
+      claimed.set(name, piece.doc.id);
+      return AtomicFile.create(join(dir, name));
+    };
+    try {
+      for await (const piece of input) {
+        let entry = staged.get(piece.doc.id);
+        if (!entry) staged.set(piece.doc.id, (entry = { files: [] }));
+        if (piece.type === 'data') {
+          if (piece.chunk !== undefined || !entry.current) {
+            entry.current = await fileFor(piece);
+            entry.files.push(entry.current);
+          }
+          await entry.current.write(piece.data);
+          ctx.progress.add({ bytes: piece.data.length });
+        } else if (piece.type === 'end') {
+          if (entry.files.length === 0) entry.files.push(await fileFor({ type: 'data', doc: piece.doc, data: Buffer.alloc(0) }));
+          for (const file of entry.files) await file.commit();
+          documents.push({ doc: piece.doc, outputs: entry.files.map((f) => f.path), rows: piece.rows });
+          staged.delete(piece.doc.id);
+        } else {
+          await Promise.all(entry.files.map((f) => f.discard()));
+          staged.delete(piece.doc.id);
+          ctx.log.warn(`document "${piece.doc.name}" failed; its files were not written`, { error: piece.error.message });
+        }
+      }
+      if (staged.size > 0) {
+        const names = [...staged.keys()].join(', ');
+        throw new PipeError(`the input ended before these documents were complete: ${names}; their files were not written`, { code: 'INCOMPLETE_INPUT' });
+      }
+      return { outputs: documents.flatMap((d) => d.outputs ?? []), documents };
+    } finally {
+      for (const entry of staged.values()) await Promise.all(entry.files.map((f) => f.discard()));
+    }
+  },
+});
+
+function render(template: string, doc: Doc, index: number): string {
+  const safe = (s: string) => s.replace(/[/\\\0]/g, '_');
+  return template.replace(/\{(name|id|index)\}/g, (_, key: string) =>
+    key === 'index' ? String(index) : safe(key === 'name' ? doc.name : doc.id),
+  );
+}

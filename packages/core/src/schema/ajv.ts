@@ -1,0 +1,47 @@
+/**
+ * The one ajv instance that validates pipeline files and plugin configs, with pipe's keywords:
+ * `secret` (a marker read by redaction) and `byteSize` (checks a size string and converts it to bytes).
+ */
+import Ajv, { type AnySchemaObject } from 'ajv';
+import type { DataValidateFunction } from 'ajv/dist/types';
+import { formatByteSize, parseByteSize } from '../util/byte-size';
+
+interface ByteSizeRange {
+  minimum?: number;
+  maximum?: number;
+}
+
+function byteSizeValidator(range: ByteSizeRange): DataValidateFunction {
+  const validate: DataValidateFunction = (data, ctx) => {
+    const bytes = typeof data === 'string' || typeof data === 'number' ? parseByteSize(data) : undefined;
+    const fail = (message: string) => {
+      validate.errors = [{ keyword: 'byteSize', message, params: range, instancePath: ctx?.instancePath ?? '' }];
+      return false;
+    };
+    if (bytes === undefined) return fail(`must be a size such as 10MB, 512KiB or a number of bytes (got ${JSON.stringify(data)})`);
+    if (range.minimum !== undefined && bytes < range.minimum)
+      return fail(`must be at least ${formatByteSize(range.minimum)} (got ${formatByteSize(bytes)})`);
+    if (range.maximum !== undefined && bytes > range.maximum)
+      return fail(`must be at most ${formatByteSize(range.maximum)} (got ${formatByteSize(bytes)})`);
+    if (ctx?.parentData && ctx.parentDataProperty !== undefined) {
+      (ctx.parentData as Record<string | number, unknown>)[ctx.parentDataProperty] = bytes;
+    }
+    return true;
+  };
+  return validate;
+}
+
+export function createAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, verbose: true, useDefaults: true, strict: true, allowUnionTypes: true, coerceTypes: false });
+  ajv.addKeyword({ keyword: 'secret', schemaType: 'boolean' });
+  ajv.addKeyword({
+    keyword: 'byteSize',
+    schemaType: 'object',
+    modifying: true,
+    errors: true,
+    compile: (range: ByteSizeRange) => byteSizeValidator(range),
+  });
+  return ajv;
+}
+
+export type { AnySchemaObject };

@@ -1,0 +1,20 @@
+/** Validate one plugin's `with:` block on its own (tests, programmatic use). Pipeline files go through config/. */
+import type { Static, TSchema } from '@sinclair/typebox';
+import { PipeError, ExitCode } from '../errors';
+import type { Plugin } from '../plugin/contract';
+import { createAjv } from './ajv';
+
+const ajv = createAjv();
+
+export function validatePluginConfig<S extends TSchema>(plugin: Plugin & { config: S }, raw: unknown): Static<S> {
+  const config = structuredClone(raw ?? {});
+  const validate = ajv.compile(plugin.config);
+  if (!validate(config)) {
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''}`.trim());
+    throw new PipeError(`invalid config for plugin "${plugin.name}": ${problems.join('; ')}`, {
+      code: 'INVALID_CONFIG',
+      exitCode: ExitCode.Usage,
+    });
+  }
+  return config as Static<S>;
+}

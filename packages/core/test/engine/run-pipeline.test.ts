@@ -1,0 +1,141 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  chunkLines,
+  dataPiece,
+  defineSink,
+  defineSource,
+  dirSink,
+  docEnd,
+  fileSink,
+  Redactor,
+  runPipeline,
+  StreamLogger,
+  Type,
+  type Piece,
+  type Plugin,
+  type ResolvedPipeline,
+  type ResolvedStage,
+} from '../../src';
+import { project } from '../helpers';
+
+const MB = 1_000_000;
+
+function stage<P extends Plugin>(plugin: P, config: unknown): ResolvedStage<P> {
+  return { use: plugin.name, plugin, origin: 'test', config, path: [] };
+}
+
+function pipeline(source: ResolvedStage, transforms: ResolvedStage[], sink: ResolvedStage): ResolvedPipeline {
+  return { name: 'p', needs: [], retries: 0, source, transforms, sink } as ResolvedPipeline;
+}
+
+const doc = { id: 'gen', name: 'gen' };
+
+/** A source of `totalBytes` of CSV rows in 64 KiB pieces, counting what it has handed out. */
+function generator(totalBytes: number, meter: { produced: number }, failAfter?: number) {
+  return defineSource({
+    name: 'gen',
+    summary: 'test rows',
+    config: Type.Object({}),
+    async *open(): AsyncGenerator<Piece> {
+      const row = Buffer.from('12345,"quoted, with\nnewline",abcdefghijklmnopqrstuvwxyz\n');
+      const piece = Buffer.concat(Array.from({ length: Math.floor(65536 / row.length) }, () => row));
+      while (meter.produced < totalBytes) {
+        if (failAfter !== undefined && meter.produced >= failAfter) throw new Error('disk on fire');
+        meter.produced += piece.length;
+        yield dataPiece(doc, piece);
+      }
+      yield docEnd(doc);
+    },
+  });
+}
+
+function options(signal = new AbortController().signal, cwd = project({})) {
+  const secrets = new Redactor();
+  return { runId: 'r', runDir: join(cwd, 'run'), cwd, signal, log: new StreamLogger({ level: 'silent', secrets }), secrets };
+}
+
+describe('runPipeline', () => {
+  it('a slow sink slows the source: data in flight stays bounded by chunk size, not input size', async () => {
+    const meter = { produced: 0 };
+    let consumed = 0;
+    let maxInFlight = 0;
+    const slowSink = defineSink({
+      name: 'slow',
+      summary: 'slow',
+      config: Type.Object({}),
+      async consume(input) {
+        for await (const piece of input) {
+          if (piece.type !== 'data') continue;
+          maxInFlight = Math.max(maxInFlight, meter.produced - consumed);
+          await new Promise((r) => setTimeout(r, 3));
+          consumed += piece.data.length;
+        }
+        return {};
+      },
+    });
+    const outcome = await runPipeline(
+      pipeline(stage(generator(150 * MB, meter), {}), [stage(chunkLines, { chunkSize: MB, header: 'first' })], stage(slowSink, {})),
+      options(),
+    );
+    expect(outcome.status).toBe('succeeded');
+    expect(consumed).toBe(meter.produced);
+    // Pieces buffered: the chunker's pending chunk, one chunk between each stage, one in the sink.
+    expect(maxInFlight).toBeLessThan(5 * MB);
+    expect(outcome.progress['transform:chunk-lines'].chunks).toBeGreaterThan(140);
+  });
+
+  it('a failing source names the pipeline and plugin, tears the pipeline down, and leaves no output', async () => {
+    const cwd = project({});
+    const outcome = await runPipeline(
+      pipeline(stage(generator(50 * MB, { produced: 0 }, 3 * MB), {}), [], stage(fileSink, { path: 'out/all.csv' })),
+      options(undefined, cwd),
+    );
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toBe('pipeline "p", plugin "gen": disk on fire');
+    expect(outcome.failedPlugin).toBe('gen');
+    expect(readdirSync(join(cwd, 'out'))).toEqual([]);
+  });
+
+  it('a failing sink aborts the source through the AbortSignal', async () => {
+    let sourceAborted = false;
+    const endless = defineSource({
+      name: 'endless',
+      summary: 'never ends',
+      config: Type.Object({}),
+      async *open(_config, ctx) {
+        ctx.signal.addEventListener('abort', () => (sourceAborted = true));
+        for (;;) yield dataPiece(doc, Buffer.alloc(1024, 97));
+      },
+    });
+    const brokenSink = defineSink({
+      name: 'broken',
+      summary: 'fails',
+      config: Type.Object({}),
+      async consume(input) {
+        let n = 0;
+        for await (const _ of input) if (++n === 10) throw new Error('remote said no');
+        return {};
+      },
+    });
+    const outcome = await runPipeline(pipeline(stage(endless, {}), [], stage(brokenSink, {})), options());
+    expect(outcome.error).toBe('pipeline "p", plugin "broken": remote said no');
+    expect(sourceAborted).toBe(true);
+  });
+
+  it('Ctrl-C aborts in-flight work: status interrupted and no file left looking complete', async () => {
+    const cwd = project({});
+    const controller = new AbortController();
+    const meter = { produced: 0 };
+    const run = runPipeline(
+      pipeline(stage(generator(10_000 * MB, meter), {}), [stage(chunkLines, { chunkSize: MB, header: 'first' })], stage(dirSink, { path: 'out', name: 'part-{index}.csv' })),
+      options(controller.signal, cwd),
+    );
+    while (meter.produced < 20 * MB) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
+    const outcome = await run;
+    expect(outcome.status).toBe('interrupted');
+    expect(existsSync(join(cwd, 'out')) ? readdirSync(join(cwd, 'out')) : []).toEqual([]);
+    expect(meter.produced).toBeLessThan(10_000 * MB);
+  });
+});

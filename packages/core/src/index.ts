@@ -28,3 +28,4 @@ export { runPipelines, newRunId, type RunOptions } from './engine/run-pipelines'
 export { planRun, type RunPlan, type PlannedPipeline, type PlannedStage } from './engine/plan';
 export type { RunOutcome, PipelineOutcome, DocumentOutcome, PipelineStatus } from './engine/outcome';
 export { AtomicFile } from './fs/atomic-file';
+export { describeSchema, type SettingDoc } from './schema/describe-schema';

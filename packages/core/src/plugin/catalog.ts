@@ -47,18 +47,28 @@ export class PluginCatalog {
     this.discovered = discoverPackages([...nodeModulesChain(options.cwd), ...(options.extraNodeModules ?? [])]);
   }
 
-  /** Built-ins and every discovered package's plugins. */
+  /** Built-ins and every discovered package's plugins; a package that fails to load is listed in `broken`. */
   async entries(): Promise<CatalogEntry[]> {
     const entries: CatalogEntry[] = builtinPlugins.map((plugin) => ({ plugin, origin: 'built-in' }));
     for (const pkg of this.discovered) {
-      for (const plugin of (await this.load(pkg.entry)).plugins) entries.push({ plugin, origin: pkg.packageName });
+      const loaded = await this.load(pkg.entry).catch((error: Error) => {
+        this.broken.set(pkg.packageName, error.message.split('\n')[0]);
+        return undefined;
+      });
+      for (const plugin of loaded?.plugins ?? []) entries.push({ plugin, origin: pkg.packageName });
     }
     return entries;
   }
 
+  /** Installed plugin packages that could not be loaded, with the reason. */
+  readonly broken = new Map<string, string>();
+
   /** Every loaded package (built-ins excluded), for login flows and emulators. */
   async packages(): Promise<{ name: string; pkg: PipePackage }[]> {
-    return Promise.all(this.discovered.map(async (d) => ({ name: d.packageName, pkg: await this.load(d.entry) })));
+    const all = await Promise.all(
+      this.discovered.map(async (d) => ({ name: d.packageName, pkg: await this.load(d.entry).catch(() => undefined) })),
+    );
+    return all.filter((p): p is { name: string; pkg: PipePackage } => p.pkg !== undefined);
   }
 
   async resolve(use: string, kind: PluginKind, fromDir = this.options.cwd): Promise<CatalogEntry> {
@@ -66,13 +76,18 @@ export class PluginCatalog {
       const path = resolvePath(fromDir, use);
       return { plugin: this.pick(await this.load(path).catch((e) => this.notLoadable(use, kind, e)), use, kind), origin: path };
     }
+    const builtin = builtinPlugins.find((p) => p.kind === kind && p.name === use);
+    if (builtin) return { plugin: builtin, origin: 'built-in' };
     const byName = (await this.entries()).find((e) => e.plugin.kind === kind && e.plugin.name === use);
     if (byName) return byName;
     let entry: string | undefined;
     try {
       entry = resolvePackage(use, fromDir);
     } catch {
-      throw new UnknownPluginError(use, kind, await this.names(kind));
+      const broken = [...this.broken].map(([name, why]) => `${name} (${why})`);
+      const note = broken.length ? `; these plugin packages failed to load: ${broken.join('; ')}` : '';
+      const error = new UnknownPluginError(use, kind, await this.names(kind));
+      throw note ? new UnknownPluginError(use, kind, [], error.message + note) : error;
     }
     return { plugin: this.pick(await this.load(entry).catch((e) => this.notLoadable(use, kind, e)), use, kind), origin: use };
   }

@@ -73,7 +73,7 @@ export const dirSink = defineSink({
         const names = [...staged.keys()].join(', ');
         throw new PipeError(`the input ended before these documents were complete: ${names}; their files were not written`, { code: 'INCOMPLETE_INPUT' });
       }
-      return { outputs: documents.flatMap((d) => d.outputs ?? []), documents };
+      return { outputs: summarizeFiles(dir, documents.flatMap((d) => d.outputs ?? [])), documents };
     } finally {
       for (const entry of staged.values()) await Promise.all(entry.files.map((f) => f.discard()));
     }
@@ -85,4 +85,11 @@ function render(template: string, doc: Doc, index: number): string {
   return template.replace(/\{(name|id|index)\}/g, (_, key: string) =>
     key === 'index' ? String(index) : safe(key === 'name' ? doc.name : doc.id),
   );
+}
+
+/** One line for a handful of files; a count and the first and last name for many. */
+function summarizeFiles(dir: string, paths: readonly string[]): string[] {
+  if (paths.length <= 3) return [...paths];
+  const name = (p: string) => p.slice(dir.length + 1);
+  return [`${dir}: ${paths.length} files (${name(paths[0])} ... ${name(paths[paths.length - 1])})`];
 }

@@ -19,7 +19,6 @@ export const fileSink = defineSink({
     let file: AtomicFile | undefined;
     let doc: Doc | undefined;
     let complete = false;
-    let bytes = 0;
     try {
       for await (const piece of input) {
         if (doc && piece.doc.id !== doc.id) {
@@ -32,7 +31,6 @@ export const fileSink = defineSink({
         file ??= await AtomicFile.create(path);
         if (piece.type === 'data') {
           await file.write(piece.data);
-          bytes += piece.data.length;
           ctx.progress.add({ bytes: piece.data.length });
         } else if (piece.type === 'failed') {
           throw piece.error;
@@ -42,7 +40,7 @@ export const fileSink = defineSink({
       }
       if (!file || !complete) throw new PipeError('the input ended before its document was complete; nothing was written', { code: 'INCOMPLETE_INPUT' });
       await file.commit();
-      return { outputs: [path], documents: doc ? [{ doc, outputs: [path] }] : [], details: { bytes } };
+      return { outputs: [path], documents: doc ? [{ doc, outputs: [path] }] : [] };
     } finally {
       await file?.discard();
     }

@@ -1,0 +1,55 @@
+/** The run summary people read in the morning: one row per pipeline, then what each produced. */
+import type { PipelineOutcome, RunOutcome } from '@pipe/core';
+import { formatBytes, formatDuration, table } from './format';
+
+const STATUS_MARK: Record<PipelineOutcome['status'], string> = {
+  succeeded: 'ok',
+  failed: 'FAILED',
+  skipped: 'skipped',
+  interrupted: 'interrupted',
+};
+
+function counter(outcome: PipelineOutcome, key: 'chunks' | 'retries' | 'records'): number {
+  return Object.values(outcome.progress).reduce((n, c) => n + c[key], 0);
+}
+
+function rowsOf(outcome: PipelineOutcome): string {
+  const rows = outcome.documents.reduce<number | undefined>((n, d) => (d.rows === undefined ? n : (n ?? 0) + d.rows), undefined);
+  return rows === undefined ? '-' : String(rows);
+}
+
+export function renderRunSummary(run: RunOutcome): string {
+  const header = ['PIPELINE', 'STATUS', 'ROWS', 'BYTES', 'CHUNKS', 'RETRIES', 'DURATION'];
+  const rows = run.pipelines.map((p) => [
+    p.name,
+    STATUS_MARK[p.status],
+    rowsOf(p),
+    p.status === 'skipped' ? '-' : formatBytes(p.bytes),
+    String(counter(p, 'chunks')),
+    String(counter(p, 'retries')),
+    formatDuration(p.durationMs),
+  ]);
+  const lines = [table(header, rows), ''];
+  for (const p of run.pipelines) {
+    const details: string[] = [];
+    for (const output of p.sink?.outputs ?? []) details.push(`  -> ${output}`);
+    const extra = p.sink?.details;
+    if (extra) {
+      for (const [key, value] of Object.entries(extra)) {
+        if (value === undefined) continue;
+        details.push(`  ${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+      }
+    }
+    for (const d of p.documents.filter((doc) => doc.status !== 'succeeded')) details.push(`  document ${d.name}: ${d.status}${d.error ? ` (${d.error})` : ''}`);
+    if (p.error) details.push(`  error: ${p.error}`);
+    if (details.length) lines.push(`${p.name}:`, ...details);
+  }
+  const verdict =
+    run.status === 'succeeded'
+      ? `${run.pipelines.length === 1 ? "The pipeline" : `All ${run.pipelines.length} pipelines`} succeeded`
+      : run.status === 'interrupted'
+        ? 'Run interrupted'
+        : `${run.pipelines.filter((p) => p.status !== 'succeeded').length} of ${run.pipelines.length} pipelines did not succeed`;
+  lines.push(`${verdict} in ${formatDuration(run.durationMs)} (run ${run.runId}).`);
+  return lines.join('\n');
+}

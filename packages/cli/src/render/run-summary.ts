@@ -9,8 +9,10 @@ const STATUS_MARK: Record<PipelineOutcome['status'], string> = {
   interrupted: 'interrupted',
 };
 
-function counter(outcome: PipelineOutcome, key: 'chunks' | 'retries' | 'records'): number {
-  return Object.values(outcome.progress).reduce((n, c) => n + c[key], 0);
+/** Retries add up across plugins; chunks are counted by each stage that sees them, so take the most. */
+function counter(outcome: PipelineOutcome, key: 'chunks' | 'retries'): number {
+  const values = Object.values(outcome.progress).map((c) => c[key]);
+  return key === 'retries' ? values.reduce((n, v) => n + v, 0) : Math.max(0, ...values);
 }
 
 function rowsOf(outcome: PipelineOutcome): string {

@@ -23,11 +23,16 @@ export interface RecordChunkerOptions {
 export class RecordChunker {
   private readonly chunkSize: number;
   private readonly headerMode: HeaderMode;
-  private parts: Buffer[] = [];
-  private pendingLength = 0;
+  /**
+   * Pending bytes live in one buffer, [0, length): incoming pieces are copied in once and a chunk
+   * is handed out as a view of it, so a chunk costs one copy and there is never a second,
+   * concatenated copy of it alive at the same time.
+   */
+  private buffer: Buffer = Buffer.alloc(0);
+  private length = 0;
   /** Quote state at the end of the pending bytes. */
   private inQuote = false;
-  /** Offset in pending bytes just after the last record boundary, or -1. */
+  /** Offset in the pending bytes just after their last record boundary, or -1. */
   private pendingBoundary = -1;
   private header: Buffer | undefined;
   private headerSeen = false;
@@ -44,54 +49,41 @@ export class RecordChunker {
     return this.emitted;
   }
 
-  push(buf: Buffer): Buffer[] {
+  push(piece: Buffer): Buffer[] {
     const out: Buffer[] = [];
-    if (!this.headerSeen && this.headerMode === 'repeat') this.captureHeader(buf);
+    if (!this.headerSeen && this.headerMode === 'repeat') this.captureHeader(piece);
     let pos = 0;
-    while (pos < buf.length) {
-      const room = this.chunkSize - this.pendingLength;
-      if (buf.length - pos < room) {
-        this.append(buf, pos, buf.length);
+    while (pos < piece.length) {
+      const room = this.chunkSize - this.length;
+      if (piece.length - pos < room) {
+        this.append(piece, pos, piece.length);
         break;
       }
+      let searchFrom = pos;
+      let state = this.inQuote;
       if (room > 0) {
-        const stateBefore = this.inQuote;
         const limit = pos + room;
-        const scan = scanRecords(buf, pos, limit, stateBefore);
+        const scan = scanRecords(piece, pos, limit, this.inQuote);
         if (scan.lastBoundary !== -1) {
-          out.push(this.cut(buf, pos, scan.lastBoundary));
+          out.push(this.cutWith(piece, pos, scan.lastBoundary));
           pos = scan.lastBoundary;
           continue;
         }
-        if (this.pendingBoundary !== -1) {
-          out.push(this.cutPending());
-          continue;
-        }
-        // No boundary within the chunk size: this record is longer than a chunk.
-        const next = firstRecordEnd(buf, limit, scan.inQuote);
-        if (next.end === -1) {
-          this.parts.push(buf.subarray(pos));
-          this.pendingLength += buf.length - pos;
-          this.inQuote = next.inQuote;
-          break;
-        }
-        out.push(this.cut(buf, pos, next.end));
-        pos = next.end;
-        continue;
+        searchFrom = limit;
+        state = scan.inQuote;
       }
-      // Pending already holds at least a chunk: cut at its last boundary, or finish the long record.
       if (this.pendingBoundary !== -1) {
         out.push(this.cutPending());
         continue;
       }
-      const next = firstRecordEnd(buf, pos, this.inQuote);
+      // No boundary within the chunk size: this record is longer than a chunk; end it where it ends.
+      const next = firstRecordEnd(piece, searchFrom, state);
       if (next.end === -1) {
-        this.parts.push(buf.subarray(pos));
-        this.pendingLength += buf.length - pos;
+        this.copyIn(piece, pos, piece.length);
         this.inQuote = next.inQuote;
         break;
       }
-      out.push(this.cut(buf, pos, next.end));
+      out.push(this.cutWith(piece, pos, next.end));
       pos = next.end;
     }
     return out;
@@ -99,45 +91,50 @@ export class RecordChunker {
 
   /** The rest, as a last chunk (none if nothing is left). */
   end(): Buffer[] {
-    if (this.pendingLength === 0) return [];
-    const last = this.take(this.pendingLength);
-    this.inQuote = false;
-    return [this.decorate(last)];
+    if (this.length === 0) return [];
+    return [this.cutWith(Buffer.alloc(0), 0, 0)];
   }
 
-  private append(buf: Buffer, start: number, end: number): void {
-    const scan = scanRecords(buf, start, end, this.inQuote);
-    if (scan.lastBoundary !== -1) this.pendingBoundary = this.pendingLength + (scan.lastBoundary - start);
+  private append(piece: Buffer, start: number, end: number): void {
+    const scan = scanRecords(piece, start, end, this.inQuote);
+    if (scan.lastBoundary !== -1) this.pendingBoundary = this.length + (scan.lastBoundary - start);
     this.inQuote = scan.inQuote;
-    this.parts.push(start === 0 && end === buf.length ? buf : buf.subarray(start, end));
-    this.pendingLength += end - start;
+    this.copyIn(piece, start, end);
   }
 
-  /** Emit pending bytes plus buf[start, end); `end` is a boundary. */
-  private cut(buf: Buffer, start: number, end: number): Buffer {
-    this.parts.push(buf.subarray(start, end));
-    this.pendingLength += end - start;
-    const chunk = this.take(this.pendingLength);
+  private copyIn(piece: Buffer, start: number, end: number): void {
+    const needed = this.length + (end - start);
+    if (needed > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2, Math.min(this.chunkSize, 1 << 20)));
+      this.buffer.copy(grown, 0, 0, this.length);
+      this.buffer = grown;
+    }
+    piece.copy(this.buffer, this.length, start, end);
+    this.length = needed;
+  }
+
+  /** Emit the pending bytes plus piece[start, end); `end` is a record boundary. */
+  private cutWith(piece: Buffer, start: number, end: number): Buffer {
+    this.copyIn(piece, start, end);
+    const chunk = this.buffer.subarray(0, this.length);
+    this.buffer = Buffer.allocUnsafe(Math.max(this.chunkSize, 1));
+    this.length = 0;
+    this.pendingBoundary = -1;
     this.inQuote = false;
     return this.decorate(chunk);
   }
 
-  /** Emit pending bytes up to their last boundary; the tail stays pending (its quote state is unchanged). */
+  /** Emit the pending bytes up to their last boundary; the tail stays pending with its quote state. */
   private cutPending(): Buffer {
-    const chunk = this.take(this.pendingBoundary);
-    return this.decorate(chunk);
-  }
-
-  /** Remove and return the first `length` pending bytes. */
-  private take(length: number): Buffer {
-    const all = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.pendingLength);
-    const head = all.subarray(0, length);
-    const tail = all.subarray(length);
-    this.parts = tail.length > 0 ? [tail] : [];
-    this.pendingLength = tail.length;
+    const chunk = this.buffer.subarray(0, this.pendingBoundary);
+    const tail = this.length - this.pendingBoundary;
+    const next = Buffer.allocUnsafe(Math.max(this.chunkSize, tail));
+    this.buffer.copy(next, 0, this.pendingBoundary, this.length);
+    this.buffer = next;
+    this.length = tail;
     // Cuts happen at the last boundary, so the tail holds none.
     this.pendingBoundary = -1;
-    return head;
+    return this.decorate(chunk);
   }
 
   private decorate(chunk: Buffer): Buffer {
@@ -146,9 +143,9 @@ export class RecordChunker {
     return chunk;
   }
 
-  private captureHeader(buf: Buffer): void {
-    // The header is the first record; it may span pushes, so collect until its end is seen.
-    const sofar = this.parts.length ? Buffer.concat([...this.parts, buf]) : buf;
+  private captureHeader(piece: Buffer): void {
+    // The header is the first record; it may span pieces, so look until its end is seen.
+    const sofar = this.length ? Buffer.concat([this.buffer.subarray(0, this.length), piece]) : piece;
     const end = firstRecordEnd(sofar, 0, false).end;
     if (end !== -1) {
       this.header = Buffer.from(sofar.subarray(0, end));

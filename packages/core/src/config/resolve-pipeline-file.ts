@@ -50,8 +50,8 @@ export interface ResolvedPipelineFile {
   readonly secrets: readonly string[];
 }
 
-const ajv = createAjv();
-const validateFramework = ajv.compile(PipelineFileSchema);
+let ajv: ReturnType<typeof createAjv> | undefined;
+let validateFramework: ValidateFunction | undefined;
 
 export async function resolvePipelineFile(
   loaded: LoadedPipelineFile,
@@ -63,6 +63,8 @@ export async function resolvePipelineFile(
   const interpolated = interpolateEnv(loaded.data, { ...loadDotenv(dir), ...env }, source);
   const issues: ConfigIssue[] = [...interpolated.issues];
 
+  ajv ??= createAjv();
+  validateFramework ??= ajv.compile(PipelineFileSchema);
   const shape = structuredClone(interpolated.data);
   if (!validateFramework(shape)) {
     throw new ConfigError([...issues, ...schemaIssues(validateFramework.errors ?? [], source, shape)]);

@@ -4,7 +4,7 @@
  * time, with credentials redacted from the URL. Headers and bodies are never logged.
  */
 import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import type { Logger, SecretRegistry } from '../plugin/context';
 import { HttpStatusError } from './http-error';
 
@@ -46,7 +46,10 @@ export class HttpClient {
 
   constructor(private readonly options: HttpClientOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 120_000;
-    this.agent = new Agent({
+    // undici is loaded with the first client: pipelines without HTTP plugins never pay for it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Agent: UndiciAgent } = require('undici') as typeof import('undici');
+    this.agent = new UndiciAgent({
       connections: options.connections ?? 16,
       keepAliveTimeout: 30_000,
       headersTimeout: this.timeoutMs,

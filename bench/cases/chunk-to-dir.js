@@ -1,0 +1,29 @@
+// file -> chunk-lines -> dir through the real engine, as `pipe run` would.
+const { mkdtempSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const core = require('../../packages/core/dist');
+
+(async () => {
+  const [file, chunkSize = '10MB'] = process.argv.slice(2);
+  const out = mkdtempSync(join(tmpdir(), 'pipe-bench-'));
+  const stage = (plugin, config) => ({ use: plugin.name, plugin, origin: 'built-in', config: core.validatePluginConfig(plugin, config), path: [] });
+  const pipeline = {
+    name: 'bench',
+    needs: [],
+    retries: 0,
+    source: stage(core.fileSource, { path: file }),
+    transforms: [stage(core.chunkLines, { chunkSize })],
+    sink: stage(core.dirSink, { path: out, name: 'part-{index}.csv' }),
+  };
+  const secrets = new core.Redactor();
+  const started = process.hrtime.bigint();
+  const outcome = await core.runPipeline(pipeline, {
+    runId: 'bench', runDir: out, cwd: process.cwd(), signal: new AbortController().signal,
+    log: new core.StreamLogger({ level: 'warn', secrets }), secrets,
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  rmSync(out, { recursive: true, force: true });
+  if (outcome.status !== 'succeeded') throw new Error(outcome.error);
+  process.stdout.write(JSON.stringify({ bytes: outcome.bytes, seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, chunks: outcome.progress['transform:chunk-lines'].chunks }));
+})();

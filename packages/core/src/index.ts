@@ -29,3 +29,5 @@ export { planRun, type RunPlan, type PlannedPipeline, type PlannedStage } from '
 export type { RunOutcome, PipelineOutcome, DocumentOutcome, PipelineStatus } from './engine/outcome';
 export { AtomicFile } from './fs/atomic-file';
 export { describeSchema, type SettingDoc } from './schema/describe-schema';
+export { createRunLogger, type RunLogger, type RunLoggerOptions } from './log/run-logger';
+export { saveRunRecord, loadRunRecord, failedSince, RUN_RECORD, type RetrySelection } from './engine/run-record';

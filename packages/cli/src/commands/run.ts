@@ -1,17 +1,38 @@
+import { join, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { ExitCode, newRunId, planRun, runPipelines, StreamLogger, type RunOutcome, type RunPlan } from '@pipe/core';
+import {
+  AtomicFile,
+  createRunLogger,
+  ExitCode,
+  failedSince,
+  loadRunRecord,
+  newRunId,
+  planRun,
+  runPipelines,
+  saveRunRecord,
+  type LogLevel,
+  type RunOutcome,
+  type RunPlan,
+} from '@pipe/core';
 import { loadProject } from '../load-project';
 import { PipeCommand, type CommandOutcome } from '../pipe-command';
 import { renderPlan } from '../render/plan';
+import { ProgressDisplay } from '../render/progress-display';
 import { renderRunSummary } from '../render/run-summary';
+import { summaryCsv } from '../render/summary-csv';
 
-type RunResult = RunOutcome | RunPlan;
+type RunResult = (RunOutcome & { logFiles: string[]; summaryFile?: string }) | RunPlan;
+
+const LEVELS = ['debug', 'info', 'warn', 'error'];
 
 export default class Run extends PipeCommand<RunResult> {
   static override summary = 'Run the pipelines of a pipeline file.';
   static override description =
     'Loads and validates FILE (or the pipeline file found in the current directory: pipe.yml, .piperc.yaml, ' +
     'the "pipe" key of package.json, ...), then runs its pipelines in `needs:` order, independent ones in parallel.\n\n' +
+    'Logs go to a rotating file (default .pipe/logs/pipe.N.log beside the pipeline file, 3 files of 1,000,000 bytes, at debug) ' +
+    'and to the console at warn; the `logs:` section of the pipeline file and the flags below change that. ' +
+    'Each run is recorded in the state directory (default .pipe), so --only-failed can re-run what failed.\n\n' +
     'Exit codes: 0 every pipeline succeeded; 1 a pipeline failed (a partial success is a failure); ' +
     '2 invalid pipeline file or usage; 130 interrupted (Ctrl-C, SIGTERM).';
 
@@ -19,7 +40,8 @@ export default class Run extends PipeCommand<RunResult> {
     { description: 'Run every pipeline in nightly.yml', command: '<%= config.bin %> <%= command.id %> nightly.yml' },
     { description: 'Run one pipeline (its needs are taken as met)', command: '<%= config.bin %> <%= command.id %> nightly.yml --pipeline sales' },
     { description: 'Validate and show the plan without moving data', command: '<%= config.bin %> <%= command.id %> nightly.yml --dry-run' },
-    { description: 'Machine-readable result for a scheduler', command: '<%= config.bin %> <%= command.id %> nightly.yml --json > result.json' },
+    { description: 'Re-run only what failed last night', command: '<%= config.bin %> <%= command.id %> nightly.yml --only-failed' },
+    { description: 'From cron: machine-readable result, CSV summary', command: '<%= config.bin %> <%= command.id %> nightly.yml --json --summary runs/summary.csv > runs/result.json' },
   ];
 
   static override args = {
@@ -28,9 +50,14 @@ export default class Run extends PipeCommand<RunResult> {
 
   static override flags = {
     pipeline: Flags.string({ char: 'p', multiple: true, description: 'Run only this pipeline (repeatable).' }),
+    'only-failed': Flags.boolean({ description: 'Re-run only the pipelines, and the reports of multi-report sources, that failed in the last run.', exclusive: ['pipeline'] }),
     'dry-run': Flags.boolean({ description: 'Validate and print the plan (pipelines, order, plugins, non-secret config); move no data.' }),
-    verbose: Flags.boolean({ char: 'v', description: 'Log every step, including each HTTP call (method, URL, status; credentials redacted).' }),
-    quiet: Flags.boolean({ char: 'q', description: 'Print only warnings, errors and the summary.' }),
+    summary: Flags.string({ description: 'Also write the run summary as CSV to this file (one row per pipeline, or per report).' }),
+    verbose: Flags.boolean({ char: 'v', description: 'Console log at debug: every step, including each HTTP call (credentials redacted).' }),
+    quiet: Flags.boolean({ char: 'q', description: 'No progress output; only warnings, errors and the summary.' }),
+    'log-level': Flags.string({ options: LEVELS, description: 'Console log level (default warn).' }),
+    'log-file': Flags.string({ description: 'Log file path without number (default: <stateDir>/logs/pipe).' }),
+    'log-file-level': Flags.string({ options: LEVELS, description: 'Log file level (default debug).' }),
   };
 
   protected async execute(): Promise<CommandOutcome<RunResult>> {
@@ -40,7 +67,34 @@ export default class Run extends PipeCommand<RunResult> {
     if (unknown.length) {
       this.error(`no pipeline named ${unknown.join(', ')} in ${project.file}; pipelines: ${project.pipelines.map((p) => p.name).join(', ')}`, { exit: ExitCode.Usage });
     }
-    if (flags['dry-run']) return { result: planRun(project, this.redactor, flags.pipeline), exitCode: ExitCode.Ok };
+    let only = flags.pipeline;
+    let documents: Record<string, string[]> | undefined;
+    if (flags['only-failed']) {
+      const selection = failedSince(await loadRunRecord(project.stateDir));
+      only = selection.pipelines.filter((name) => project.pipelines.some((p) => p.name === name));
+      documents = selection.documents;
+      if (only.length === 0) process.stderr.write('Nothing failed in the last run; nothing to do.\n');
+    }
+    if (flags['dry-run']) return { result: planRun(project, this.redactor, only), exitCode: ExitCode.Ok };
+
+    const runId = newRunId();
+    const logs = project.logs ?? {};
+    const logger = await createRunLogger({
+      runId,
+      secrets: this.redactor,
+      file: flags['log-file'] ? resolve(flags['log-file']) : logs.file ? resolve(project.dir, logs.file) : join(project.stateDir, 'logs', 'pipe'),
+      fileLevel: (flags['log-file-level'] ?? logs.level ?? 'debug') as LogLevel,
+      consoleLevel: (flags['log-level'] ?? (flags.verbose ? 'debug' : undefined) ?? logs.consoleLevel ?? 'warn') as LogLevel,
+      maxBytes: logs.maxBytes,
+      maxFiles: logs.maxFiles,
+    });
+    const display = flags.quiet
+      ? undefined
+      : new ProgressDisplay({
+          write: (text) => process.stderr.write(this.redactor.redact(text)),
+          tty: Boolean(process.stderr.isTTY) && !this.jsonEnabled(),
+          intervalMs: Number(process.env.PIPE_PROGRESS_INTERVAL_MS ?? 10_000),
+        });
 
     const controller = new AbortController();
     let signals = 0;
@@ -48,30 +102,53 @@ export default class Run extends PipeCommand<RunResult> {
       signals++;
       if (signals > 1) process.exit(ExitCode.Interrupted);
       process.stderr.write(`\n${signal}: stopping; cleaning up (press Ctrl-C again to quit at once)\n`);
+      logger.warn(`${signal} received; aborting the run`);
       controller.abort();
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const human = !this.jsonEnabled() && !flags.quiet;
-    const log = new StreamLogger({ level: flags.verbose ? 'debug' : 'warn', secrets: this.redactor, fields: {} });
+    display?.start();
     try {
+      logger.info(`run started: ${project.file}`, { pipelines: only ?? project.pipelines.map((p) => p.name) });
       const outcome = await runPipelines(project, {
-        only: flags.pipeline,
+        only,
+        documents,
         signal: controller.signal,
-        log,
+        log: logger,
         secrets: this.redactor,
-        runId: newRunId(),
-        onPipelineStart: (name) => human && process.stderr.write(`> ${name}: started\n`),
-        onPipelineEnd: (o) => human && process.stderr.write(`> ${o.name}: ${o.status}${o.error ? ` - ${this.redactor.redact(o.error)}` : ''}\n`),
+        runId,
+        onPipelineStart: (name) => {
+          logger.info('pipeline started', { pipeline: name });
+          display?.pipelineStarted(name);
+        },
+        onProgress: (pipeline, plugin, counts) => display?.update(pipeline, plugin, counts),
+        onPipelineEnd: (o) => {
+          logger[o.status === 'succeeded' ? 'info' : 'error'](`pipeline ${o.status}`, { pipeline: o.name, error: o.error, bytes: o.bytes, durationMs: o.durationMs });
+          display?.pipelineEnded(o);
+        },
       });
-      return { result: outcome, exitCode: outcome.exitCode };
+      const clean = this.clean(outcome);
+      await saveRunRecord(project.stateDir, clean);
+      let summaryFile: string | undefined;
+      if (flags.summary) {
+        const file = await AtomicFile.create(resolve(flags.summary));
+        await file.write(Buffer.from(summaryCsv(clean)));
+        await file.commit();
+        summaryFile = file.path;
+      }
+      logger.info(`run ${outcome.status}`, { exitCode: outcome.exitCode, durationMs: outcome.durationMs });
+      return { result: { ...clean, logFiles: logger.files(), summaryFile }, exitCode: outcome.exitCode };
     } finally {
+      display?.stop();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      await logger.close();
     }
   }
 
   protected render(result: RunResult): string {
-    return 'runId' in result ? renderRunSummary(result) : renderPlan(result);
+    if (!('runId' in result)) return renderPlan(result);
+    const where = [result.logFiles.length ? `Log: ${result.logFiles[result.logFiles.length - 1]}` : '', result.summaryFile ? `Summary: ${result.summaryFile}` : ''].filter(Boolean);
+    return [renderRunSummary(result), ...where].join('\n');
   }
 }

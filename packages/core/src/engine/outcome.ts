@@ -18,6 +18,8 @@ export interface PipelineOutcome {
   readonly name: string;
   readonly status: PipelineStatus;
   readonly error?: string;
+  /** The pipeline ran to the end but some documents failed (the others were delivered). */
+  readonly partial?: boolean;
   /** The plugin that failed, when one did. */
   readonly failedPlugin?: string;
   readonly startedAt?: string;

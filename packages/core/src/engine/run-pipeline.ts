@@ -27,6 +27,8 @@ export interface PipelineRunOptions {
   readonly log: Logger;
   readonly secrets: SecretRegistry;
   readonly onProgress?: (pipeline: string, plugin: string, counts: Readonly<ProgressCounts>) => void;
+  /** Only these documents, for sources that produce several (a re-run of what failed). */
+  readonly selectDocuments?: ReadonlySet<string>;
 }
 
 const ONE_PIECE = { readableHighWaterMark: 1, writableHighWaterMark: 1 } as const;
@@ -74,6 +76,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: PipelineR
       get shape() {
         return shape;
       },
+      selectDocuments: stage === pipeline.source ? options.selectDocuments : undefined,
       resolvePath: (p) => resolve(options.cwd, p),
     };
   };
@@ -128,7 +131,8 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: PipelineR
     if (delivered) d.outputs = delivered.outputs;
   }
   const failedDocs = docs.filter((d) => d.status === 'failed');
-  if (!failure && failedDocs.length) {
+  const partial = !failure && failedDocs.length > 0;
+  if (partial) {
     failure = new PluginError(
       pipeline.name,
       pipeline.source.plugin.name,
@@ -140,6 +144,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: PipelineR
     name: pipeline.name,
     status: failure instanceof InterruptedError ? 'interrupted' : failure ? 'failed' : 'succeeded',
     error: failure ? options.secrets.redact(failure.message) : undefined,
+    partial: partial || undefined,
     failedPlugin: failure instanceof PluginError ? failure.plugin : undefined,
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,

@@ -20,6 +20,8 @@ export interface RunOptions {
   readonly secrets: SecretRegistry;
   readonly runId?: string;
   readonly onProgress?: PipelineRunOptions['onProgress'];
+  /** Per pipeline, only these documents (see PluginContext.selectDocuments). */
+  readonly documents?: Readonly<Record<string, readonly string[]>>;
   readonly onPipelineStart?: (name: string) => void;
   readonly onPipelineEnd?: (outcome: PipelineOutcome) => void;
 }
@@ -46,7 +48,17 @@ export async function runPipelines(file: ResolvedPipelineFile, options: RunOptio
     const task = (async () => {
       let outcome: PipelineOutcome | undefined;
       for (let attempt = 1; attempt <= p.retries + 1; attempt++) {
-        outcome = await runPipeline(p, { runId, runDir, cwd: file.dir, signal: options.signal, log: options.log, secrets: options.secrets, onProgress: options.onProgress });
+        const docs = options.documents?.[p.name];
+        outcome = await runPipeline(p, {
+          runId,
+          runDir,
+          cwd: file.dir,
+          signal: options.signal,
+          log: options.log,
+          secrets: options.secrets,
+          onProgress: options.onProgress,
+          selectDocuments: docs ? new Set(docs) : undefined,
+        });
         outcome = { ...outcome, attempts: attempt };
         if (outcome.status !== 'failed' || options.signal.aborted) break;
         if (attempt <= p.retries) options.log.warn(`pipeline "${p.name}" failed; starting over (attempt ${attempt + 1} of ${p.retries + 1})`, { error: outcome.error });

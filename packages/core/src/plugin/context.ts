@@ -57,6 +57,11 @@ export interface PluginContext {
   /** Name of the pipeline this plugin instance belongs to. */
   readonly pipeline: string;
   readonly shape: PipelineShape;
+  /**
+   * When set, a source that produces several documents produces only these (by `Doc.id`): a
+   * re-run of the documents that failed last time (`pipe run --only-failed`).
+   */
+  readonly selectDocuments?: ReadonlySet<string>;
   /** `path` resolved against `cwd`. */
   resolvePath(path: string): string;
 }

@@ -1,0 +1,31 @@
+/**
+ * `--summary FILE`: the run summary as CSV, one row per pipeline, or one per document for sources
+ * that produce several (each report of a many-reports download), like the summary the report
+ * downloader people use today writes back to its list.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { PipelineOutcome, RunOutcome } from '@pipe/core';
+
+const COLUMNS = ['run_id', 'pipeline', 'document', 'status', 'rows', 'bytes', 'chunks', 'retries', 'duration_s', 'outputs', 'error'];
+
+function most(p: PipelineOutcome, key: 'chunks' | 'retries'): number {
+  const values = Object.values(p.progress).map((c) => c[key]);
+  return key === 'retries' ? values.reduce((a, b) => a + b, 0) : Math.max(0, ...values);
+}
+
+export function summaryCsv(run: RunOutcome): string {
+  const rows: (string | number)[][] = [];
+  for (const p of run.pipelines) {
+    const base = [run.runId, p.name];
+    const duration = (p.durationMs / 1000).toFixed(1);
+    if (p.documents.length > 1) {
+      for (const d of p.documents) {
+        rows.push([...base, d.name, d.status, d.rows ?? '', d.bytes, '', '', duration, (d.outputs ?? []).join(' '), d.error ?? '']);
+      }
+      continue;
+    }
+    const d = p.documents[0];
+    rows.push([...base, d?.name ?? '', p.status, d?.rows ?? '', p.bytes, most(p, 'chunks'), most(p, 'retries'), duration, (p.sink?.outputs ?? []).join(' '), p.error ?? '']);
+  }
+  return stringify([COLUMNS, ...rows]);
+}

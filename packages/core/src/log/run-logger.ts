@@ -1,0 +1,141 @@
+/**
+ * The run's logger, built on pino: a rotating log file (default 3 files of 1,000,000 bytes, at
+ * debug) and the console (stderr, at warn), both levels configurable. Every line carries the run
+ * id, and the pipeline and plugin of whoever logged it. Secrets are redacted by the logger itself:
+ * registered secret values anywhere in a line, and values under secret-looking keys.
+ */
+import { Writable } from 'node:stream';
+import { basename, dirname, join } from 'node:path';
+import { mkdirSync, readdirSync } from 'node:fs';
+import pino, { type Logger as PinoLogger, type LevelWithSilent } from 'pino';
+import type { LogFields, Logger, SecretRegistry } from '../plugin/context';
+import { REDACTED } from './redactor';
+import type { LogLevel } from './stream-logger';
+
+export interface RunLoggerOptions {
+  readonly runId: string;
+  readonly secrets: SecretRegistry;
+  /** Path of the log file without its number, e.g. `.pipe/logs/pipe`; files are `pipe.1.log`, `pipe.2.log`, ... */
+  readonly file?: string;
+  readonly fileLevel?: LogLevel;
+  readonly consoleLevel?: LogLevel;
+  readonly maxBytes?: number;
+  readonly maxFiles?: number;
+  /** Where console lines go (default: stderr). */
+  readonly console?: (line: string) => void;
+}
+
+export interface RunLogger extends Logger {
+  /** Flush and close the log file. */
+  close(): Promise<void>;
+  /** The log files, newest last. */
+  files(): string[];
+}
+
+const SECRET_KEYS = ['password', 'passphrase', 'token', 'accessToken', 'refreshToken', 'authorization', 'sessionId', 'clientSecret', 'privateKey', 'secret'];
+
+class PinoAdapter implements Logger {
+  constructor(protected readonly pino: PinoLogger) {}
+  debug(message: string, fields?: LogFields): void {
+    this.pino.debug(fields ?? {}, message);
+  }
+  info(message: string, fields?: LogFields): void {
+    this.pino.info(fields ?? {}, message);
+  }
+  warn(message: string, fields?: LogFields): void {
+    this.pino.warn(fields ?? {}, message);
+  }
+  error(message: string, fields?: LogFields): void {
+    this.pino.error(fields ?? {}, message);
+  }
+  child(fields: LogFields): Logger {
+    return new PinoAdapter(this.pino.child(fields));
+  }
+}
+
+/** Renders pino's JSON lines as one readable line each for the console. */
+function consoleStream(write: (line: string) => void): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const raw of chunk.toString('utf8').split('\n')) {
+        if (!raw) continue;
+        const { time, level, msg, runId: _runId, pipeline, plugin, ...rest } = JSON.parse(raw) as Record<string, unknown>;
+        const where = [pipeline, plugin].filter(Boolean).join('/');
+        const extra = Object.entries(rest)
+          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+          .join(' ');
+        write(`${String(time)} ${String(level).toUpperCase()}${where ? ` [${where}]` : ''} ${String(msg)}${extra ? ` ${extra}` : ''}\n`);
+      }
+      done();
+    },
+  });
+}
+
+export async function createRunLogger(options: RunLoggerOptions): Promise<RunLogger> {
+  const consoleLevel = options.consoleLevel ?? 'warn';
+  const fileLevel = options.fileLevel ?? 'debug';
+  const streams: pino.StreamEntry[] = [];
+  if (consoleLevel !== 'silent') {
+    streams.push({ level: consoleLevel, stream: consoleStream(options.console ?? ((line) => process.stderr.write(line))) });
+  }
+  let roll: (Writable & { flushSync?: () => void; end: () => void }) | undefined;
+  if (options.file && fileLevel !== 'silent') {
+    mkdirSync(dirname(options.file), { recursive: true });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const build = require('pino-roll') as (o: object) => Promise<Writable & { flushSync?: () => void; end: () => void }>;
+    roll = await build({
+      file: options.file,
+      extension: '.log',
+      size: `${options.maxBytes ?? 1_000_000}b`,
+      // With removeOtherLogFiles, pino-roll keeps `count` files in all, earlier runs' included.
+      limit: { count: options.maxFiles ?? 3, removeOtherLogFiles: true },
+      mkdir: true,
+      sync: true,
+    });
+    streams.push({ level: fileLevel, stream: roll });
+  }
+  const levels = [consoleLevel, fileLevel].filter((l) => l !== 'silent' && (l !== fileLevel || roll));
+  const rank: LogLevel[] = ['debug', 'info', 'warn', 'error'];
+  const lowest = (levels.sort((a, b) => rank.indexOf(a) - rank.indexOf(b))[0] ?? 'silent') as LevelWithSilent;
+  const secrets = options.secrets;
+  const logger = pino(
+    {
+      level: lowest,
+      base: { runId: options.runId },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: SECRET_KEYS.flatMap((k) => [k, `*.${k}`]), censor: REDACTED },
+      hooks: {
+        logMethod(args, method) {
+          const clean = args.map((a: unknown) =>
+            typeof a === 'string' ? secrets.redact(a) : a && typeof a === 'object' ? JSON.parse(secrets.redact(JSON.stringify(a))) : a,
+          );
+          method.apply(this, clean as Parameters<typeof method>);
+        },
+      },
+    },
+    pino.multistream(streams, { dedupe: false }),
+  );
+  const adapter = new PinoAdapter(logger) as PinoAdapter & RunLogger;
+  adapter.close = async () => {
+    if (!roll) return;
+    roll.flushSync?.();
+    // A roll scheduled for the next 'drain' must not run on a closed file.
+    roll.removeAllListeners('drain');
+    await new Promise<void>((resolve) => {
+      roll!.once('close', () => resolve());
+      roll!.end();
+      setTimeout(resolve, 1000).unref();
+    });
+  };
+  adapter.files = () => {
+    if (!options.file) return [];
+    const dir = dirname(options.file);
+    const prefix = `${basename(options.file)}.`;
+    return readdirSync(dir)
+      .filter((f) => f.startsWith(prefix) && f.endsWith('.log'))
+      .sort((a, b) => Number(a.slice(prefix.length, -4)) - Number(b.slice(prefix.length, -4)))
+      .map((f) => join(dir, f));
+  };
+  return adapter;
+}

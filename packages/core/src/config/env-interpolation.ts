@@ -2,14 +2,30 @@
  * `${VAR}` and `${VAR:-default}` in string values, filled from the environment and from a `.env`
  * file beside the pipeline file (the real environment wins). Done on the parsed tree, not the
  * text, so a value can never inject YAML. `$${` writes a literal `${`.
+ *
+ * An unquoted value that is exactly one reference (`concurrency: ${UPLOADS:-8}`) takes the type
+ * YAML would give the substituted text (a number here); a quoted one stays a string.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
+import { parse as parseYaml } from 'yaml';
 import type { ConfigIssue } from './config-error';
 import type { KeyPath, YamlSource } from './yaml-source';
 
 const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+const WHOLE_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
+
+/** The value YAML would read from `text` written unquoted, when that is a number, boolean or null. */
+function typedScalar(text: string): unknown {
+  try {
+    const parsed: unknown = parseYaml(text);
+    return parsed === null || typeof parsed === 'number' || typeof parsed === 'boolean' ? parsed : text;
+  } catch {
+    return text;
+  }
+}
 
 /** Variable names whose values are treated as secrets wherever they are used. */
 const SECRET_NAME = /PASS|SECRET|TOKEN|KEY|SID|SESSION|CREDENTIAL|PRIVATE/i;
@@ -40,7 +56,8 @@ export function interpolateEnv(data: unknown, env: Readonly<Record<string, strin
   const issues: ConfigIssue[] = [];
   const walk = (value: unknown, path: KeyPath): unknown => {
     if (typeof value === 'string') {
-      return value.replace(REFERENCE, (match, name: string | undefined, fallback: string | undefined) => {
+      const before = issues.length;
+      const replaced = value.replace(REFERENCE, (match, name: string | undefined, fallback: string | undefined) => {
         if (name === undefined) return '${';
         const found = env[name];
         if (found !== undefined && (found !== '' || fallback === undefined)) {
@@ -51,6 +68,8 @@ export function interpolateEnv(data: unknown, env: Readonly<Record<string, strin
         issues.push(source.issue(path, `environment variable ${name} is not set; set it (or put it in .env beside the pipeline file), or write \${${name}:-default}`));
         return match;
       });
+      if (replaced !== value && issues.length === before && WHOLE_REFERENCE.test(value) && source.isPlainScalar(path)) return typedScalar(replaced);
+      return replaced;
     }
     if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, i]));
     if (value && typeof value === 'object') {

@@ -49,6 +49,12 @@ export class YamlSource {
     return { line: 0, column: 0 };
   }
 
+  /** Whether the value at `path` was written as a plain (unquoted) scalar. */
+  isPlainScalar(path: KeyPath): boolean {
+    const node = this.doc.getIn([...this.prefix, ...path], true);
+    return isScalar(node) && node.type === 'PLAIN';
+  }
+
   issue(path: KeyPath, message: string, key?: string): ConfigIssue {
     const fullPath = key === undefined ? path : [...path, key];
     return { file: this.file, ...this.position(path, key), path: formatPath(fullPath), message };

@@ -97,3 +97,13 @@ describe('pipeline files', () => {
     expect(file.secrets).toContain('hunter2-secret');
   });
 });
+
+describe('typed environment values', () => {
+  it('an unquoted ${VAR} takes the YAML type of its value; a quoted one stays a string', async () => {
+    const yaml = 'version: 1\nconcurrency: ${PIPES:-3}\npipelines:\n  a:\n    source: { use: file, with: { path: "${N}" } }\n    sink: { use: file, with: { path: out.csv } }\n';
+    const dir = project({ 'p.yml': yaml });
+    const file = await resolveIn(dir, 'p.yml', { N: '42' });
+    expect(file.concurrency).toBe(3);
+    expect(file.pipelines[0].source.config).toMatchObject({ path: '42' });
+  });
+});

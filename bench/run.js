@@ -18,11 +18,17 @@ function table(rows) {
   const csv = await generateCsv(join(__dirname, '.data', `bench-${MB}MB.csv`), MB);
   console.log(`# core: file -> chunk-lines -> dir on ${csv} (${MB} MB, quoted multi-line fields)`);
   const raw = runCase(join(__dirname, 'cases/raw-read.js'), [csv]);
-  const chunked = runCase(join(__dirname, 'cases/chunk-to-dir.js'), [csv, '10MB']);
+  const pipeline = (sink, durable) => runCase(join(__dirname, 'cases/chunk-pipeline.js'), [csv, '10MB', sink, String(durable)]);
+  const discard = pipeline('discard', false);
+  const dir = pipeline('dir', false);
+  const durable = pipeline('dir', true);
+  const row = (name, r) => ({ name, mbps: mbps(r), ratio: mbps(r) / mbps(raw), maxRssMB: r.maxRssMB });
   console.log(
     table([
       { name: 'baseline: createReadStream -> /dev/null', mbps: mbps(raw), maxRssMB: raw.maxRssMB },
-      { name: `file -> chunk-lines(10MB) -> dir (${chunked.chunks} chunks)`, mbps: mbps(chunked), ratio: mbps(chunked) / mbps(raw), maxRssMB: chunked.maxRssMB },
+      row(`file -> chunk-lines(10MB) -> discard (${discard.chunks} chunks)`, discard),
+      row('file -> chunk-lines(10MB) -> dir', dir),
+      row('file -> chunk-lines(10MB) -> dir, durable (fsync)', durable),
     ]),
   );
   for (const extra of ['anaplan.js', 'sfdc.js']) {

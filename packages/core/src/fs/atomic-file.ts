@@ -27,11 +27,12 @@ export class AtomicFile {
     while (offset < data.length) offset += (await this.handle.write(data, offset, data.length - offset)).bytesWritten;
   }
 
-  async commit(): Promise<void> {
+  /** Rename into place; with `durable`, fsync first so the bytes survive a power cut, not just a crash. */
+  async commit(options: { durable?: boolean } = {}): Promise<void> {
     if (this.done) return;
     this.done = true;
     try {
-      await this.handle.sync();
+      if (options.durable ?? true) await this.handle.sync();
     } finally {
       await this.handle.close();
     }

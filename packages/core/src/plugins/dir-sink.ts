@@ -18,6 +18,7 @@ const schema = Config({
     pattern: '^[^/\\\\]+$',
     description: 'File name template: {name} the document name (file or report), {id} its id, {index} the chunk number (0-based).',
   }),
+  durable: Type.Boolean({ default: true, description: 'fsync each file before it is renamed into place, so it survives a power cut (costs disk time).' }),
 });
 
 interface Staged {
@@ -60,7 +61,7 @@ export const dirSink = defineSink({
           ctx.progress.add({ bytes: piece.data.length });
         } else if (piece.type === 'end') {
           if (entry.files.length === 0) entry.files.push(await fileFor({ type: 'data', doc: piece.doc, data: Buffer.alloc(0) }));
-          for (const file of entry.files) await file.commit();
+          await Promise.all(entry.files.map((file) => file.commit({ durable: config.durable })));
           documents.push({ doc: piece.doc, outputs: entry.files.map((f) => f.path), rows: piece.rows });
           staged.delete(piece.doc.id);
         } else {

@@ -7,6 +7,7 @@ import { Config, Type } from '../schema/types';
 
 const schema = Config({
   path: Type.String({ minLength: 1, description: 'The file to write, relative to the pipeline file. Replaced only when the run succeeds.' }),
+  durable: Type.Boolean({ default: true, description: 'fsync each file before it is renamed into place, so it survives a power cut (costs disk time).' }),
 });
 
 export const fileSink = defineSink({
@@ -39,7 +40,7 @@ export const fileSink = defineSink({
         }
       }
       if (!file || !complete) throw new PipeError('the input ended before its document was complete; nothing was written', { code: 'INCOMPLETE_INPUT' });
-      await file.commit();
+      await file.commit({ durable: config.durable });
       return { outputs: [path], documents: doc ? [{ doc, outputs: [path] }] : [] };
     } finally {
       await file?.discard();

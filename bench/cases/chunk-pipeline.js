@@ -1,20 +1,31 @@
-// file -> chunk-lines -> dir through the real engine, as `pipe run` would.
+// file -> chunk-lines -> {dir | discard} through the real engine, as `pipe run` would.
+// Args: FILE CHUNK_SIZE SINK(dir|discard) DURABLE(true|false)
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
-const { join } = require('node:path');
+const { join, resolve } = require('node:path');
 const core = require('../../packages/core/dist');
 
+const discard = core.defineSink({
+  name: 'discard',
+  summary: 'Reads and drops every piece.',
+  config: core.Type.Object({}),
+  async consume(input) {
+    for await (const _ of input);
+    return {};
+  },
+});
+
 (async () => {
-  const [file, chunkSize = '10MB'] = process.argv.slice(2);
-  const out = mkdtempSync(join(tmpdir(), 'pipe-bench-'));
+  const [file, chunkSize = '10MB', sinkName = 'dir', durable = 'false'] = process.argv.slice(2);
+  const out = mkdtempSync(join(process.env.BENCH_OUT_DIR || tmpdir(), 'pipe-bench-'));
   const stage = (plugin, config) => ({ use: plugin.name, plugin, origin: 'built-in', config: core.validatePluginConfig(plugin, config), path: [] });
   const pipeline = {
     name: 'bench',
     needs: [],
     retries: 0,
-    source: stage(core.fileSource, { path: file }),
+    source: stage(core.fileSource, { path: resolve(file) }),
     transforms: [stage(core.chunkLines, { chunkSize })],
-    sink: stage(core.dirSink, { path: out, name: 'part-{index}.csv' }),
+    sink: sinkName === 'dir' ? stage(core.dirSink, { path: out, name: 'part-{index}.csv', durable: durable === 'true' }) : stage(discard, {}),
   };
   const secrets = new core.Redactor();
   const started = process.hrtime.bigint();

@@ -8,7 +8,7 @@ import { AtomicFile } from '../fs/atomic-file';
 import { PipeError } from '../errors';
 import { defineSink, type DocumentResult } from '../plugin/contract';
 import type { DataPiece, Doc } from '../plugin/piece';
-import { Config, Type } from '../schema/types';
+import { Config, Durable, Type } from '../schema/types';
 
 const schema = Config({
   path: Type.String({ minLength: 1, description: 'The directory, relative to the pipeline file; created if missing.' }),
@@ -18,7 +18,7 @@ const schema = Config({
     pattern: '^[^/\\\\]+$',
     description: 'File name template: {name} the document name (file or report), {id} its id, {index} the chunk number (0-based).',
   }),
-  durable: Type.Boolean({ default: true, description: 'fsync each file before it is renamed into place, so it survives a power cut (costs disk time).' }),
+  durable: Durable(),
 });
 
 interface Staged {

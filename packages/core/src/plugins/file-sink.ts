@@ -3,11 +3,11 @@ import { defineSink } from '../plugin/contract';
 import type { Doc } from '../plugin/piece';
 import { AtomicFile } from '../fs/atomic-file';
 import { PipeError } from '../errors';
-import { Config, Type } from '../schema/types';
+import { Config, Durable, Type } from '../schema/types';
 
 const schema = Config({
   path: Type.String({ minLength: 1, description: 'The file to write, relative to the pipeline file. Replaced only when the run succeeds.' }),
-  durable: Type.Boolean({ default: true, description: 'fsync each file before it is renamed into place, so it survives a power cut (costs disk time).' }),
+  durable: Durable(),
 });
 
 export const fileSink = defineSink({

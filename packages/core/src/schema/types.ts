@@ -54,3 +54,7 @@ export const RetrySettings = Type.Object(
 /** A plugin's config block: an object that rejects unknown keys, so typos are caught. */
 export const Config = <P extends Record<string, TSchema>>(properties: P, options: SchemaOptions = {}) =>
   Type.Object(properties, { additionalProperties: false, ...options });
+
+/** Whether a file sink fsyncs each file before renaming it into place (survives a power cut, costs disk time). */
+export const Durable = () =>
+  Type.Boolean({ default: true, description: 'fsync each file before it is renamed into place, so it survives a power cut (costs disk time).' });

@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+/**
+ * SFDC report -> Anaplan benchmark (issue 5, "Speed"). Run after `tsc -b`:
+ *
+ *   node bench/sfdc.js --mb 500
+ *
+ * Three legs, each pipeline in a fresh child process (peak RSS from process.resourceUsage().maxRSS),
+ * each emulator in a process of its own so no leg shares a thread with the server it talks to:
+ *   (a) sfdc emulator -> chunk-lines -> discard            the download alone
+ *   (b) file of the same bytes -> chunk-lines -> anaplan    the upload alone
+ *   (c) sfdc emulator -> chunk-lines -> anaplan emulator    end to end
+ * Streaming holds when (c) takes about as long as the slower of (a) and (b), not their sum.
+ *
+ * Stages are composed with core's `runPipeline` and the plugins' own objects.
+ */
+'use strict';
+const { fork } = require('node:child_process');
+const { mkdtempSync, createWriteStream, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { once } = require('node:events');
+
+const root = join(__dirname, '..');
+const core = () => require(join(root, 'packages/core/dist'));
+const sfdc = () => require(join(root, 'packages/source-sfdc/dist'));
+const anaplanDist = join(root, 'packages/sink-anaplan/dist');
+const MB = 1_000_000;
+/** Rows of the default report average about 258 bytes. */
+const BYTES_PER_ROW = 258;
+const REPORT_ID = '00O5e00000BENCH';
+
+function hasAnaplan() {
+  try {
+    const pkg = require(anaplanDist);
+    return typeof pkg.startAnaplanEmulator === 'function' && typeof pkg.anaplanSink === 'object';
+  } catch {
+    return false;
+  }
+}
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+// ---------------------------------------------------------------- child: an emulator process
+
+async function serveEmulator(kind, mb) {
+  if (kind === 'sfdc') {
+    const emulator = await sfdc().startSfdcEmulator({ port: 0, includeDefaultReports: false, reports: [{ id: REPORT_ID, name: 'Bench', rows: Math.ceil((mb * MB) / BYTES_PER_ROW), seed: 42 }] });
+    process.send({ url: emulator.url, jwtClientId: emulator.jwtClientId, jwtPrivateKeyPem: emulator.jwtPrivateKeyPem });
+  } else {
+    const emulator = await require(anaplanDist).startAnaplanEmulator({ port: 0, taskDurationMs: 50, log: () => {} });
+    process.send({ url: emulator.url, apiUrl: emulator.apiUrl });
+  }
+  process.on('message', (m) => {
+    if (m === 'stop') process.exit(0);
+    // CPU used so far, so the parent can tell a busy machine from a pipeline that does not overlap.
+    if (m === 'cpu') {
+      const u = process.resourceUsage();
+      process.send({ cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 });
+    }
+  });
+}
+
+// ---------------------------------------------------------------- child: one pipeline leg
+
+const discardSink = () =>
+  core().defineSink({
+    name: 'discard',
+    summary: 'Count and drop.',
+    config: core().Config({}),
+    async consume(input) {
+      let bytes = 0;
+      for await (const piece of input) if (piece.type === 'data') bytes += piece.data.length;
+      return { details: { bytes } };
+    },
+  });
+
+function stage(plugin, config) {
+  return { use: plugin.name, plugin, origin: 'bench', config: core().validatePluginConfig(plugin, config), path: [] };
+}
+
+async function runLeg(leg, env) {
+  const { chunkLines, fileSource, runPipeline, Redactor, StreamLogger } = core();
+  const source =
+    leg === 'upload'
+      ? stage(fileSource, { path: env.file, readSize: '1MiB' })
+      : stage(sfdc().sfdcReportSource, {
+          instanceUrl: env.sfdc.url,
+          loginUrl: env.sfdc.url,
+          auth: { type: 'jwt', clientId: env.sfdc.jwtClientId, username: 'ops@acme.com', privateKey: env.sfdc.jwtPrivateKeyPem },
+          reportId: REPORT_ID,
+          timeoutMs: 300_000,
+        });
+  const sink =
+    leg === 'download'
+      ? stage(discardSink(), {})
+      : stage(require(anaplanDist).anaplanSink, {
+          workspace: 'FP&A',
+          model: 'Sales Forecast',
+          file: 'Opportunities.csv',
+          auth: { type: 'basic', username: 'ops@acme.com', password: 'demo-password' },
+          apiUrl: env.anaplan.apiUrl,
+          authUrl: env.anaplan.url,
+          oauthUrl: env.anaplan.url,
+        });
+  const pipeline = { name: leg, needs: [], retries: 0, source, transforms: [stage(chunkLines, { chunkSize: '10MB' })], sink };
+  const secrets = new Redactor();
+  const runDir = mkdtempSync(join(tmpdir(), 'pipe-bench-run-'));
+  const started = process.hrtime.bigint();
+  const outcome = await runPipeline(pipeline, {
+    runId: `bench-${leg}`,
+    runDir,
+    cwd: runDir,
+    signal: new AbortController().signal,
+    log: new StreamLogger({ level: 'warn', secrets, write: (line) => process.stderr.write(`${line}\n`) }),
+    secrets,
+  });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  rmSync(runDir, { recursive: true, force: true });
+  if (outcome.status !== 'succeeded') throw new Error(`${leg} failed: ${outcome.error}`);
+  const usage = process.resourceUsage();
+  return { ms, bytes: outcome.bytes, rows: outcome.documents[0] && outcome.documents[0].rows, maxRssMb: usage.maxRSS / 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 };
+}
+
+// ---------------------------------------------------------------- parent
+
+function child(args, env) {
+  const proc = fork(__filename, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
+  return proc;
+}
+
+async function startEmulatorProcess(kind, mb) {
+  const proc = child(['--serve', kind, '--mb', String(mb)]);
+  const [info] = await once(proc, 'message');
+  const cpuMs = async () => {
+    proc.send('cpu');
+    const [m] = await once(proc, 'message');
+    return m.cpuMs;
+  };
+  return { info, cpuMs, stop: () => proc.connected && proc.send('stop') };
+}
+
+/** Runs one leg in a fresh process; adds the CPU the emulators spent meanwhile. */
+async function leg(name, env, emulators) {
+  const before = await Promise.all(emulators.map((e) => e.cpuMs()));
+  const proc = child(['--leg', name], { PIPE_BENCH_ENV: JSON.stringify(env) });
+  const [message] = await Promise.race([once(proc, 'message'), once(proc, 'exit').then(([code]) => { throw new Error(`leg ${name} exited with ${code}`); })]);
+  if (message.error) throw new Error(`leg ${name}: ${message.error}`);
+  const after = await Promise.all(emulators.map((e) => e.cpuMs()));
+  return { ...message, emulatorCpuMs: after.reduce((sum, ms, i) => sum + ms - before[i], 0) };
+}
+
+/** Writes the report's exact bytes to a file, for the upload leg. */
+async function writeReportFile(path, mb) {
+  const { reportBodyChunks } = sfdc();
+  const out = createWriteStream(path);
+  for (const chunk of reportBodyChunks({ id: REPORT_ID, name: 'Bench', rows: Math.ceil((mb * MB) / BYTES_PER_ROW), seed: 42 })) {
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+const fmt = (r) =>
+  `${(r.ms / 1000).toFixed(2)} s  ${(r.bytes / MB / (r.ms / 1000)).toFixed(1)} MB/s  peak RSS ${r.maxRssMb.toFixed(0)} MB  ` +
+  `CPU: pipeline ${(r.cpuMs / 1000).toFixed(1)} s, emulators ${(r.emulatorCpuMs / 1000).toFixed(1)} s`;
+
+async function run({ mb = 500, print = console.log } = {}) {
+  const rows = [];
+  const sfdcEmu = await startEmulatorProcess('sfdc', mb);
+  const anaplan = hasAnaplan() ? await startEmulatorProcess('anaplan', mb) : undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'pipe-bench-sfdc-'));
+  try {
+    const download = await leg('download', { sfdc: sfdcEmu.info }, [sfdcEmu]);
+    rows.push({ name: `sfdc emulator -> chunk-lines -> discard (${mb} MB)`, ...download });
+    print(`(a) sfdc emulator -> chunk-lines -> discard:        ${fmt(download)}  (${download.rows} rows)`);
+    if (!anaplan) {
+      print('(b), (c) skipped: packages/sink-anaplan/dist has no startAnaplanEmulator/anaplanSink yet (run tsc -b once it exists)');
+      return rows;
+    }
+    const file = join(dir, 'report.csv');
+    await writeReportFile(file, mb);
+    const upload = await leg('upload', { file, anaplan: anaplan.info }, [anaplan]);
+    rows.push({ name: `file -> chunk-lines -> anaplan emulator (${mb} MB)`, ...upload });
+    print(`(b) file -> chunk-lines -> anaplan emulator:        ${fmt(upload)}`);
+    const endToEnd = await leg('end-to-end', { sfdc: sfdcEmu.info, anaplan: anaplan.info }, [sfdcEmu, anaplan]);
+    rows.push({ name: `sfdc emulator -> chunk-lines -> anaplan emulator (${mb} MB)`, ...endToEnd });
+    print(`(c) sfdc emulator -> chunk-lines -> anaplan emulator: ${fmt(endToEnd)}`);
+    const ratio = endToEnd.ms / Math.max(download.ms, upload.ms);
+    const sum = endToEnd.ms / (download.ms + upload.ms);
+    print(`end-to-end / max(legs) = ${ratio.toFixed(2)}   (end-to-end / sum(legs) = ${sum.toFixed(2)}; streaming overlaps the legs when the first is near 1)`);
+    rows.push({ name: 'end-to-end / max(legs)', ratio });
+    // With fewer CPU threads than busy processes, end to end cannot beat its total CPU / threads.
+    const threads = require('node:os').availableParallelism();
+    const cpuFloorMs = (endToEnd.cpuMs + endToEnd.emulatorCpuMs) / threads;
+    print(
+      `CPU floor of (c) on ${threads} threads: ${(cpuFloorMs / 1000).toFixed(2)} s; ` +
+        `end-to-end / max(max(legs), CPU floor) = ${(endToEnd.ms / Math.max(download.ms, upload.ms, cpuFloorMs)).toFixed(2)}`,
+    );
+    return rows;
+  } finally {
+    sfdcEmu.stop();
+    anaplan && anaplan.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+module.exports.run = run;
+
+if (require.main === module) {
+  const serve = arg('serve');
+  const legName = arg('leg');
+  if (serve) {
+    serveEmulator(serve, Number(arg('mb', '500'))).catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+  } else if (legName) {
+    runLeg(legName, JSON.parse(process.env.PIPE_BENCH_ENV))
+      .then((r) => process.send(r, () => process.exit(0)))
+      .catch((e) => process.send({ error: e.stack || String(e) }, () => process.exit(1)));
+  } else {
+    run({ mb: Number(arg('mb', '500')) }).catch((e) => {
+      console.error(e);
+      process.exitCode = 1;
+    });
+  }
+}

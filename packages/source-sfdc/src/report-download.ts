@@ -1,0 +1,105 @@
+/**
+ * One report, start to end: describe (id and access), export (streamed CSV, footer removed,
+ * truncation detected), record count (rows received must equal the report's count), then `end`.
+ *
+ * Pull-based: each data piece is yielded as it arrives, and the next network read happens only
+ * when downstream asks for the next piece, so undici's socket backpressure holds the sender.
+ * When an attempt fails before any byte was passed on, the whole report is tried once more from
+ * the first byte; after that, failing is the only honest outcome (the sink discards the document).
+ */
+import { HttpStatusError, dataPiece, docEnd, isTransientNetworkError, type Doc, type Logger, type Piece, type ProgressReporter } from '@pipe/core';
+import { SfdcError } from './errors';
+import { FooterDetector } from './footer-detector';
+import { countReportRows } from './report-count';
+import { describeReport } from './report-describe';
+import { openReportExport } from './report-export';
+import type { SalesforceClient } from './salesforce-client';
+import type { ReportRef } from './config';
+
+export interface ReportDownloadContext {
+  readonly client: SalesforceClient;
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  readonly progress: ProgressReporter;
+}
+
+const WHOLE_REPORT_ATTEMPTS = 2;
+
+/** Failures a fresh attempt may cure: the export cut or garbled, the count racing a data change, the network. */
+function worthAnotherAttempt(error: unknown): boolean {
+  if (error instanceof SfdcError) return ['SFDC_EXPORT_TRUNCATED', 'SFDC_ROW_COUNT_MISMATCH', 'SFDC_NOT_CSV'].includes(error.code);
+  if (error instanceof HttpStatusError) return error.status >= 500;
+  return isTransientNetworkError(error) || (error instanceof Error && /terminated|other side closed|socket/i.test(error.message));
+}
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** HTML sent with a CSV content type is still HTML. */
+function assertLooksLikeCsv(first: Buffer, reportId: string): void {
+  const start = first.subarray(0, UTF8_BOM.length).equals(UTF8_BOM) ? first.subarray(UTF8_BOM.length) : first;
+  const head = start.subarray(0, 64).toString('utf8').trimStart().toLowerCase();
+  if (head.startsWith('<!doctype') || head.startsWith('<html') || head.startsWith('<?xml')) {
+    throw new SfdcError('SFDC_NOT_CSV', `the export of report ${reportId} sent an HTML page labelled as CSV; nothing of it was passed on`);
+  }
+}
+
+export async function* downloadReport(ref: ReportRef, ctx: ReportDownloadContext): AsyncGenerator<Piece> {
+  const started = Date.now();
+  const description = await describeReport(ctx.client, ref.id, ctx.signal);
+  const doc: Doc = { id: ref.id, name: ref.name ?? description.name };
+  const log = ctx.log.child({ report: ref.id, name: doc.name });
+
+  for (let attempt = 1; ; attempt++) {
+    let passedBytes = 0;
+    const response = await openReportExport(ctx.client, ref.id, ctx.signal);
+    const detector = new FooterDetector();
+    try {
+      let countedRows = 0;
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        if (passedBytes === 0 && detector.heldBytes === 0) assertLooksLikeCsv(chunk, ref.id);
+        const data = detector.push(chunk);
+        if (data.length === 0) continue;
+        passedBytes += data.length;
+        ctx.progress.add({ bytes: data.length, records: detector.rows - countedRows });
+        countedRows = detector.rows;
+        yield dataPiece(doc, data);
+      }
+      const end = detector.finish();
+      if (end.rows !== countedRows) ctx.progress.add({ records: end.rows - countedRows });
+      if (detector.headerFields !== undefined && description.format === 'TABULAR' && description.detailColumns.length > 0 && detector.headerFields !== description.detailColumns.length) {
+        log.warn(`the export's header has ${detector.headerFields} columns, the report describes ${description.detailColumns.length}`);
+      }
+      log.debug(`footer removed: ${end.footerLines.join(' | ')}`);
+      const expected = await countReportRows(ctx.client, ref.id, ctx.signal);
+      if (expected !== end.rows) {
+        throw new SfdcError(
+          'SFDC_ROW_COUNT_MISMATCH',
+          `report ${ref.id} ("${doc.name}"): the export has ${end.rows} data rows but the report counts ${expected}. ` +
+            'The data may have changed during the download; run again (a pipeline-level `retries:` starts over from the first byte).',
+        );
+      }
+      // The per-report line of the summary the Python tool wrote; the engine keeps rows and bytes too.
+      log.info(`report downloaded: ${end.rows} rows, ${passedBytes} bytes in ${Date.now() - started} ms`);
+      yield docEnd(doc, end.rows);
+      return;
+    } catch (error) {
+      if (ctx.signal.aborted) throw ctx.signal.reason ?? error;
+      if (passedBytes === 0 && attempt < WHOLE_REPORT_ATTEMPTS && worthAnotherAttempt(error)) {
+        log.warn(`report attempt ${attempt} failed before any data was passed on (${(error as Error).message}); starting over`);
+        ctx.progress.add({ retries: 1 });
+        continue;
+      }
+      if (passedBytes > 0 && !(error instanceof SfdcError)) {
+        throw new SfdcError(
+          'SFDC_EXPORT_TRUNCATED',
+          `the export of report ${ref.id} ("${doc.name}") broke off after ${passedBytes} bytes: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      throw error;
+    } finally {
+      // Early return (downstream stopped) or failure: free the connection now.
+      if (!response.body.destroyed) response.body.destroy();
+    }
+  }
+}

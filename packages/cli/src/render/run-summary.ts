@@ -34,14 +34,8 @@ export function renderRunSummary(run: RunOutcome): string {
   const lines = [table(header, rows), ''];
   for (const p of run.pipelines) {
     const details: string[] = [];
+    // Sinks say what people need in `outputs`; their `details` are for --json.
     for (const output of p.sink?.outputs ?? []) details.push(`  -> ${output}`);
-    const extra = p.sink?.details;
-    if (extra) {
-      for (const [key, value] of Object.entries(extra)) {
-        if (value === undefined) continue;
-        details.push(`  ${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
-      }
-    }
     for (const d of p.documents.filter((doc) => doc.status !== 'succeeded')) details.push(`  document ${d.name}: ${d.status}${d.error ? ` (${d.error})` : ''}`);
     if (p.error) details.push(`  error: ${p.error}`);
     if (details.length) lines.push(`${p.name}:`, ...details);

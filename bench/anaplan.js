@@ -4,8 +4,8 @@
  * anaplan sink, through core's engine) at gzip off and on, concurrency 1, 8 and 32, 10MB chunks,
  * beside a transport baseline measured in the same run: the same bytes cut at fixed offsets and
  * PUT by a minimal undici loop at the same concurrency (and the same gzip level), to the same
- * emulator. Each case runs in a fresh child process so its peak RSS is its own; the emulator
- * runs in this (parent) process.
+ * emulator. Each case runs in a fresh child process so its peak RSS
+ * (process.resourceUsage().maxRSS) is its own; the emulator runs in a child of its own.
  *
  *   node bench/anaplan.js --csv FILE [--concurrency 1,8,32] [--gzip off,on]
  *
@@ -34,9 +34,10 @@ const FILE_ID = '113000000000';
 // Parent: start the emulator, run every case in a child, print the table.
 
 async function run({ csvPath, print = console.log, concurrencies = [1, 8, 32], gzipModes = ['off', 'on'] }) {
-  const { startAnaplanEmulator } = require(ANAPLAN);
   const size = (await fs.stat(csvPath)).size;
-  const emulator = await startAnaplanEmulator({ port: 0 });
+  // The emulator lives in its own process: Linux children inherit their parent's peak RSS at
+  // spawn time, so this process must stay small for each case's maxRSS to be its own.
+  const emulator = await startEmulatorProcess();
   const rows = [];
   try {
     for (const gzip of gzipModes) {
@@ -44,8 +45,8 @@ async function run({ csvPath, print = console.log, concurrencies = [1, 8, 32], g
         const spec = { csvPath, url: emulator.url, concurrency, gzip: gzip === 'on' };
         const baseline = await child({ ...spec, kind: 'baseline' });
         const sink = await child({ ...spec, kind: 'sink' });
-        const stored = await storedBytes(emulator);
-        if (stored !== undefined && stored !== size) throw new Error(`the emulator assembled ${stored} bytes, the input has ${size}`);
+        const stored = await emulator.ask({ type: 'stored-bytes' });
+        if (stored !== size) throw new Error(`the emulator assembled ${stored} bytes, the input has ${size}`);
         rows.push({
           case: `file -> anaplan emulator, gzip ${gzip}, concurrency ${concurrency}`,
           mbPerSecond: round(sink.mbPerSecond),
@@ -65,11 +66,43 @@ async function run({ csvPath, print = console.log, concurrencies = [1, 8, 32], g
   return rows;
 }
 
-/** Bytes the emulator holds for the file, when its API tells (checks nothing was lost). */
-async function storedBytes(emulator) {
-  if (typeof emulator.getFileContent !== 'function') return undefined;
-  const content = await emulator.getFileContent(WORKSPACE, MODEL, FILE_ID);
-  return content ? content.length : undefined;
+/** The emulator in a child process, driven over IPC. */
+function startEmulatorProcess() {
+  return new Promise((resolve, reject) => {
+    const proc = fork(__filename, ['--emulator'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const waiting = [];
+    proc.once('error', reject);
+    proc.on('message', (m) => {
+      if (m.type === 'ready') {
+        resolve({
+          url: m.url,
+          ask: (question) =>
+            new Promise((answer) => {
+              waiting.push(answer);
+              proc.send(question);
+            }),
+          stop: () =>
+            new Promise((done) => {
+              proc.once('exit', () => done());
+              proc.send({ type: 'stop' });
+            }),
+        });
+      } else if (m.type === 'answer') waiting.shift()?.(m.value);
+    });
+  });
+}
+
+async function emulatorProcess() {
+  const { startAnaplanEmulator } = require(ANAPLAN);
+  const emulator = await startAnaplanEmulator({ port: 0 });
+  process.on('message', async (m) => {
+    if (m.type === 'stored-bytes') process.send({ type: 'answer', value: emulator.getFileContent(WORKSPACE, MODEL, FILE_ID).length });
+    if (m.type === 'stop') {
+      await emulator.stop();
+      process.exit(0);
+    }
+  });
+  process.send({ type: 'ready', url: emulator.url });
 }
 
 function child(spec) {
@@ -108,8 +141,10 @@ function round(n, digits = 1) {
 
 async function runChild(spec) {
   const size = (await fs.stat(spec.csvPath)).size;
+  // Loading modules and compiling schemas happen before the clock starts, for both cases.
+  const go = spec.kind === 'sink' ? await prepareSink(spec) : await prepareBaseline(spec);
   const started = process.hrtime.bigint();
-  const chunks = spec.kind === 'sink' ? await sinkCase(spec) : await baselineCase(spec);
+  const chunks = await go();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {
     mbPerSecond: size / 1e6 / seconds,
@@ -120,7 +155,7 @@ async function runChild(spec) {
 }
 
 /** The real pipeline through core's engine: file -> chunk-lines (10MB) -> anaplan. */
-async function sinkCase(spec) {
+async function prepareSink(spec) {
   const core = require(CORE);
   const { anaplanSink } = require(ANAPLAN);
   const secrets = new core.Redactor();
@@ -146,22 +181,28 @@ async function sinkCase(spec) {
     }),
   };
   const runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'pipe-bench-'));
-  const outcome = await core.runPipeline(pipeline, {
-    runId: 'bench',
-    runDir,
-    cwd: process.cwd(),
-    signal: new AbortController().signal,
-    log,
-    secrets,
-  });
-  await fs.rm(runDir, { recursive: true, force: true });
-  if (outcome.status !== 'succeeded') throw new Error(outcome.error);
-  return outcome.sink?.details?.chunks;
+  return async () => {
+    const outcome = await core.runPipeline(pipeline, {
+      runId: 'bench',
+      runDir,
+      cwd: process.cwd(),
+      signal: new AbortController().signal,
+      log,
+      secrets,
+    });
+    await fs.rm(runDir, { recursive: true, force: true });
+    if (outcome.status !== 'succeeded') throw new Error(outcome.error);
+    return outcome.sink?.details?.chunks;
+  };
 }
 
 /** The same bytes at fixed 10MB offsets, PUT by a minimal undici loop at the same concurrency. */
-async function baselineCase(spec) {
+async function prepareBaseline(spec) {
   const { Agent, request } = require(require.resolve('undici', { paths: [ANAPLAN] }));
+  return () => baselineCase(spec, Agent, request);
+}
+
+async function baselineCase(spec, Agent, request) {
   const gzip = promisify(zlib.gzip);
   const agent = new Agent({ connections: spec.concurrency + 2, keepAliveTimeout: 30_000 });
   const api = `${spec.url}/2/0/workspaces/${WORKSPACE}/models/${MODEL}/files/${FILE_ID}`;
@@ -211,7 +252,12 @@ function argValue(name) {
 
 if (require.main === module) {
   const childSpec = argValue('--child');
-  if (childSpec) {
+  if (process.argv.includes('--emulator')) {
+    emulatorProcess().catch((error) => {
+      console.error(error.stack || String(error));
+      process.exit(1);
+    });
+  } else if (childSpec) {
     runChild(JSON.parse(childSpec)).then(
       (result) => process.send(result, () => process.exit(0)),
       (error) => process.send({ error: error.stack || String(error) }, () => process.exit(1)),

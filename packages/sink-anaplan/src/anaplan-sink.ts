@@ -1,0 +1,218 @@
+/**
+ * The `anaplan` sink: upload one document to an Anaplan import data source file, many chunks at a
+ * time, then run the import (or process) and report what Anaplan says happened.
+ *
+ * Reading order: limits are checked before anything is sent (chunk-limits), we log in (auth/),
+ * resolve names to ids (model/), stream the chunks (upload/), then run the task (task/).
+ */
+import {
+  CredentialStore,
+  defineSink,
+  formatByteSize,
+  HttpClient,
+  PipeError,
+  secretValues,
+  type Piece,
+  type PluginContext,
+  type SinkPlugin,
+  type SinkResult,
+} from '@pipe/core';
+import { issuerForConfig, identityOf } from './auth/issuer-for-config';
+import { TokenProvider } from './auth/token-provider';
+import { anaplanSinkSchema, type AnaplanSinkConfig } from './config';
+import { AnaplanTaskFailedError } from './errors';
+import { AnaplanApi } from './http/anaplan-api';
+import type { AnaplanTransport } from './http/transport';
+import { describeObject, NameResolver } from './model/name-resolver';
+import { resolveUploadTarget, type UploadTarget } from './model/upload-target';
+import { describeCounts } from './task/task-result';
+import { runTask, type TaskOutcome } from './task/task-runner';
+import { planChunks } from './upload/chunk-limits';
+import { DocumentChunks } from './upload/document-chunks';
+import { AnaplanUploadSession, type UploadSummary } from './upload/upload-session';
+
+export interface AnaplanSinkOptions {
+  /** The credential store for saved logins; default: the user's (`$PIPE_HOME` or ~/.pipe). */
+  readonly credentials?: () => CredentialStore;
+}
+
+const description = `Uploads the stream to an Anaplan import data source file through the Integration API v2
+(\`POST files/{id}\` with chunkCount -1, concurrent \`PUT …/chunks/{n}\`, \`POST …/complete\`), then runs the
+import or process and waits for its result. Chunks end at CSV record boundaries (cut by chunk-lines, or here);
+each may be gzipped. Fails before sending anything when the input cannot fit 1000 chunks. An unsuccessful
+import fails the pipeline after its failure dump is saved to the run directory.
+
+Login: \`basic\` (username/password), \`certificate\` (CA certificate + private key), or \`oauth\` (device grant:
+run \`pipe auth login anaplan --client-id ...\` once).`;
+
+export function createAnaplanSink(options: AnaplanSinkOptions = {}): SinkPlugin<typeof anaplanSinkSchema> {
+  const credentials = options.credentials ?? (() => new CredentialStore());
+  return defineSink({
+    name: 'anaplan',
+    summary: 'Upload to an Anaplan file in concurrent chunks, then run its import.',
+    description,
+    config: anaplanSinkSchema,
+    consume: (input, config, ctx) => consume(input, config, ctx, credentials),
+  });
+}
+
+export const anaplanSink = createAnaplanSink();
+
+async function consume(
+  input: AsyncIterable<Piece>,
+  config: AnaplanSinkConfig,
+  ctx: PluginContext,
+  credentials: () => CredentialStore,
+): Promise<SinkResult> {
+  // The engine registers these too; a plugin run on its own (tests, scripts) must not leak them either.
+  for (const secret of secretValues(anaplanSinkSchema, config)) ctx.secrets.add(secret);
+
+  // Before the first byte: a run that cannot fit Anaplan's limits fails now.
+  const plan = planChunks(ctx.shape, config.chunkSize);
+  if (plan.minimumChunks !== undefined) ctx.progress.expect({ chunks: plan.minimumChunks, bytes: ctx.shape.expectedBytes });
+
+  const http = new HttpClient({
+    connections: config.concurrency + 2,
+    timeoutMs: config.timeoutMs,
+    log: ctx.log,
+    verbose: config.verbose,
+    secrets: ctx.secrets,
+  });
+  const transport: AnaplanTransport = {
+    http,
+    retry: config.retry,
+    signal: ctx.signal,
+    onRetry: ({ attempt, delayMs, reason }) => {
+      ctx.progress.add({ retries: 1 });
+      ctx.log.warn(`Anaplan call failed (${reason}); try ${attempt + 1} of ${config.retry.attempts} in ${delayMs} ms`);
+    },
+  };
+  const chunks = new DocumentChunks(input, plan.chunkSize);
+  const reader = chunks[Symbol.asyncIterator]();
+  try {
+    const connect = async () => {
+      const tokens = new TokenProvider(await issuerForConfig(config, ctx, transport, credentials), {
+        ttlMs: config.tokenTtlSeconds * 1000,
+        secrets: ctx.secrets,
+        log: ctx.log,
+      });
+      const api = new AnaplanApi(transport, config.apiUrl, tokens);
+      return { api, target: await resolveUploadTarget(new NameResolver(api, identityOf(config)), config) };
+    };
+    // Read the first chunk while logging in: it is needed anyway, and a document that fails or is
+    // empty before its first chunk then leaves the file in Anaplan as it was (starting an upload
+    // drops the file's previous chunks).
+    const [first, { api, target }] = await Promise.all([reader.next().then((result) => ({ result })), connect()]);
+    ctx.log.info(`uploading to Anaplan file ${describeObject(target.file)} in model ${describeObject(target.model)}`);
+
+    const session = new AnaplanUploadSession({
+      api,
+      modelPath: target.modelPath,
+      file: target.file,
+      concurrency: config.concurrency,
+      gzipLevel: config.compress === 'gzip' ? config.gzipLevel : undefined,
+      chunkSize: plan.chunkSize,
+      signal: ctx.signal,
+      progress: ctx.progress,
+      log: ctx.log,
+      attempts: config.retry.attempts,
+    });
+    await session.begin();
+    const upload = await session.uploadAll(startingWith(first, reader));
+    await session.complete();
+    ctx.log.info(`Anaplan file ${target.file.id} complete: ${upload.chunks} chunks, ${formatByteSize(upload.bytes)}`);
+
+    const doc = chunks.doc;
+    if (!doc) throw new PipeError('the input held no document');
+    const fileLine = `Anaplan file ${target.file.id} (${target.file.name}), ${upload.chunks} chunks`;
+    const base = uploadDetails(target, upload, config);
+    if (!target.action) {
+      return { outputs: [fileLine], documents: [{ doc, outputs: [fileLine], rows: chunks.rows }], details: base };
+    }
+
+    const outcome = await runTask({
+      api,
+      modelPath: target.modelPath,
+      kind: target.action.kind,
+      action: target.action.object,
+      localeName: config.localeName,
+      mappingParameters: config.mappingParameters,
+      pollIntervalMs: config.pollIntervalMs,
+      signal: ctx.signal,
+      runDir: ctx.runDir,
+      log: ctx.log,
+    });
+    const details = { ...base, [outcome.kind]: taskDetails(outcome) };
+    if (!outcome.successful) throw taskFailure(outcome);
+    const taskLine = `Anaplan ${outcome.kind} ${describeObject(target.action.object)}: ${describeCounts(outcome.rows)}`;
+    ctx.log.info(taskLine);
+    return { outputs: [fileLine, taskLine], documents: [{ doc, outputs: [fileLine], rows: outcome.rows?.succeeded ?? chunks.rows }], details };
+  } finally {
+    await http.close();
+  }
+}
+
+/**
+ * `first` (already read) followed by the rest of `reader`. Written as a plain iterator, not a
+ * generator: a suspended generator frame can keep the first chunk reachable for the whole upload.
+ */
+function startingWith<T>(first: { result?: IteratorResult<T> }, reader: AsyncIterator<T>): AsyncIterable<T> {
+  let pending = first.result;
+  first.result = undefined;
+  const iterator: AsyncIterator<T> = {
+    next: () => {
+      const head = pending;
+      pending = undefined;
+      return head ? Promise.resolve(head) : reader.next();
+    },
+    // Stopped early (a chunk failed): release the input too.
+    return: async (value?: unknown) => {
+      pending = undefined;
+      await reader.return?.(value);
+      return { done: true, value: undefined };
+    },
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
+}
+
+function uploadDetails(target: UploadTarget, upload: UploadSummary, config: AnaplanSinkConfig): Record<string, unknown> {
+  return {
+    workspaceId: target.workspace.id,
+    modelId: target.model.id,
+    fileId: target.file.id,
+    fileName: target.file.name,
+    chunks: upload.chunks,
+    bytes: upload.bytes,
+    sentBytes: upload.sentBytes,
+    compress: config.compress,
+  };
+}
+
+function taskDetails(outcome: TaskOutcome): Record<string, unknown> {
+  return {
+    id: outcome.actionId,
+    name: outcome.actionName,
+    taskId: outcome.taskId,
+    taskState: outcome.taskState,
+    successful: outcome.successful,
+    rowsProcessed: outcome.rows?.processed,
+    rowsSucceeded: outcome.rows?.succeeded,
+    rowsFailed: outcome.rows?.failed,
+    rowsIgnored: outcome.rows?.ignored,
+    messages: outcome.messages,
+    failureDump: outcome.failureDumps[0],
+    failureDumps: outcome.failureDumps,
+  };
+}
+
+function taskFailure(outcome: TaskOutcome): AnaplanTaskFailedError {
+  const what = `Anaplan ${outcome.kind} "${outcome.actionName}" (${outcome.actionId}), task ${outcome.taskId}`;
+  const verdict = outcome.taskState === 'CANCELLED' ? 'was cancelled (changes rolled back)' : 'failed';
+  const dumps = outcome.failureDumps.length
+    ? `; failure dump saved to ${outcome.failureDumps.join(', ')}`
+    : outcome.dumpErrors.length
+      ? `; the failure dump could not be saved (${outcome.dumpErrors.join('; ')})`
+      : '';
+  const said = outcome.messages.length ? `; Anaplan says: ${outcome.messages.join(' | ')}` : '';
+  return new AnaplanTaskFailedError(`${what} ${verdict}: ${describeCounts(outcome.rows)}${dumps}${said}`, outcome.failureDumps);
+}

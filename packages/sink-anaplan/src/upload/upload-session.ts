@@ -1,0 +1,128 @@
+/**
+ * One chunked upload of one Anaplan import data source file:
+ *
+ *   POST files/{id} {"chunkCount":-1}     open-ended upload (the count is unknown while streaming)
+ *   PUT  files/{id}/chunks/{n}            0-based, many at once, each retried whole on failure
+ *   POST files/{id}/complete              only after every chunk succeeded
+ *
+ * A chunk that fails after its last retry fails the run with its number and the server's message,
+ * and `complete` is never called, so Anaplan never sees a file with a hole in it.
+ */
+import { formatByteSize, HttpStatusError, type Logger, type ProgressReporter } from '@pipe/core';
+import { AnaplanChunkUploadError, AnaplanError } from '../errors';
+import type { AnaplanApi } from '../http/anaplan-api';
+import { describeFailure, retryDecision } from '../http/transport';
+import type { AnaplanObject } from '../model/name-resolver';
+import { sendBounded } from './bounded-uploads';
+import { checkChunk } from './chunk-limits';
+import type { UploadChunk } from './document-chunks';
+import { GZIP_CONTENT_TYPE, PLAIN_CONTENT_TYPE, gzipChunk } from './gzip-chunk';
+
+export interface UploadSessionOptions {
+  readonly api: AnaplanApi;
+  /** `workspaces/{w}/models/{m}`. */
+  readonly modelPath: string;
+  readonly file: AnaplanObject;
+  readonly concurrency: number;
+  /** gzip level, or undefined to send chunks as they are. */
+  readonly gzipLevel?: number;
+  /** Chunk size the input is cut at (for limit messages). */
+  readonly chunkSize: number;
+  readonly signal: AbortSignal;
+  readonly progress: ProgressReporter;
+  readonly log: Logger;
+  /** Retries per request, for the failure message. */
+  readonly attempts: number;
+}
+
+export interface UploadSummary {
+  readonly chunks: number;
+  /** Bytes of data uploaded (before compression). */
+  readonly bytes: number;
+  /** Bytes on the wire (after compression). */
+  readonly sentBytes: number;
+}
+
+interface FileAnswer {
+  readonly file?: { readonly id?: string | number; readonly chunkCount?: number };
+}
+
+export class AnaplanUploadSession {
+  private readonly filePath: string;
+  private chunks = 0;
+  private bytes = 0;
+  private sentBytes = 0;
+
+  constructor(private readonly options: UploadSessionOptions) {
+    this.filePath = `${options.modelPath}/files/${options.file.id}`;
+  }
+
+  /** Start the upload; refuses to go on if Anaplan answers with another file (it creates one for unknown ids). */
+  async begin(): Promise<void> {
+    const answer = await this.options.api.json<FileAnswer>('POST', this.filePath, { chunkCount: -1 });
+    const id = answer.file?.id;
+    if (id !== undefined && String(id) !== this.options.file.id) {
+      throw new AnaplanError(`Anaplan opened file ${String(id)} instead of ${this.options.file.id}; the import would not see this data`);
+    }
+  }
+
+  /** Upload every chunk, `concurrency` at a time, reading the next one only when a slot is free. */
+  async uploadAll(chunks: AsyncIterable<UploadChunk>): Promise<UploadSummary> {
+    await sendBounded(chunks, (chunk, signal) => this.uploadChunk(chunk, signal), {
+      concurrency: this.options.concurrency,
+      signal: this.options.signal,
+    });
+    return { chunks: this.chunks, bytes: this.bytes, sentBytes: this.sentBytes };
+  }
+
+  /** Mark the upload complete; only called when every chunk succeeded. */
+  async complete(): Promise<number | undefined> {
+    const { file } = this.options;
+    const answer = await this.options.api.json<FileAnswer>('POST', `${this.filePath}/complete`, { id: file.id, name: file.name, chunkCount: -1 });
+    return answer.file?.chunkCount;
+  }
+
+  /**
+   * Not `async` on purpose: an async function keeps its parameters alive until it returns, and the
+   * raw chunk must go as soon as its gzip body exists (a retry re-sends the gzip body).
+   */
+  private uploadChunk(chunk: UploadChunk, signal: AbortSignal): Promise<void> {
+    try {
+      checkChunk(chunk.index, chunk.data.length, this.options.chunkSize);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { gzipLevel } = this.options;
+    const body = gzipLevel === undefined ? Promise.resolve(chunk.data) : gzipChunk(chunk.data, gzipLevel);
+    return this.sendChunk(chunk.index, chunk.data.length, body, signal);
+  }
+
+  private async sendChunk(index: number, rawBytes: number, encoded: Promise<Buffer>, signal: AbortSignal): Promise<void> {
+    const { gzipLevel } = this.options;
+    const body = await encoded;
+    try {
+      await this.options.api.send({
+        method: 'PUT',
+        path: `${this.filePath}/chunks/${index}`,
+        body,
+        contentType: gzipLevel === undefined ? PLAIN_CONTENT_TYPE : GZIP_CONTENT_TYPE,
+        signal,
+      });
+    } catch (error) {
+      if (signal.aborted && !(error instanceof HttpStatusError)) throw error;
+      const reason = describeFailure(error);
+      const tries = retryDecision(error).retry ? `failed after ${this.options.attempts} attempts` : 'was refused';
+      throw new AnaplanChunkUploadError(
+        index,
+        `chunk ${index} of file ${this.options.file.id} (${this.options.file.name}) ${tries}: ${reason}; ` +
+          'the upload was not marked complete',
+        error,
+      );
+    }
+    this.chunks++;
+    this.bytes += rawBytes;
+    this.sentBytes += body.length;
+    this.options.progress.add({ bytes: rawBytes, chunks: 1 });
+    this.options.log.debug(`chunk ${index} uploaded (${formatByteSize(rawBytes)}${gzipLevel === undefined ? '' : `, ${formatByteSize(body.length)} gzipped`})`);
+  }
+}

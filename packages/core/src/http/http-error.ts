@@ -46,9 +46,10 @@ export const TRANSIENT_NETWORK_CODES = new Set([
 ]);
 
 export function isTransientNetworkError(error: unknown): boolean {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code && TRANSIENT_NETWORK_CODES.has(code)) return true;
+  // Duck-typed, not instanceof: Node's own errors may come from another realm (vm contexts, jest).
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code)) return true;
   }
   return false;
 }

@@ -34,22 +34,8 @@ export function retryDecision(error: unknown): RetryDecision {
     if (error.status === 408 || error.status >= 500) return { retry: true, delayMs: error.retryAfterMs, reason: `${error.status} from server` };
     return { retry: false };
   }
-  if (isTransientNetworkError(error) || transientCode(error)) return { retry: true, reason: networkReason(error) };
+  if (isTransientNetworkError(error)) return { retry: true, reason: networkReason(error) };
   return { retry: false };
-}
-
-/**
- * Core's check walks `cause` with `instanceof Error`, which misses errors created by Node's own
- * modules when the code runs in another realm (jest's vm sandbox): look at `code` by shape too.
- */
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']);
-
-function transientCode(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return true;
-  }
-  return false;
 }
 
 /** Run `work` under the transport's retry policy; `signal` overrides the run's (used to cancel a task after Ctrl-C). */

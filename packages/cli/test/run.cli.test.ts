@@ -135,16 +135,18 @@ export default defineSource({
 `;
     const dir = workspace({ 'nightly.yml': yaml, 'slow-source.ts': slowSource });
     const { child, done } = startPipe(['run', 'nightly.yml'], { cwd: dir });
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (existsSync(join(dir, 'out')) && readdirSync(join(dir, 'out')).length > 0) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 20);
-    });
-    child.kill('SIGINT');
-    const result = await done;
+    let result;
+    try {
+      // Wait until the run is writing (a partial file exists), then interrupt it.
+      for (let waited = 0; !(existsSync(join(dir, 'out')) && readdirSync(join(dir, 'out')).length > 0); waited += 20) {
+        if (waited > 30_000 || child.exitCode !== null) throw new Error(`the run never started writing: ${(await done).stderr}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill('SIGINT');
+      result = await done;
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
     expect(result.code).toBe(130);
     expect(result.stdout).toMatch(/slow\s+interrupted/);
     expect(readdirSync(join(dir, 'out'))).toEqual([]);

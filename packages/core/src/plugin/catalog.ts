@@ -113,6 +113,6 @@ export class PluginCatalog {
   }
 
   private notLoadable(use: string, kind: PluginKind, error: unknown): never {
-    throw new UnknownPluginError(use, kind, [], `cannot load ${kind} plugin "${use}": ${(error as Error).message}`);
+    throw new UnknownPluginError(use, kind, [], `cannot load ${kind} plugin "${use}": ${(error as Error).message.split('\n')[0]}`);
   }
 }

@@ -139,3 +139,29 @@ describe('runPipeline', () => {
     expect(meter.produced).toBeLessThan(10_000 * MB);
   });
 });
+
+describe('runPipelines', () => {
+  it('retries: starts a failed pipeline over from the first byte', async () => {
+    const { runPipelines } = await import('../../src');
+    let attempts = 0;
+    const flaky = defineSource({
+      name: 'flaky',
+      summary: 'fails once',
+      config: Type.Object({}),
+      async *open() {
+        attempts++;
+        yield dataPiece(doc, Buffer.from('a,b\n'));
+        if (attempts === 1) throw new Error('connection reset mid-body');
+        yield dataPiece(doc, Buffer.from('1,2\n'));
+        yield docEnd(doc);
+      },
+    });
+    const cwd = project({});
+    const file = { file: join(cwd, 'p.yml'), dir: cwd, concurrency: 1, stateDir: join(cwd, '.pipe'), logs: undefined, secrets: [], pipelines: [{ ...pipeline(stage(flaky, {}), [], stage(fileSink, { path: 'out.csv', durable: false })), retries: 1 }] };
+    const { signal, log, secrets } = options(undefined, cwd);
+    const run = await runPipelines(file, { signal, log, secrets });
+    expect(run.exitCode).toBe(0);
+    expect(run.pipelines[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(require('node:fs').readFileSync(join(cwd, 'out.csv'), 'utf8')).toBe('a,b\n1,2\n');
+  });
+});

@@ -10,7 +10,7 @@ const discard = core.defineSink({
   summary: 'Reads and drops every piece.',
   config: core.Type.Object({}),
   async consume(input) {
-    for await (const _ of input);
+    for await (const piece of input) if (piece.type === "data") piece.release?.();
     return {};
   },
 });

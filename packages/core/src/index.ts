@@ -31,3 +31,4 @@ export { AtomicFile } from './fs/atomic-file';
 export { describeSchema, type SettingDoc } from './schema/describe-schema';
 export { createRunLogger, type RunLogger, type RunLoggerOptions } from './log/run-logger';
 export { saveRunRecord, loadRunRecord, failedSince, RUN_RECORD, type RetrySelection } from './engine/run-record';
+export { BufferPool, once } from './util/buffer-pool';

@@ -11,6 +11,7 @@
  *
  * Memory: at most one chunk plus one input buffer is held.
  */
+import { BufferPool } from '../util/buffer-pool';
 import { firstRecordEnd, scanRecords } from './csv-scan';
 
 export type HeaderMode = 'first' | 'repeat';
@@ -18,6 +19,11 @@ export type HeaderMode = 'first' | 'repeat';
 export interface RecordChunkerOptions {
   readonly chunkSize: number;
   readonly header?: HeaderMode;
+  /**
+   * Where chunk-sized buffers come from; give a chunk back with `recycle` once it is written, so
+   * memory stays flat instead of waiting for the garbage collector.
+   */
+  readonly pool?: BufferPool;
 }
 
 export class RecordChunker {
@@ -37,11 +43,18 @@ export class RecordChunker {
   private header: Buffer | undefined;
   private headerSeen = false;
   private emitted = 0;
+  private readonly pool: BufferPool;
 
   constructor(options: RecordChunkerOptions) {
     if (!(options.chunkSize > 0)) throw new RangeError('chunkSize must be positive');
     this.chunkSize = options.chunkSize;
     this.headerMode = options.header ?? 'first';
+    this.pool = options.pool ?? new BufferPool(options.chunkSize, 0);
+  }
+
+  /** Hand back a chunk this chunker produced, once nobody reads it any more. */
+  recycle(chunk: Buffer): void {
+    if (this.headerMode === 'first') this.pool.give(chunk);
   }
 
   /** Number of chunks cut so far. */
@@ -92,7 +105,12 @@ export class RecordChunker {
   /** The rest, as a last chunk (none if nothing is left). */
   end(): Buffer[] {
     if (this.length === 0) return [];
-    return [this.cutWith(Buffer.alloc(0), 0, 0)];
+    const chunk = this.buffer.subarray(0, this.length);
+    this.buffer = Buffer.alloc(0);
+    this.length = 0;
+    this.pendingBoundary = -1;
+    this.inQuote = false;
+    return [this.decorate(chunk)];
   }
 
   private append(piece: Buffer, start: number, end: number): void {
@@ -105,7 +123,8 @@ export class RecordChunker {
   private copyIn(piece: Buffer, start: number, end: number): void {
     const needed = this.length + (end - start);
     if (needed > this.buffer.length) {
-      const grown = Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2, Math.min(this.chunkSize, 1 << 20)));
+      // Chunk-sized buffers come from the pool; only a record longer than a chunk grows one.
+      const grown = needed <= this.chunkSize ? this.pool.take() : Buffer.allocUnsafe(Math.max(needed, this.buffer.length * 2));
       this.buffer.copy(grown, 0, 0, this.length);
       this.buffer = grown;
     }
@@ -117,7 +136,7 @@ export class RecordChunker {
   private cutWith(piece: Buffer, start: number, end: number): Buffer {
     this.copyIn(piece, start, end);
     const chunk = this.buffer.subarray(0, this.length);
-    this.buffer = Buffer.allocUnsafe(Math.max(this.chunkSize, 1));
+    this.buffer = Buffer.alloc(0);
     this.length = 0;
     this.pendingBoundary = -1;
     this.inQuote = false;
@@ -128,7 +147,7 @@ export class RecordChunker {
   private cutPending(): Buffer {
     const chunk = this.buffer.subarray(0, this.pendingBoundary);
     const tail = this.length - this.pendingBoundary;
-    const next = Buffer.allocUnsafe(Math.max(this.chunkSize, tail));
+    const next = tail <= this.chunkSize ? this.pool.take() : Buffer.allocUnsafe(tail);
     this.buffer.copy(next, 0, this.pendingBoundary, this.length);
     this.buffer = next;
     this.length = tail;

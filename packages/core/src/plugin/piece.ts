@@ -23,6 +23,12 @@ export interface DataPiece {
    * cuts its own): the 0-based chunk number within the document. Absent for a plain byte stream.
    */
   readonly chunk?: number;
+  /**
+   * Optional. Call once you no longer need `data` (it is written, sent or copied): the producer may
+   * then reuse its memory, which keeps memory flat on large inputs. Never touch `data` after
+   * calling it. Not calling it is always safe; calling it twice does nothing.
+   */
+  readonly release?: () => void;
 }
 
 /** The document is complete: every byte has been sent. */
@@ -42,8 +48,12 @@ export interface DocFailed {
 
 export type Piece = DataPiece | DocEnd | DocFailed;
 
-export const dataPiece = (doc: Doc, data: Buffer, chunk?: number): DataPiece =>
-  chunk === undefined ? { type: 'data', doc, data } : { type: 'data', doc, data, chunk };
+export const dataPiece = (doc: Doc, data: Buffer, chunk?: number, release?: () => void): DataPiece => {
+  const piece: { -readonly [K in keyof DataPiece]: DataPiece[K] } = { type: 'data', doc, data };
+  if (chunk !== undefined) piece.chunk = chunk;
+  if (release) piece.release = release;
+  return piece;
+};
 export const docEnd = (doc: Doc, rows?: number): DocEnd =>
   rows === undefined ? { type: 'end', doc } : { type: 'end', doc, rows };
 export const docFailed = (doc: Doc, error: Error): DocFailed => ({ type: 'failed', doc, error });

@@ -1,5 +1,6 @@
 /** `chunk-lines` transform: record-aligned chunks of about `chunkSize`, for chunked uploads and split files. */
 import { RecordChunker } from '../chunking/record-chunker';
+import { BufferPool, once } from '../util/buffer-pool';
 import { defineTransform } from '../plugin/contract';
 import { dataPiece, type Piece } from '../plugin/piece';
 import { ByteSize, Config, Type } from '../schema/types';
@@ -25,9 +26,11 @@ export const chunkLines = defineTransform({
   create(config, ctx) {
     // One chunker per document: a multi-report source interleaves documents.
     const chunkers = new Map<string, RecordChunker>();
+    // Chunk buffers come back through DataPiece.release (sinks call it once a chunk is written).
+    const pool = new BufferPool(config.chunkSize, 4);
     const chunker = (id: string) => {
       let c = chunkers.get(id);
-      if (!c) chunkers.set(id, (c = new RecordChunker({ chunkSize: config.chunkSize, header: config.header })));
+      if (!c) chunkers.set(id, (c = new RecordChunker({ chunkSize: config.chunkSize, header: config.header, pool })));
       return c;
     };
     // Chunks just cut are the last `chunks.length` of the chunker's count.
@@ -35,14 +38,17 @@ export const chunkLines = defineTransform({
       const first = c.chunkCount - chunks.length;
       for (let i = 0; i < chunks.length; i++) {
         ctx.progress.add({ chunks: 1 });
-        yield dataPiece(piece.doc, chunks[i], first + i);
+        const chunk = chunks[i];
+        yield dataPiece(piece.doc, chunk, first + i, once(() => c.recycle(chunk)));
       }
     }
     return {
       *push(piece: Piece): Iterable<Piece> {
         if (piece.type === 'data') {
           const c = chunker(piece.doc.id);
-          yield* numbered(piece, c, c.push(piece.data));
+          const chunks = c.push(piece.data);
+          piece.release?.(); // its bytes are copied into the chunker now
+          yield* numbered(piece, c, chunks);
           return;
         }
         const c = chunkers.get(piece.doc.id);

@@ -59,6 +59,7 @@ export const dirSink = defineSink({
           }
           await entry.current.write(piece.data);
           ctx.progress.add({ bytes: piece.data.length });
+          piece.release?.();
         } else if (piece.type === 'end') {
           if (entry.files.length === 0) entry.files.push(await fileFor({ type: 'data', doc: piece.doc, data: Buffer.alloc(0) }));
           await Promise.all(entry.files.map((file) => file.commit({ durable: config.durable })));

@@ -33,6 +33,7 @@ export const fileSink = defineSink({
         if (piece.type === 'data') {
           await file.write(piece.data);
           ctx.progress.add({ bytes: piece.data.length });
+          piece.release?.();
         } else if (piece.type === 'failed') {
           throw piece.error;
         } else {

@@ -1,10 +1,11 @@
 /** `file` source: streams one local file as one document, never reading it whole into memory. */
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { defineSource } from '../plugin/contract';
 import { dataPiece, docEnd, type Piece } from '../plugin/piece';
 import { ByteSize, Config, Type } from '../schema/types';
 import { PipeError, ExitCode } from '../errors';
+import { BufferPool, once } from '../util/buffer-pool';
 
 const schema = Config({
   path: Type.String({ minLength: 1, description: 'The file to read, relative to the pipeline file.' }),
@@ -24,14 +25,19 @@ export const fileSource = defineSource({
     const stat = await statReadable(path);
     ctx.progress.expect({ bytes: stat.size });
     const doc = { id: path, name: basename(path, extname(path)) };
-    const stream = createReadStream(path, { highWaterMark: config.readSize, signal: ctx.signal });
+    const pool = new BufferPool(config.readSize);
+    const handle = await fs.open(path, 'r');
     try {
-      for await (const data of stream as AsyncIterable<Buffer>) {
-        ctx.progress.add({ bytes: data.length });
-        yield dataPiece(doc, data);
+      for (;;) {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        const buffer = pool.take();
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) break;
+        ctx.progress.add({ bytes: bytesRead });
+        yield dataPiece(doc, buffer.subarray(0, bytesRead), undefined, once(() => pool.give(buffer)));
       }
     } finally {
-      stream.destroy();
+      await handle.close();
     }
     yield docEnd(doc);
   },

@@ -7,12 +7,14 @@
  * One Anaplan file holds one document: a second document is an error, a `failed` piece rethrows
  * its error (so the upload is never completed), and input that stops before `end` is an error.
  */
-import { PipeError, RecordChunker, type Doc, type Piece } from '@pipe/core';
+import { BufferPool, once, PipeError, RecordChunker, type Doc, type Piece } from '@pipe/core';
 
 export interface UploadChunk {
   /** 0-based chunk number in the file. */
   readonly index: number;
   readonly data: Buffer;
+  /** Give the bytes back to their producer once they are no longer needed (sent, or gzipped). */
+  readonly release?: () => void;
 }
 
 export class DocumentChunks implements AsyncIterable<UploadChunk> {
@@ -32,7 +34,7 @@ export class DocumentChunks implements AsyncIterable<UploadChunk> {
   ) {}
 
   async *[Symbol.asyncIterator](): AsyncGenerator<UploadChunk> {
-    const chunker = new RecordChunker({ chunkSize: this.chunkSize });
+    const chunker = new RecordChunker({ chunkSize: this.chunkSize, pool: new BufferPool(this.chunkSize) });
     let ended = false;
     for await (const piece of this.input) {
       this.checkDocument(piece.doc);
@@ -41,7 +43,7 @@ export class DocumentChunks implements AsyncIterable<UploadChunk> {
       if (piece.type === 'end') {
         ended = true;
         this.rows = piece.rows;
-        for (const data of chunker.end()) yield this.next(data);
+        for (const data of chunker.end()) yield this.next(data, once(() => chunker.recycle(data)));
         continue;
       }
       this.bytes += piece.data.length;
@@ -51,9 +53,11 @@ export class DocumentChunks implements AsyncIterable<UploadChunk> {
       }
       this.mode = mode;
       if (mode === 'pre-cut') {
-        if (piece.data.length > 0) yield this.next(piece.data);
+        if (piece.data.length > 0) yield this.next(piece.data, piece.release);
       } else {
-        for (const data of chunker.push(piece.data)) yield this.next(data);
+        const cut = chunker.push(piece.data);
+        piece.release?.(); // copied into the chunker
+        for (const data of cut) yield this.next(data, once(() => chunker.recycle(data)));
       }
     }
     if (!this.doc) throw new PipeError('the input held no document; nothing was uploaded', { code: 'EMPTY_INPUT' });
@@ -61,8 +65,8 @@ export class DocumentChunks implements AsyncIterable<UploadChunk> {
     if (this.chunks === 0) throw new PipeError(`document "${this.doc.name}" is empty; nothing was uploaded`, { code: 'EMPTY_INPUT' });
   }
 
-  private next(data: Buffer): UploadChunk {
-    return { index: this.chunks++, data };
+  private next(data: Buffer, release?: () => void): UploadChunk {
+    return { index: this.chunks++, data, release };
   }
 
   private checkDocument(doc: Doc): void {

@@ -93,8 +93,13 @@ export class AnaplanUploadSession {
       return Promise.reject(error);
     }
     const { gzipLevel } = this.options;
-    const body = gzipLevel === undefined ? Promise.resolve(chunk.data) : gzipChunk(chunk.data, gzipLevel);
-    return this.sendChunk(chunk.index, chunk.data.length, body, signal);
+    // The raw bytes go back to their producer as soon as nothing needs them: once gzipped, or
+    // (plain) once the chunk is sent, retries included.
+    if (gzipLevel !== undefined) {
+      const body = gzipChunk(chunk.data, gzipLevel).finally(() => chunk.release?.());
+      return this.sendChunk(chunk.index, chunk.data.length, body, signal);
+    }
+    return this.sendChunk(chunk.index, chunk.data.length, Promise.resolve(chunk.data), signal).finally(() => chunk.release?.());
   }
 
   private async sendChunk(index: number, rawBytes: number, encoded: Promise<Buffer>, signal: AbortSignal): Promise<void> {

@@ -53,7 +53,10 @@ export default defineSink({
     try {
       for await (const piece of input) {
         if (piece.type === 'failed') throw piece.error;
-        if (piece.type === 'data' && piece.chunk !== undefined) await post(piece.data, `chunk ${piece.chunk}`);
+        if (piece.type === 'data' && piece.chunk !== undefined) {
+          await post(piece.data, `chunk ${piece.chunk}`);
+          piece.release?.(); // sent: its memory can be reused upstream
+        }
         else if (piece.type === 'data') buffered.push(piece.data);
         else if (buffered.length) {
           await post(Buffer.concat(buffered), `document ${piece.doc.name}`);

@@ -1,8 +1,6 @@
 /** Runs the real `pipe` binary (built by `tsc -b`) and captures what a user would see. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 export const PIPE_BIN = join(__dirname, '..', 'bin', 'run.js');
 
@@ -30,15 +28,8 @@ export function pipe(args: string[], options: { cwd: string; env?: Record<string
   return startPipe(args, options).done;
 }
 
-/** A temp folder holding `files`. */
-export function workspace(files: Record<string, string | Buffer>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pipe-cli-'));
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-  return dir;
-}
+/** A temp folder holding `files` (path -> content). */
+export { project as workspace } from '../../core/test/helpers';
 
 /** A CSV of about `rows` records with quoted multi-line fields, commas and non-ASCII text. */
 export function salesCsv(rows: number): string {

@@ -1,24 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ISSUE_EXAMPLE } from '../../core/test/helpers';
 import { pipe, salesCsv, startPipe, workspace } from './run-pipe';
 
-const EXAMPLE = `version: 1
-pipelines:
-  sales:
-    source:
-      use: file
-      with: { path: ./data/sales.csv }
-    transforms:
-      - use: chunk-lines
-        with: { chunkSize: 1MB }
-    sink:
-      use: dir
-      with: { path: ./out/sales, name: "part-{index}.csv" }
-  archive:
-    needs: [sales]
-    source: { use: file, with: { path: ./data/sales.csv } }
-    sink: { use: file, with: { path: ./out/sales-copy.csv } }
-`;
+// The issue's example, with 1MB chunks so a small test file still makes several.
+const EXAMPLE = ISSUE_EXAMPLE.replace('chunkSize: 10MB', 'chunkSize: 1MB');
 
 function parts(dir: string): Buffer {
   const names = readdirSync(dir).sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0]));

@@ -58,18 +58,10 @@ export interface FaultRule {
   fault: FaultAction;
 }
 
-/** A rule as stored, with its counters. */
-export interface FaultRuleState {
+/** A rule as stored (its path as text, for listing over HTTP), with its counters. */
+export interface FaultRuleState extends Omit<FaultRule, 'path'> {
   id: string;
-  method?: string;
   path: string;
-  grantType?: string;
-  nth?: number;
-  every?: number;
-  probability?: number;
-  seed?: number;
-  times?: number;
-  fault: FaultAction;
   /** Requests that matched method/path/grant type. */
   matched: number;
   /** Times the rule actually fired. */

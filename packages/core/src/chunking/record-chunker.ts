@@ -9,7 +9,10 @@
  * - `header: 'repeat'` starts every chunk after the first with the first record (the header), for
  *   sinks that want standalone files.
  *
- * Memory: at most one chunk plus one input buffer is held.
+ * Memory: at most one chunk plus one input piece is held. Right after a cut, what is left of the
+ * piece is kept as it is (a view, not a copy) until the next push, so a new chunk-sized buffer is
+ * taken only when more input arrives, which under backpressure is once the consumer has taken the
+ * chunk just cut. A chunk that waits to be taken therefore costs one buffer, not two.
  */
 import { BufferPool } from '../util/buffer-pool';
 import { firstRecordEnd, scanRecords } from './csv-scan';
@@ -44,6 +47,8 @@ export class RecordChunker {
   private headerSeen = false;
   private emitted = 0;
   private readonly pool: BufferPool;
+  /** The rest of the last piece after a cut, not yet copied in; see the memory note above. */
+  private leftover: { readonly bytes: Buffer; readonly release?: () => void } | undefined;
 
   constructor(options: RecordChunkerOptions) {
     if (!(options.chunkSize > 0)) throw new RangeError('chunkSize must be positive');
@@ -62,13 +67,24 @@ export class RecordChunker {
     return this.emitted;
   }
 
-  push(piece: Buffer): Buffer[] {
+  /**
+   * Add the next piece of input; returns the chunks it completed. The chunker may keep a view of
+   * `piece` after returning: `release` is called once it no longer reads it, and until then the
+   * caller must not reuse the piece's memory. Without `release`, the piece must simply stay as it is.
+   */
+  push(piece: Buffer, release?: () => void): Buffer[] {
+    this.takeLeftover();
     const out: Buffer[] = [];
     if (!this.headerSeen && this.headerMode === 'repeat') this.captureHeader(piece);
     let pos = 0;
     while (pos < piece.length) {
       const room = this.chunkSize - this.length;
       if (piece.length - pos < room) {
+        if (out.length > 0 && this.length === 0) {
+          // Just cut, nothing pending: keep the rest for the next push instead of copying it now.
+          this.leftover = { bytes: piece.subarray(pos), release };
+          return out;
+        }
         this.append(piece, pos, piece.length);
         break;
       }
@@ -99,11 +115,13 @@ export class RecordChunker {
       out.push(this.cutWith(piece, pos, next.end));
       pos = next.end;
     }
+    release?.();
     return out;
   }
 
   /** The rest, as a last chunk (none if nothing is left). */
   end(): Buffer[] {
+    this.takeLeftover();
     if (this.length === 0) return [];
     const chunk = this.buffer.subarray(0, this.length);
     this.buffer = Buffer.alloc(0);
@@ -111,6 +129,15 @@ export class RecordChunker {
     this.pendingBoundary = -1;
     this.inQuote = false;
     return [this.decorate(chunk)];
+  }
+
+  /** Copy in the rest of the previous piece (it fits: it was less than a chunk, with nothing pending). */
+  private takeLeftover(): void {
+    const leftover = this.leftover;
+    if (!leftover) return;
+    this.leftover = undefined;
+    this.append(leftover.bytes, 0, leftover.bytes.length);
+    leftover.release?.();
   }
 
   private append(piece: Buffer, start: number, end: number): void {
@@ -147,7 +174,7 @@ export class RecordChunker {
   private cutPending(): Buffer {
     const chunk = this.buffer.subarray(0, this.pendingBoundary);
     const tail = this.length - this.pendingBoundary;
-    const next = tail <= this.chunkSize ? this.pool.take() : Buffer.allocUnsafe(tail);
+    const next = tail === 0 ? Buffer.alloc(0) : tail <= this.chunkSize ? this.pool.take() : Buffer.allocUnsafe(tail);
     this.buffer.copy(next, 0, this.pendingBoundary, this.length);
     this.buffer = next;
     this.length = tail;

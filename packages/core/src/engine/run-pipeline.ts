@@ -1,14 +1,17 @@
 /**
- * Runs one pipeline: source -> transforms -> sink as Node streams composed with stream-chain.
+ * Runs one pipeline: source -> transforms -> sink as Node streams: the source a Readable, each
+ * transform a stream-chain stage, joined with stream.pipeline; the sink iterates the last stage.
  *
  * Backpressure holds end to end because every stage is pull-driven with a high-water mark of one
  * piece: the sink pulls from the last stage, each stage pulls from the one before, and the source
  * reads only when asked. So the data in flight is bounded by a few chunks, never by input size.
+ * The sink reads the last stage itself rather than through a wrapper stream: a wrapper would
+ * buffer one more piece, and with 10MB chunks one piece is 10MB.
  * A failure anywhere aborts the pipeline's AbortSignal and destroys every stage; the error names
  * the pipeline and the plugin.
  */
 import { resolve } from 'node:path';
-import { Readable, type Duplex } from 'node:stream';
+import { pipeline as pipeStreams, Readable, type Duplex } from 'node:stream';
 import chain = require('stream-chain');
 import { InterruptedError, PipeError, PluginError, errorMessage } from '../errors';
 import type { ResolvedPipeline, ResolvedStage } from '../config/resolve-pipeline-file';
@@ -82,7 +85,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: PipelineR
   };
 
   const documents = new Map<string, DocumentOutcome>();
-  let chained: Duplex | undefined;
+  let streams: Array<Readable | Duplex> = [];
   let sinkResult: SinkResult | undefined;
   let failure: PluginError | InterruptedError | undefined;
   const fail = (error: PluginError | InterruptedError) => {
@@ -104,15 +107,15 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: PipelineR
       { objectMode: true, highWaterMark: 1 },
     );
     const stages = pipeline.transforms.map((t, i) => transformStream(pipeline, t, transformCtxs[i]));
-    chained = chain([source, ...stages], ONE_PIECE);
-    const streams = [source, ...stages];
+    streams = [source, ...stages];
+    // pipeline() destroys every stage when one fails, which ends the sink's read with that error.
+    if (stages.length) pipeStreams(streams, (e) => e && fail(labelled(pipeline.name, pipeline.source, e)));
+    const last = stages.at(-1) ?? source;
     controller.signal.addEventListener('abort', () => {
-      for (const s of streams) s.destroy();
-      chained?.destroy(controller.signal.reason as Error);
+      for (const s of streams) s.destroy(controller.signal.reason as Error);
     });
-    chained.on('error', (e: unknown) => fail(labelled(pipeline.name, pipeline.source, e)));
 
-    const observed = observeDocuments(chained as AsyncIterable<Piece>, documents);
+    const observed = observeDocuments(last as AsyncIterable<Piece>, documents);
     sinkResult = await pipeline.sink.plugin.consume(observed, pipeline.sink.config, sinkCtx);
     const incomplete = [...documents.values()].filter((d) => d.status === 'incomplete');
     if (incomplete.length) {
@@ -122,7 +125,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: PipelineR
     fail(controller.signal.reason instanceof InterruptedError ? controller.signal.reason : labelled(pipeline.name, pipeline.sink, error));
   } finally {
     options.signal.removeEventListener('abort', abortFromRun);
-    chained?.destroy();
+    for (const s of streams) s.destroy();
   }
 
   const docs = [...documents.values()];

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Agent, Dispatcher } from 'undici';
 import type { Logger, SecretRegistry } from '../plugin/context';
 import { HttpStatusError } from './http-error';
+import { loadUndici } from './load-undici';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD';
 
@@ -46,9 +47,7 @@ export class HttpClient {
 
   constructor(private readonly options: HttpClientOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 120_000;
-    // undici is loaded with the first client: pipelines without HTTP plugins never pay for it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Agent: UndiciAgent } = require('undici') as typeof import('undici');
+    const { Agent: UndiciAgent } = loadUndici();
     this.agent = new UndiciAgent({
       connections: options.connections ?? 16,
       keepAliveTimeout: 30_000,

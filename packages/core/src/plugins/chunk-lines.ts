@@ -46,8 +46,8 @@ export const chunkLines = defineTransform({
       *push(piece: Piece): Iterable<Piece> {
         if (piece.type === 'data') {
           const c = chunker(piece.doc.id);
-          const chunks = c.push(piece.data);
-          piece.release?.(); // its bytes are copied into the chunker now
+          // The chunker gives the piece back once it has copied the bytes it still needs.
+          const chunks = c.push(piece.data, piece.release);
           yield* numbered(piece, c, chunks);
           return;
         }

@@ -28,6 +28,71 @@ describe('buffer recycling', () => {
     );
   });
 
+  it('a piece handed back through its release callback may be overwritten at once: the output is still the input', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('a,b', '"x\ny"', '"q""r"', 'zz,"1,2"', '\r\n', '\n'), { minLength: 1, maxLength: 400 }),
+        fc.integer({ min: 16, max: 128 }),
+        fc.integer({ min: 1, max: 200 }),
+        fc.constantFrom<'first' | 'repeat'>('first', 'repeat'),
+        (parts, chunkSize, pieceSize, header) => {
+          const input = Buffer.from(parts.join(''));
+          const chunker = new RecordChunker({ chunkSize, header, pool: new BufferPool(chunkSize, 2) });
+          const copies: Buffer[] = [];
+          const consume = (chunks: Buffer[]) => {
+            for (const c of chunks) {
+              copies.push(Buffer.from(c));
+              chunker.recycle(c);
+            }
+          };
+          let pieces = 0;
+          let released = 0;
+          for (let i = 0; i < input.length; i += pieceSize) {
+            const piece = Buffer.from(input.subarray(i, i + pieceSize)); // a copy the test may scribble on
+            pieces++;
+            consume(
+              chunker.push(piece, () => {
+                released++;
+                piece.fill(0x21); // what a producer reusing its buffer would do
+              }),
+            );
+          }
+          consume(chunker.end());
+          expect(released).toBe(pieces);
+          const expected = header === 'first' ? input : undefined;
+          if (expected) expect(Buffer.concat(copies).equals(expected)).toBe(true);
+          else expect(copies.every((c) => !c.includes(0x21))).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('after a cut, the rest of the piece waits uncopied: no new chunk buffer until more input comes', () => {
+    let taken = 0;
+    const pool = new (class extends BufferPool {
+      override take(): Buffer {
+        taken++;
+        return super.take();
+      }
+    })(100, 4);
+    const chunker = new RecordChunker({ chunkSize: 100, pool });
+    const row = Buffer.from('x'.repeat(29) + '\n'); // 30 bytes
+    let released = 0;
+    expect(chunker.push(Buffer.concat([row, row, row]), () => released++)).toHaveLength(0);
+    expect(released).toBe(1); // copied in whole
+    const cut = chunker.push(Buffer.concat([row, row]), () => released++);
+    expect(cut.map((c) => c.length)).toEqual([90]);
+    expect(taken).toBe(1); // only the chunk's own buffer
+    expect(released).toBe(1); // the second piece is still read from
+    chunker.recycle(cut[0]);
+    const last = chunker.push(row, () => released++);
+    expect(last).toHaveLength(0);
+    expect(released).toBe(3);
+    expect(chunker.end().map((c) => c.toString())).toEqual([Buffer.concat([row, row, row]).toString()]);
+    expect(taken).toBe(2); // and that one came back from the pool
+  });
+
   it('chunk-lines releases input pieces once copied, and reuses the memory of chunks its sink released', async () => {
     const released: number[] = [];
     const doc = { id: 'd', name: 'd' };

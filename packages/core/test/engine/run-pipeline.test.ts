@@ -85,6 +85,35 @@ describe('runPipeline', () => {
     expect(outcome.progress['transform:chunk-lines'].chunks).toBeGreaterThan(140);
   });
 
+  it('chunk-lines before a sink that takes one chunk at a time needs two chunk buffers: the one being written and the next', async () => {
+    // chunk-lines hands out pooled buffers and reuses the ones the sink releases, so the number of
+    // distinct buffers the sink ever sees is the number of chunks alive at the worst moment.
+    const buffers = new Set<ArrayBufferLike>();
+    let chunks = 0;
+    const slowSink = defineSink({
+      name: 'slow',
+      summary: 'slow',
+      config: Type.Object({}),
+      async consume(input) {
+        for await (const piece of input) {
+          if (piece.type !== 'data') continue;
+          buffers.add(piece.data.buffer);
+          chunks++;
+          await new Promise((r) => setTimeout(r, 2));
+          piece.release?.();
+        }
+        return {};
+      },
+    });
+    const outcome = await runPipeline(
+      pipeline(stage(generator(40 * MB, { produced: 0 }), {}), [stage(chunkLines, { chunkSize: MB, header: 'first' })], stage(slowSink, {})),
+      options(),
+    );
+    expect(outcome.status).toBe('succeeded');
+    expect(chunks).toBeGreaterThan(38);
+    expect(buffers.size).toBe(2);
+  });
+
   it('a failing source names the pipeline and plugin, tears the pipeline down, and leaves no output', async () => {
     const cwd = project({});
     const outcome = await runPipeline(

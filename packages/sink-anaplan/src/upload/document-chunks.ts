@@ -55,8 +55,7 @@ export class DocumentChunks implements AsyncIterable<UploadChunk> {
       if (mode === 'pre-cut') {
         if (piece.data.length > 0) yield this.next(piece.data, piece.release);
       } else {
-        const cut = chunker.push(piece.data);
-        piece.release?.(); // copied into the chunker
+        const cut = chunker.push(piece.data, piece.release);
         for (const data of cut) yield this.next(data, once(() => chunker.recycle(data)));
       }
     }

@@ -8,15 +8,15 @@
  * A chunk that fails after its last retry fails the run with its number and the server's message,
  * and `complete` is never called, so Anaplan never sees a file with a hole in it.
  */
+import { availableParallelism } from 'node:os';
 import { formatByteSize, HttpStatusError, type Logger, type ProgressReporter } from '@pipe/core';
 import { AnaplanChunkUploadError, AnaplanError } from '../errors';
 import type { AnaplanApi } from '../http/anaplan-api';
 import { describeFailure, retryDecision } from '../http/transport';
 import type { AnaplanObject } from '../model/name-resolver';
 import { sendBounded } from './bounded-uploads';
-import { checkChunk } from './chunk-limits';
+import { gzipBodies, plainBodies, type ChunkBody } from './chunk-bodies';
 import type { UploadChunk } from './document-chunks';
-import { GZIP_CONTENT_TYPE, PLAIN_CONTENT_TYPE, gzipChunk } from './gzip-chunk';
 
 export interface UploadSessionOptions {
   readonly api: AnaplanApi;
@@ -66,10 +66,18 @@ export class AnaplanUploadSession {
     }
   }
 
-  /** Upload every chunk, `concurrency` at a time, reading the next one only when a slot is free. */
+  /**
+   * Upload every chunk, `concurrency` at a time, reading the next one only when a slot is free.
+   * With gzip, chunks compress ahead of the uploads, as many at once as there are CPU threads.
+   */
   async uploadAll(chunks: AsyncIterable<UploadChunk>): Promise<UploadSummary> {
-    await sendBounded(chunks, (chunk, signal) => this.uploadChunk(chunk, signal), {
-      concurrency: this.options.concurrency,
+    const { concurrency, gzipLevel, chunkSize } = this.options;
+    const bodies =
+      gzipLevel === undefined
+        ? plainBodies(chunks, chunkSize)
+        : gzipBodies(chunks, { level: gzipLevel, parallel: Math.min(concurrency, availableParallelism()), chunkSize });
+    await sendBounded(bodies, (body, signal) => this.sendChunk(body, signal).finally(() => body.release?.()), {
+      concurrency,
       signal: this.options.signal,
     });
     return { chunks: this.chunks, bytes: this.bytes, sentBytes: this.sentBytes };
@@ -82,35 +90,14 @@ export class AnaplanUploadSession {
     return answer.file?.chunkCount;
   }
 
-  /**
-   * Not `async` on purpose: an async function keeps its parameters alive until it returns, and the
-   * raw chunk must go as soon as its gzip body exists (a retry re-sends the gzip body).
-   */
-  private uploadChunk(chunk: UploadChunk, signal: AbortSignal): Promise<void> {
-    try {
-      checkChunk(chunk.index, chunk.data.length, this.options.chunkSize);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  private async sendChunk({ index, rawBytes, body, contentType }: ChunkBody, signal: AbortSignal): Promise<void> {
     const { gzipLevel } = this.options;
-    // The raw bytes go back to their producer as soon as nothing needs them: once gzipped, or
-    // (plain) once the chunk is sent, retries included.
-    if (gzipLevel !== undefined) {
-      const body = gzipChunk(chunk.data, gzipLevel).finally(() => chunk.release?.());
-      return this.sendChunk(chunk.index, chunk.data.length, body, signal);
-    }
-    return this.sendChunk(chunk.index, chunk.data.length, Promise.resolve(chunk.data), signal).finally(() => chunk.release?.());
-  }
-
-  private async sendChunk(index: number, rawBytes: number, encoded: Promise<Buffer>, signal: AbortSignal): Promise<void> {
-    const { gzipLevel } = this.options;
-    const body = await encoded;
     try {
       await this.options.api.send({
         method: 'PUT',
         path: `${this.filePath}/chunks/${index}`,
         body,
-        contentType: gzipLevel === undefined ? PLAIN_CONTENT_TYPE : GZIP_CONTENT_TYPE,
+        contentType,
         signal,
       });
     } catch (error) {

@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { gzipBodies, plainBodies, type ChunkBody } from '../../src/upload/chunk-bodies';
+import type { UploadChunk } from '../../src/upload/document-chunks';
+import { gzipBound, gzipChunk } from '../../src/upload/gzip-chunk';
+
+const csvChunk = (i: number) => Buffer.from(Array.from({ length: 4000 }, (_, r) => `${i},${r},"note ${r % 7}"\n`).join(''));
+
+/** Chunks made on demand, counting those taken from the input and not yet released. */
+function source(count: number, make = csvChunk) {
+  const state = { taken: 0, held: 0, worstHeld: 0, released: new Set<number>(), closed: false };
+  async function* chunks(): AsyncGenerator<UploadChunk> {
+    try {
+      for (let index = 0; index < count; index++) {
+        state.taken++;
+        state.held++;
+        state.worstHeld = Math.max(state.worstHeld, state.held);
+        yield {
+          index,
+          data: make(index),
+          release: () => {
+            if (state.released.has(index)) throw new Error(`chunk ${index} released twice`);
+            state.released.add(index);
+            state.held--;
+          },
+        };
+      }
+    } finally {
+      state.closed = true;
+    }
+  }
+  return { chunks: chunks(), state };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('gzip bodies', () => {
+  it('each body is a complete gzip member of its chunk; every raw chunk is released once', async () => {
+    const { chunks, state } = source(12);
+    const bodies: ChunkBody[] = [];
+    for await (const body of gzipBodies(chunks, { level: 6, parallel: 3, chunkSize: 1_000_000 })) bodies.push(body);
+    expect(bodies.map((b) => b.index).sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
+    for (const body of bodies) {
+      expect(body.contentType).toBe('application/x-gzip');
+      expect(gunzipSync(body.body).equals(csvChunk(body.index))).toBe(true);
+      expect(body.rawBytes).toBe(csvChunk(body.index).length);
+      expect(body.body.length).toBeLessThan(body.rawBytes / 3);
+    }
+    expect(state.released.size).toBe(12);
+  });
+
+  it('with a slow uploader, the encoder stays `parallel` chunks ahead: no more raw chunks held, no more bodies waiting', async () => {
+    const { chunks, state } = source(20);
+    let uploaded = 0;
+    let worstAhead = 0;
+    for await (const body of gzipBodies(chunks, { level: 1, parallel: 2, chunkSize: 1_000_000 })) {
+      expect(body.body.length).toBeGreaterThan(0);
+      await sleep(15); // the upload
+      uploaded++;
+      // Taken from the input but not uploaded: the body just sent, plus those compressing or compressed.
+      worstAhead = Math.max(worstAhead, state.taken - uploaded);
+    }
+    expect(state.worstHeld).toBeLessThanOrEqual(2);
+    expect(worstAhead).toBe(2);
+    expect(state.released.size).toBe(20);
+  });
+
+  it('keeps compressing while a body is on the wire', async () => {
+    const { chunks, state } = source(6);
+    const bodies = gzipBodies(chunks, { level: 1, parallel: 2, chunkSize: 1_000_000 });
+    const first = await bodies.next();
+    expect(first.done).toBe(false);
+    await sleep(100); // uploading the first body; the next ones compress meanwhile
+    expect(state.taken).toBeGreaterThanOrEqual(3);
+    expect(state.released.size).toBeGreaterThanOrEqual(3);
+    await bodies.return?.();
+  });
+
+  it('a failing input fails the bodies with its error', async () => {
+    async function* broken(): AsyncGenerator<UploadChunk> {
+      yield { index: 0, data: csvChunk(0) };
+      throw new Error('report cut short');
+    }
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const body of gzipBodies(broken(), { level: 1, parallel: 2, chunkSize: 1_000_000 })) seen.push(body.index);
+      })(),
+    ).rejects.toThrow('report cut short');
+  });
+
+  it('a chunk above the limit fails before it is compressed, and is released', async () => {
+    const { chunks, state } = source(3, (i) => (i === 1 ? Buffer.alloc(51_000_000, 'a') : csvChunk(i)));
+    await expect(
+      (async () => {
+        for await (const body of gzipBodies(chunks, { level: 1, parallel: 1, chunkSize: 10_000_000 })) expect(body.index).toBe(0);
+      })(),
+    ).rejects.toThrow(/chunk 1 holds 51.0 MB, above Anaplan's limit/);
+    expect(state.held).toBe(0);
+  });
+
+  it('stopping early reads no more input and closes it', async () => {
+    const { chunks, state } = source(50);
+    const bodies = gzipBodies(chunks, { level: 1, parallel: 2, chunkSize: 1_000_000 });
+    await bodies.next();
+    await bodies.return?.();
+    await sleep(50);
+    expect(state.taken).toBeLessThanOrEqual(4);
+    expect(state.closed).toBe(true);
+    expect(state.held).toBe(0); // compressions under way finished and gave their chunks back
+  });
+});
+
+describe('plain bodies', () => {
+  it('are the chunks themselves, released by the uploader', async () => {
+    const { chunks, state } = source(3);
+    const bodies: ChunkBody[] = [];
+    for await (const body of plainBodies(chunks, 1_000_000)) bodies.push(body);
+    expect(bodies.map((b) => [b.index, b.contentType])).toEqual([
+      [0, 'application/octet-stream'],
+      [1, 'application/octet-stream'],
+      [2, 'application/octet-stream'],
+    ]);
+    expect(state.released.size).toBe(0);
+    for (const body of bodies) body.release?.();
+    expect(state.released.size).toBe(3);
+  });
+});
+
+describe('gzipChunk', () => {
+  it.each([0, 1, 65_536, 3_000_000])('round-trips %i random (incompressible) bytes within the bound', async (n) => {
+    const data = randomBytes(n);
+    for (const level of [1, 9]) {
+      const body = await gzipChunk(data, level);
+      expect(body.length).toBeLessThanOrEqual(gzipBound(n));
+      expect(gunzipSync(body).equals(data)).toBe(true);
+    }
+  });
+});

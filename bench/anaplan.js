@@ -6,6 +6,8 @@
  * PUT by a minimal undici loop at the same concurrency (and the same gzip level), to the same
  * emulator. Each case runs in a fresh child process so its peak RSS
  * (process.resourceUsage().maxRSS) is its own; the emulator runs in a child of its own.
+ * The same pipeline then runs once more as an operator runs it, `pipe run FILE.yml --quiet`
+ * through the CLI binary, for the peak RSS of the whole command (oclif, config loading, logging).
  *
  *   node bench/anaplan.js --csv FILE [--concurrency 1,8,32] [--gzip off,on]
  *
@@ -47,6 +49,9 @@ async function run({ csvPath, print = console.log, concurrencies = [1, 8, 32], g
         const sink = await child({ ...spec, kind: 'sink' });
         const stored = await emulator.ask({ type: 'stored-bytes' });
         if (stored !== size) throw new Error(`the emulator assembled ${stored} bytes, the input has ${size}`);
+        const cli = await cliRun(spec);
+        const storedByCli = await emulator.ask({ type: 'stored-bytes' });
+        if (storedByCli !== size) throw new Error(`pipe run: the emulator assembled ${storedByCli} bytes, the input has ${size}`);
         rows.push({
           case: `file -> anaplan emulator, gzip ${gzip}, concurrency ${concurrency}`,
           mbPerSecond: round(sink.mbPerSecond),
@@ -55,6 +60,7 @@ async function run({ csvPath, print = console.log, concurrencies = [1, 8, 32], g
           peakRssMb: round(sink.peakRssMb),
           baselinePeakRssMb: round(baseline.peakRssMb),
           rssLimitMb: 100 + (concurrency * CHUNK_SIZE) / 1e6,
+          cliPeakRssMb: round(cli.peakRssMb),
           chunks: sink.chunks,
         });
       }
@@ -119,8 +125,10 @@ function child(spec) {
 }
 
 function table(rows, size) {
-  const head = ['case', 'MB/s', 'baseline MB/s', 'ratio', 'peak RSS MB', 'baseline RSS MB', 'RSS limit MB'];
-  const lines = rows.map((r) => [r.case, r.mbPerSecond, r.baselineMbPerSecond, r.ratio, r.peakRssMb, r.baselinePeakRssMb, r.rssLimitMb].map(String));
+  const head = ['case', 'MB/s', 'baseline MB/s', 'ratio', 'peak RSS MB', 'baseline RSS MB', 'RSS limit MB', 'pipe run RSS MB'];
+  const lines = rows.map((r) =>
+    [r.case, r.mbPerSecond, r.baselineMbPerSecond, r.ratio, r.peakRssMb, r.baselinePeakRssMb, r.rssLimitMb, r.cliPeakRssMb].map(String),
+  );
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [
@@ -134,6 +142,48 @@ function table(rows, size) {
 function round(n, digits = 1) {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
+}
+
+/** `pipe run` on a pipeline file for the same case; its peak RSS comes from a preload that reports it at exit. */
+async function cliRun(spec) {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pipe-bench-cli-'));
+  const yml = [
+    'version: 1',
+    'pipelines:',
+    '  bench:',
+    `    source: { use: file, with: { path: ${JSON.stringify(spec.csvPath)} } }`,
+    `    transforms: [ { use: chunk-lines, with: { chunkSize: ${CHUNK_SIZE} } } ]`,
+    '    sink:',
+    '      use: anaplan',
+    '      with:',
+    `        workspace: ${WORKSPACE}`,
+    `        model: ${MODEL}`,
+    `        file: "${FILE_ID}"`,
+    `        auth: { type: basic, username: ${USER}, password: ${PASSWORD} }`,
+    `        concurrency: ${spec.concurrency}`,
+    `        compress: ${spec.gzip ? 'gzip' : 'none'}`,
+    `        gzipLevel: ${GZIP_LEVEL}`,
+    `        apiUrl: ${spec.url}/2/0`,
+    `        authUrl: ${spec.url}`,
+    '',
+  ].join('\n');
+  await fs.writeFile(path.join(dir, 'bench.yml'), yml);
+  const report = path.join(dir, 'max-rss');
+  try {
+    await new Promise((resolve, reject) => {
+      const proc = fork(path.join(ROOT, 'packages/cli/bin/run.js'), ['run', 'bench.yml', '--quiet'], {
+        cwd: dir,
+        execArgv: ['-r', path.join(__dirname, 'report-max-rss.js')],
+        env: { ...process.env, PIPE_BENCH_MAX_RSS_FILE: report },
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
+      proc.on('error', reject);
+      proc.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pipe run (gzip ${spec.gzip}, concurrency ${spec.concurrency}) exited ${code}`))));
+    });
+    return { peakRssMb: Number(await fs.readFile(report, 'utf8')) / 1e6 };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

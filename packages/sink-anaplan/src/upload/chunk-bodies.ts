@@ -120,6 +120,10 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
         this.wake();
         return;
       }
+      if (this.stopped) {
+        next.value.release?.(); // stopped while this chunk was being read
+        return;
+      }
       this.start(next.value);
     }
   }

@@ -8,7 +8,9 @@
  * 39 MB with tier-up, 4 MB without). pipe's HTTP bodies are large and its parsing work is only
  * the framing around them, which Liftoff code handles at full speed (`pnpm bench` runs the SFDC
  * download through it), so the tier-up is switched off before the module is first compiled.
- * The flag is process-wide: it applies to any WebAssembly compiled afterwards.
+ * V8 lists `--liftoff-only` as a testing flag; it changes only which compiler builds WebAssembly
+ * code, never what the code does. The flag is process-wide: it applies to any WebAssembly
+ * compiled afterwards.
  */
 import { setFlagsFromString } from 'node:v8';
 

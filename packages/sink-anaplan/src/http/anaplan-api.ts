@@ -44,16 +44,16 @@ export class AnaplanApi {
   }
 
   async json<T>(method: HttpMethod, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    const response = await this.send({
-      method,
-      path,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      contentType: body === undefined ? undefined : 'application/json',
-      accept: 'application/json',
-      signal,
-    });
-    const text = response.body.toString('utf8');
-    return (text ? parseJson<T>(text, `${method} ${path}`) : {}) as T;
+    return parseAnswer<T>(method, path, await this.send(jsonRequest(method, path, body, signal)));
+  }
+
+  /**
+   * One attempt, no retries (a 401 still gets its one re-login): for calls that must not be
+   * repeated blindly, such as starting a task, whose caller decides what a failure means.
+   */
+  async jsonOnce<T>(method: HttpMethod, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const request = jsonRequest(method, path, body, signal);
+    return parseAnswer<T>(method, path, await this.sendOnce(request, request.signal ?? this.transport.signal));
   }
 
   private async sendOnce(request: ApiRequest, signal: AbortSignal): Promise<ApiResponse> {
@@ -86,4 +86,20 @@ export class AnaplanApi {
     if (second) return second;
     throw new AnaplanAuthError(`Anaplan answered 401 to ${request.method} ${url} even with a fresh token: the user may lack access to this model`);
   }
+}
+
+function jsonRequest(method: HttpMethod, path: string, body: unknown, signal: AbortSignal | undefined): ApiRequest {
+  return {
+    method,
+    path,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    contentType: body === undefined ? undefined : 'application/json',
+    accept: 'application/json',
+    signal,
+  };
+}
+
+function parseAnswer<T>(method: HttpMethod, path: string, response: ApiResponse): T {
+  const text = response.body.toString('utf8');
+  return (text ? parseJson<T>(text, `${method} ${path}`) : {}) as T;
 }

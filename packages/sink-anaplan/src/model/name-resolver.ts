@@ -7,6 +7,7 @@
 import { LRUCache } from 'lru-cache';
 import { AnaplanNameError } from '../errors';
 import type { AnaplanApi } from '../http/anaplan-api';
+import { listAll } from '../http/paged-list';
 
 export interface AnaplanObject {
   readonly id: string;
@@ -17,12 +18,6 @@ export interface AnaplanObject {
 
 export type ObjectKind = 'workspace' | 'model' | 'file' | 'import' | 'process';
 
-interface ListAnswer {
-  readonly meta?: { readonly paging?: { readonly totalSize?: number; readonly currentPageSize?: number } };
-  readonly [key: string]: unknown;
-}
-
-const PAGE_SIZE = 5000;
 const LIST_KEY: Record<ObjectKind, string> = {
   workspace: 'workspaces',
   model: 'models',
@@ -78,15 +73,7 @@ export class NameResolver {
     const key = `${this.identity} ${this.api.url(path)}`;
     const cached = lists.get(key);
     if (cached) return cached;
-    const objects: AnaplanObject[] = [];
-    for (let offset = 0; ; ) {
-      const answer = await this.api.json<ListAnswer>('GET', `${path}?offset=${offset}&limit=${PAGE_SIZE}`);
-      const page = (answer[LIST_KEY[kind]] as Record<string, unknown>[] | undefined) ?? [];
-      for (const item of page) objects.push(toObject(item));
-      offset += page.length;
-      const total = answer.meta?.paging?.totalSize;
-      if (page.length === 0 || total === undefined || offset >= total) break;
-    }
+    const objects = (await listAll<Record<string, unknown>>(this.api, path, LIST_KEY[kind])).map(toObject);
     lists.set(key, objects);
     return objects;
   }

@@ -1,7 +1,7 @@
 /**
  * Runs an import or a process and waits for its real outcome:
  *
- *   POST {imports|processes}/{id}/tasks {"localeName":…, "mappingParameters":[…]}
+ *   POST {imports|processes}/{id}/tasks {"localeName":…, "mappingParameters":[…]}   once (start-task.ts)
  *   GET  …/tasks/{taskId}     every pollIntervalMs until COMPLETE or CANCELLED
  *   GET  …/dump[s]…           the failure dump, saved to the run directory, when available
  *
@@ -14,6 +14,7 @@ import type { AnaplanApi } from '../http/anaplan-api';
 import type { MappingParameters } from '../config';
 import type { AnaplanObject } from '../model/name-resolver';
 import { downloadFailureDump, dumpFileName } from './failure-dump';
+import { startTaskOnce } from './start-task';
 import { isTerminal, rowCounts, resultMessages, type RowCounts, type Task, type TaskResult } from './task-result';
 
 export type TaskKind = 'import' | 'process';
@@ -62,9 +63,7 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
   const body = options.mappingParameters?.length
     ? { localeName: options.localeName, mappingParameters: options.mappingParameters }
     : { localeName: options.localeName };
-  const started = await api.json<TaskAnswer>('POST', tasksPath, body);
-  const taskId = started.task?.taskId ?? started.taskId;
-  if (!taskId) throw new AnaplanError(`Anaplan started the ${kind} ${action.id} but returned no task id`);
+  const taskId = await startTaskOnce(api, tasksPath, body, `${kind} ${action.id}`, options.log);
   options.log.info(`Anaplan ${kind} "${action.name}" started, task ${taskId}`);
 
   let task: Task;

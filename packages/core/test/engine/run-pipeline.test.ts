@@ -10,8 +10,10 @@ import {
   fileSink,
   Redactor,
   runPipeline,
+  sleep,
   StreamLogger,
   Type,
+  type DataPiece,
   type Piece,
   type Plugin,
   type ResolvedPipeline,
@@ -50,6 +52,19 @@ function generator(totalBytes: number, meter: { produced: number }, failAfter?: 
   });
 }
 
+/** A sink that hands each data piece to `handle` and waits for it before reading the next. */
+function slowSink(handle: (piece: DataPiece) => Promise<void>) {
+  return defineSink({
+    name: 'slow',
+    summary: 'slow',
+    config: Type.Object({}),
+    async consume(input) {
+      for await (const piece of input) if (piece.type === 'data') await handle(piece);
+      return {};
+    },
+  });
+}
+
 function options(signal = new AbortController().signal, cwd = project({})) {
   const secrets = new Redactor();
   return { runId: 'r', runDir: join(cwd, 'run'), cwd, signal, log: new StreamLogger({ level: 'silent', secrets }), secrets };
@@ -60,22 +75,13 @@ describe('runPipeline', () => {
     const meter = { produced: 0 };
     let consumed = 0;
     let maxInFlight = 0;
-    const slowSink = defineSink({
-      name: 'slow',
-      summary: 'slow',
-      config: Type.Object({}),
-      async consume(input) {
-        for await (const piece of input) {
-          if (piece.type !== 'data') continue;
-          maxInFlight = Math.max(maxInFlight, meter.produced - consumed);
-          await new Promise((r) => setTimeout(r, 3));
-          consumed += piece.data.length;
-        }
-        return {};
-      },
+    const sink = slowSink(async (piece) => {
+      maxInFlight = Math.max(maxInFlight, meter.produced - consumed);
+      await sleep(3);
+      consumed += piece.data.length;
     });
     const outcome = await runPipeline(
-      pipeline(stage(generator(150 * MB, meter), {}), [stage(chunkLines, { chunkSize: MB, header: 'first' })], stage(slowSink, {})),
+      pipeline(stage(generator(150 * MB, meter), {}), [stage(chunkLines, { chunkSize: MB, header: 'first' })], stage(sink, {})),
       options(),
     );
     expect(outcome.status).toBe('succeeded');
@@ -90,23 +96,14 @@ describe('runPipeline', () => {
     // distinct buffers the sink ever sees is the number of chunks alive at the worst moment.
     const buffers = new Set<ArrayBufferLike>();
     let chunks = 0;
-    const slowSink = defineSink({
-      name: 'slow',
-      summary: 'slow',
-      config: Type.Object({}),
-      async consume(input) {
-        for await (const piece of input) {
-          if (piece.type !== 'data') continue;
-          buffers.add(piece.data.buffer);
-          chunks++;
-          await new Promise((r) => setTimeout(r, 2));
-          piece.release?.();
-        }
-        return {};
-      },
+    const sink = slowSink(async (piece) => {
+      buffers.add(piece.data.buffer);
+      chunks++;
+      await sleep(2);
+      piece.release?.();
     });
     const outcome = await runPipeline(
-      pipeline(stage(generator(40 * MB, { produced: 0 }), {}), [stage(chunkLines, { chunkSize: MB, header: 'first' })], stage(slowSink, {})),
+      pipeline(stage(generator(40 * MB, { produced: 0 }), {}), [stage(chunkLines, { chunkSize: MB, header: 'first' })], stage(sink, {})),
       options(),
     );
     expect(outcome.status).toBe('succeeded');

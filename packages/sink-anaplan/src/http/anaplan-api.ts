@@ -44,7 +44,7 @@ export class AnaplanApi {
   }
 
   async json<T>(method: HttpMethod, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    return parseAnswer<T>(method, path, await this.send(jsonRequest(method, path, body, signal)));
+    return parseAnswer<T>(method, path, await this.send(apiJsonRequest(method, path, body, signal)));
   }
 
   /**
@@ -52,7 +52,7 @@ export class AnaplanApi {
    * repeated blindly, such as starting a task, whose caller decides what a failure means.
    */
   async jsonOnce<T>(method: HttpMethod, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    const request = jsonRequest(method, path, body, signal);
+    const request = apiJsonRequest(method, path, body, signal);
     return parseAnswer<T>(method, path, await this.sendOnce(request, request.signal ?? this.transport.signal));
   }
 
@@ -88,7 +88,7 @@ export class AnaplanApi {
   }
 }
 
-function jsonRequest(method: HttpMethod, path: string, body: unknown, signal: AbortSignal | undefined): ApiRequest {
+function apiJsonRequest(method: HttpMethod, path: string, body: unknown, signal: AbortSignal | undefined): ApiRequest {
   return {
     method,
     path,

@@ -12,15 +12,11 @@ import { AnaplanError } from '../errors';
 import type { AnaplanApi } from '../http/anaplan-api';
 import { listAll } from '../http/paged-list';
 import { describeFailure, retryDecision, withRetries } from '../http/transport';
+import type { TaskAnswer } from './task-result';
 
+/** An entry of the task list. */
 interface TaskSummary {
   readonly taskId: string;
-}
-
-interface TaskAnswer {
-  readonly task?: TaskSummary;
-  /** Some task endpoints answer flat: `{"taskId": …}`. */
-  readonly taskId?: string;
 }
 
 /** Start the task at `tasksPath` (`…/imports/{id}/tasks`) with `body`; returns its id. */

@@ -32,6 +32,12 @@ export interface Task {
   readonly result?: TaskResult;
 }
 
+/** What the task calls answer: the task in its envelope, or (some endpoints) flat `{"taskId": …}`. */
+export interface TaskAnswer {
+  readonly task?: Task;
+  readonly taskId?: string;
+}
+
 export interface RowCounts {
   processed: number;
   succeeded: number;

@@ -15,7 +15,7 @@ import type { MappingParameters } from '../config';
 import type { AnaplanObject } from '../model/name-resolver';
 import { downloadFailureDump, dumpFileName } from './failure-dump';
 import { startTaskOnce } from './start-task';
-import { isTerminal, rowCounts, resultMessages, type RowCounts, type Task, type TaskResult } from './task-result';
+import { isTerminal, rowCounts, resultMessages, type RowCounts, type Task, type TaskAnswer, type TaskResult } from './task-result';
 
 export type TaskKind = 'import' | 'process';
 
@@ -45,12 +45,6 @@ export interface TaskOutcome {
   readonly failureDumps: readonly string[];
   /** Why a dump Anaplan announced could not be saved. */
   readonly dumpErrors: readonly string[];
-}
-
-interface TaskAnswer {
-  readonly task?: Task;
-  /** Some task endpoints answer flat: `{"taskId": …}`. */
-  readonly taskId?: string;
 }
 
 /** Time allowed to cancel a task after Ctrl-C (the run's signal is already aborted then). */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sleep } from '@pipe/core';
 import { gunzipSync } from 'node:zlib';
 import { gzipBodies, plainBodies, type ChunkBody } from '../../src/upload/chunk-bodies';
 import type { UploadChunk } from '../../src/upload/document-chunks';
@@ -31,8 +32,6 @@ function source(count: number, make = csvChunk) {
   }
   return { chunks: chunks(), state };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('gzip bodies', () => {
   it('each body is a complete gzip member of its chunk; every raw chunk is released once', async () => {

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Agent, Dispatcher } from 'undici';
 import type { Logger, SecretRegistry } from '../plugin/context';
 import { HttpStatusError } from './http-error';
-import { loadUndici } from './load-undici';
+import { loadUndici, type Undici } from './load-undici';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD';
 
@@ -43,11 +43,13 @@ export function redactUrl(url: string, secrets?: SecretRegistry): string {
 
 export class HttpClient {
   private readonly agent: Agent;
+  private readonly send: Undici['request'];
   private readonly timeoutMs: number;
 
   constructor(private readonly options: HttpClientOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 120_000;
-    const { Agent: UndiciAgent } = loadUndici();
+    const { Agent: UndiciAgent, request } = loadUndici();
+    this.send = request;
     this.agent = new UndiciAgent({
       connections: options.connections ?? 16,
       keepAliveTimeout: 30_000,
@@ -61,7 +63,7 @@ export class HttpClient {
     const started = Date.now();
     const shownUrl = redactUrl(req.url, this.options.secrets);
     try {
-      const response = await this.agent.request({
+      const response = await this.send.call(this.agent, {
         origin: new URL(req.url).origin,
         path: pathOf(req.url),
         method: req.method,

@@ -1,5 +1,12 @@
 /**
- * Loads undici once, on first use, so pipelines without HTTP plugins never pay for it.
+ * Loads the two parts of undici that pipe uses, once, on first use, so pipelines without HTTP
+ * plugins never pay for them.
+ *
+ * Only the Agent and its request call are loaded, not the package's entry point: that one also
+ * loads fetch, WebSocket, EventSource, the cache stores and the mock agents, about 9 MB of code
+ * and heap in every run that never calls them (measured with process.memoryUsage() after
+ * loading each). The deep paths are the files undici's own entry point assembles its API from;
+ * the lockfile pins the version and the HTTP tests exercise them.
  *
  * undici parses HTTP with llhttp compiled to WebAssembly. V8 first runs it on its baseline
  * compiler (Liftoff), then re-optimises the hot functions with TurboFan on background threads;
@@ -13,16 +20,25 @@
  * compiled afterwards.
  */
 import { setFlagsFromString } from 'node:v8';
+import type { Agent, Dispatcher } from 'undici';
 
-type Undici = typeof import('undici');
+export interface Undici {
+  readonly Agent: typeof Agent;
+  /** `Dispatcher.prototype.request`, to be called with the dispatcher as `this`. */
+  readonly request: (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
+}
 
 let undici: Undici | undefined;
 
 export function loadUndici(): Undici {
   if (!undici) {
     setFlagsFromString('--liftoff-only');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    undici = require('undici') as Undici;
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    undici = {
+      Agent: require('undici/lib/dispatcher/agent') as typeof Agent,
+      request: require('undici/lib/api/api-request') as Undici['request'],
+    };
+    /* eslint-enable @typescript-eslint/no-require-imports */
   }
   return undici;
 }

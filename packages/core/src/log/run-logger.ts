@@ -5,11 +5,10 @@
  * registered secret values anywhere in a line, and values under secret-looking keys.
  */
 import { Writable } from 'node:stream';
-import { basename, dirname, join } from 'node:path';
-import { mkdirSync, readdirSync } from 'node:fs';
 import pino, { type Logger as PinoLogger, type LevelWithSilent } from 'pino';
 import type { LogFields, Logger, SecretRegistry } from '../plugin/context';
 import { REDACTED } from './redactor';
+import { listLogFiles, RotatingFile } from './rotating-file';
 import type { LogLevel } from './stream-logger';
 
 export interface RunLoggerOptions {
@@ -78,23 +77,12 @@ export async function createRunLogger(options: RunLoggerOptions): Promise<RunLog
   if (consoleLevel !== 'silent') {
     streams.push({ level: consoleLevel, stream: consoleStream(options.console ?? ((line) => process.stderr.write(line))) });
   }
-  let roll: (Writable & { flushSync?: () => void; end: () => void }) | undefined;
+  let file: RotatingFile | undefined;
   if (options.file && fileLevel !== 'silent') {
-    mkdirSync(dirname(options.file), { recursive: true });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const build = require('pino-roll') as (o: object) => Promise<Writable & { flushSync?: () => void; end: () => void }>;
-    roll = await build({
-      file: options.file,
-      extension: '.log',
-      size: `${options.maxBytes ?? 1_000_000}b`,
-      // With removeOtherLogFiles, pino-roll keeps `count` files in all, earlier runs' included.
-      limit: { count: options.maxFiles ?? 3, removeOtherLogFiles: true },
-      mkdir: true,
-      sync: true,
-    });
-    streams.push({ level: fileLevel, stream: roll });
+    file = new RotatingFile({ base: options.file, maxBytes: options.maxBytes ?? 1_000_000, maxFiles: options.maxFiles ?? 3 });
+    streams.push({ level: fileLevel, stream: file });
   }
-  const levels = [consoleLevel, fileLevel].filter((l) => l !== 'silent' && (l !== fileLevel || roll));
+  const levels = [consoleLevel, fileLevel].filter((l) => l !== 'silent' && (l !== fileLevel || file));
   const rank: LogLevel[] = ['debug', 'info', 'warn', 'error'];
   const lowest = (levels.sort((a, b) => rank.indexOf(a) - rank.indexOf(b))[0] ?? 'silent') as LevelWithSilent;
   const secrets = options.secrets;
@@ -117,25 +105,7 @@ export async function createRunLogger(options: RunLoggerOptions): Promise<RunLog
     pino.multistream(streams, { dedupe: false }),
   );
   const adapter = new PinoAdapter(logger) as PinoAdapter & RunLogger;
-  adapter.close = async () => {
-    if (!roll) return;
-    roll.flushSync?.();
-    // A roll scheduled for the next 'drain' must not run on a closed file.
-    roll.removeAllListeners('drain');
-    await new Promise<void>((resolve) => {
-      roll!.once('close', () => resolve());
-      roll!.end();
-      setTimeout(resolve, 1000).unref();
-    });
-  };
-  adapter.files = () => {
-    if (!options.file) return [];
-    const dir = dirname(options.file);
-    const prefix = `${basename(options.file)}.`;
-    return readdirSync(dir)
-      .filter((f) => f.startsWith(prefix) && f.endsWith('.log'))
-      .sort((a, b) => Number(a.slice(prefix.length, -4)) - Number(b.slice(prefix.length, -4)))
-      .map((f) => join(dir, f));
-  };
+  adapter.close = async () => file?.close();
+  adapter.files = () => (options.file ? listLogFiles(options.file) : []);
   return adapter;
 }

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sleep } from '@pipe/core';
 import { ISSUE_EXAMPLE } from '../../core/test/helpers';
 import { pipe, salesCsv, startPipe, workspace } from './run-pipe';
 
@@ -126,7 +127,7 @@ export default defineSource({
       // Wait until the run is writing (a partial file exists), then interrupt it.
       for (let waited = 0; !(existsSync(join(dir, 'out')) && readdirSync(join(dir, 'out')).length > 0); waited += 20) {
         if (waited > 30_000 || child.exitCode !== null) throw new Error(`the run never started writing: ${(await done).stderr}`);
-        await new Promise((r) => setTimeout(r, 20));
+        await sleep(20);
       }
       child.kill('SIGINT');
       result = await done;

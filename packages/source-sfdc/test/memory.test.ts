@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { testing, validatePluginConfig, type Piece } from '@pipe/core';
+import { sleep, testing, validatePluginConfig, type Piece } from '@pipe/core';
 import { startSfdcEmulator, type SfdcEmulator } from '../src/emulator';
 import { sfdcReportSource } from '../src';
 import { baseConfig } from './helpers';
@@ -50,7 +50,7 @@ async function consumeSlowly(config: unknown, expectedBytes: number) {
       continue;
     }
     bytes += piece.data.length;
-    if (++pieces % 8 === 0) await new Promise((r) => setTimeout(r, 1));
+    if (++pieces % 8 === 0) await sleep(1);
     if (pieces % 256 === 0) {
       const half = bytes < expectedBytes / 2 ? 0 : 1;
       peak[half] = Math.max(peak[half]!, liveBytes());

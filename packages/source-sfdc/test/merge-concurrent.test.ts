@@ -1,3 +1,4 @@
+import { sleep } from '@pipe/core';
 import { mergeConcurrent } from '../src/merge-concurrent';
 
 async function* counted(name: string, n: number, started: Set<string>, live: { now: number; peak: number }, pulled: string[]) {
@@ -34,7 +35,7 @@ test('a slow consumer holds every producer: at most one item per source is produ
   let taken = 0;
   for await (const _ of mergeConcurrent(['a', 'b', 'c'].map((n) => () => counted(n, 100, started, live, pulled)), 3)) {
     taken += 1;
-    await new Promise((r) => setTimeout(r, 1));
+    await sleep(1);
     // Produced but not yet taken: one per running source at most.
     expect(pulled.length - taken).toBeLessThanOrEqual(3);
     if (taken === 30) break;

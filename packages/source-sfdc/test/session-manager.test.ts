@@ -1,4 +1,4 @@
-import { testing } from '@pipe/core';
+import { sleep, testing } from '@pipe/core';
 import type { AuthFlow, SalesforceSession } from '../src/auth/auth-flow';
 import { SessionManager } from '../src/auth/session-manager';
 
@@ -9,7 +9,7 @@ function countingFlow(renewable = true): AuthFlow & { logins: number } {
     logins: 0,
     async login(): Promise<SalesforceSession> {
       flow.logins += 1;
-      await new Promise((r) => setTimeout(r, 5));
+      await sleep(5);
       return { accessToken: `token-${flow.logins}`, instanceUrl: 'https://x' };
     },
   };

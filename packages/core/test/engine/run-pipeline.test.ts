@@ -157,7 +157,7 @@ describe('runPipeline', () => {
       pipeline(stage(generator(10_000 * MB, meter), {}), [stage(chunkLines, { chunkSize: MB, header: 'first' })], stage(dirSink, { path: 'out', name: 'part-{index}.csv' })),
       options(controller.signal, cwd),
     );
-    while (meter.produced < 20 * MB) await new Promise((r) => setTimeout(r, 5));
+    while (meter.produced < 20 * MB) await sleep(5);
     controller.abort();
     const outcome = await run;
     expect(outcome.status).toBe('interrupted');

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRunLogger, Redactor } from '../../src';
+import { createRunLogger, Redactor, sleep } from '../../src';
 import { project } from '../helpers';
 
 describe('run logger', () => {
@@ -11,7 +11,7 @@ describe('run logger', () => {
     for (let i = 0; i < 2000; i++) {
       log.debug(`line ${i}`, { i });
       // A run logs over time; rotation happens between writes.
-      if (i % 20 === 0) await new Promise((r) => setTimeout(r, 1));
+      if (i % 20 === 0) await sleep(1);
     }
     await logger.close();
     const files = logger.files();

@@ -2,7 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CredentialStore, testing, type CredentialSecret, type LoginIO } from '@pipe/core';
+import { CredentialStore, sleep, testing, type CredentialSecret, type LoginIO } from '@pipe/core';
 import { anaplanLogin, CREDENTIAL_SERVICE, createTestCertificate, type TestCertificate } from '../../src';
 import { configFor, IDS, opportunitiesCsv, runAnaplanSink, startEmulator, tempCredentialStore, USER, type AnaplanEmulator } from '../support/anaplan-fixture';
 
@@ -131,7 +131,7 @@ describe('OAuth device grant', () => {
     const login = anaplanLogin.login({ 'client-id': clientId, 'oauth-url': emulator.oauthUrl }, io);
     let code: string | undefined;
     while (!code) {
-      await new Promise((r) => setTimeout(r, 10));
+      await sleep(10);
       code = said.join('\n').match(/confirm the code (\S+)/)?.[1];
     }
     emulator.approveDevice(code);

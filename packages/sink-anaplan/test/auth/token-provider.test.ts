@@ -1,4 +1,4 @@
-import { Redactor } from '@pipe/core';
+import { Redactor, sleep } from '@pipe/core';
 import { TokenProvider, type AccessToken, type TokenIssuer } from '../../src/auth/token-provider';
 
 /** An issuer that counts calls and answers after a tick, so concurrent callers overlap. */
@@ -8,12 +8,12 @@ function countingIssuer(lifetimeMs: number, now: () => number) {
     description: 'test',
     async login(): Promise<AccessToken> {
       calls.login++;
-      await new Promise((r) => setTimeout(r, 10));
+      await sleep(10);
       return { value: `login-token-${calls.login}`, expiresAt: now() + lifetimeMs };
     },
     async refresh(): Promise<AccessToken> {
       calls.refresh++;
-      await new Promise((r) => setTimeout(r, 10));
+      await sleep(10);
       return { value: `refreshed-token-${calls.refresh}`, expiresAt: now() + lifetimeMs };
     },
   };

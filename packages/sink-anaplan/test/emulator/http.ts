@@ -63,6 +63,4 @@ export function modelUrl(emulator: AnaplanEmulator, suffix: string): string {
   return `${emulator.apiUrl}/workspaces/${DEFAULT_WORKSPACE_ID}/models/${DEFAULT_MODEL_ID}${suffix}`;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep } from '@pipe/core';

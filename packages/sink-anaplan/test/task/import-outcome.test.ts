@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { testing } from '@pipe/core';
+import { sleep, testing } from '@pipe/core';
 import { AnaplanTaskFailedError, routePatterns } from '../../src';
 import { completeCalls, configFor, IDS, opportunitiesCsv, runAnaplanSink, startEmulator, type AnaplanEmulator } from '../support/anaplan-fixture';
 
@@ -61,7 +61,7 @@ describe('Ctrl-C during the import', () => {
     try {
       const controller = new AbortController();
       const running = runAnaplanSink(configFor(slow, { import: IDS.import }), testing.documentPieces(opportunitiesCsv(100)), { signal: controller.signal });
-      while (!slow.requests.some((r) => r.route === 'imports.tasks.get')) await new Promise((r) => setTimeout(r, 10));
+      while (!slow.requests.some((r) => r.route === 'imports.tasks.get')) await sleep(10);
       controller.abort();
       const run = await running;
       expect(run.error).toBeDefined();

@@ -1,4 +1,4 @@
-import { testing } from '@pipe/core';
+import { sleep, testing } from '@pipe/core';
 import { routePatterns } from '../../src';
 import {
   chunkPuts,
@@ -126,7 +126,7 @@ describe('tokens during a long upload', () => {
       emulator.faults.add({ method: 'PUT', path: routePatterns.chunk, fault: { kind: 'latency', ms: 200 } });
       const csv = opportunitiesCsv(150_000);
       const pending = runAnaplanSink(configFor(emulator, { concurrency: 8, compress: 'none', chunkSize: '1MB' }), testing.documentPieces(csv));
-      while (emulator.stats().inFlightChunkPuts < 8) await new Promise((r) => setTimeout(r, 5));
+      while (emulator.stats().inFlightChunkPuts < 8) await sleep(5);
       emulator.revokeAllTokens();
       const run = await pending;
       expect(run.error).toBeUndefined();
@@ -146,11 +146,11 @@ describe('Ctrl-C during the upload', () => {
       emulator.faults.add({ method: 'PUT', path: routePatterns.chunk, fault: { kind: 'latency', ms: 100 } });
       const controller = new AbortController();
       const running = runAnaplanSink(configFor(emulator, { concurrency: 2, import: IDS.import }), preCutPieces(opportunitiesCsv(100_000), MB), { signal: controller.signal });
-      while (chunkPuts(emulator).length < 2) await new Promise((r) => setTimeout(r, 5));
+      while (chunkPuts(emulator).length < 2) await sleep(5);
       controller.abort();
       const run = await running;
       expect(run.error).toBeDefined();
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
       expect(chunkPuts(emulator).length).toBeLessThanOrEqual(4);
       expect(completeCalls(emulator)).toHaveLength(0);
       expect(emulator.requests.filter((r) => r.route === 'imports.tasks.start')).toHaveLength(0);

@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { dataPiece, docEnd, testing, type Piece } from '@pipe/core';
+import { dataPiece, docEnd, sleep, testing, type Piece } from '@pipe/core';
 import { routePatterns } from '../../src';
 import {
   chunkPuts,
@@ -152,7 +152,7 @@ describe('bounded memory and streaming', () => {
     let lastPieceAt = 0;
     async function* slowSource(): AsyncGenerator<Piece> {
       for (const piece of pieces) {
-        await new Promise((r) => setTimeout(r, 15));
+        await sleep(15);
         lastPieceAt = Date.now();
         yield piece;
       }

@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { sleep } from '@pipe/core';
 import { DEFAULT_REPORT_IDS, startSfdcEmulator, type SfdcEmulator } from '../../src/emulator';
 import { call, exportUrl, jwtLogin, postJson, restUrl } from './helpers';
 
@@ -275,7 +276,7 @@ describe('stop()', () => {
       expect((await request(`${emulator.url}/services/data/`, { dispatcher: agent })).statusCode).toBe(200);
       emulator.faults.inject({ kind: 'missing-footer', hang: true });
       const hung = readAll(exportUrl(emulator, OPEN_PIPELINE), sid, agent);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
       const started = Date.now();
       await emulator.stop();
       expect(Date.now() - started).toBeLessThan(1000);

@@ -115,7 +115,3 @@ export function parseCsv(text: string, delimiter = ',', lineEnding = '\n'): stri
   return records;
 }
 
-/** Resolves after ms. */
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

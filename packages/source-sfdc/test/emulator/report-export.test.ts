@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { request } from 'undici';
+import { sleep } from '@pipe/core';
 import { DEFAULT_REPORT_IDS, reportBodyChunks, reportFooter, startSfdcEmulator, type SfdcEmulator } from '../../src/emulator';
-import { call, delay, exportUrl, parseCsv } from './helpers';
+import { call, exportUrl, parseCsv } from './helpers';
 
 const FIXED_NOW = Date.UTC(2025, 10, 15, 9, 4, 0);
 
@@ -109,15 +110,15 @@ describe('report export (UI servlet)', () => {
     await new Promise<void>((resolve) => socket.once('connect', resolve));
     socket.write(`GET /${DEFAULT_REPORT_IDS.pipelineHistory}?export=1&enc=UTF-8&xf=csv HTTP/1.1\r\nHost: x\r\nCookie: sid=${sid}\r\n\r\n`);
     socket.once('data', () => socket.pause());
-    await delay(800);
+    await sleep(800);
     const sent = (): number => emulator.activeRequests.find((r) => r.surface === 'export')?.bodyBytes ?? -1;
     const first = sent();
-    await delay(400);
+    await sleep(400);
     expect(sent()).toBe(first);
     expect(first).toBeGreaterThan(0);
     expect(first).toBeLessThan(32 * 1024 * 1024);
     socket.destroy();
-    await delay(100);
+    await sleep(100);
     const record = emulator.requests.filter((r) => r.surface === 'export').at(-1)!;
     expect(record.outcome).toBe('aborted');
   });

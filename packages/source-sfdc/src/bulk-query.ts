@@ -56,6 +56,7 @@ function header(response: HttpResponse, name: string): string | undefined {
 }
 
 export async function* bulkQuery(soql: string, name: string | undefined, ctx: BulkQueryContext): AsyncGenerator<Piece> {
+  const started = Date.now();
   const created = await ctx.client.restJson<JobInfo>('POST', '/jobs/query', ctx.signal, {
     operation: 'query',
     query: soql,
@@ -80,7 +81,7 @@ export async function* bulkQuery(soql: string, name: string | undefined, ctx: Bu
     throw new SfdcError('SFDC_ROW_COUNT_MISMATCH', `Bulk API query job ${job.id}: the result sets hold ${rows} rows but the job processed ${job.numberRecordsProcessed}`);
   }
   log.info(`Bulk API query job ${job.id}: ${rows} rows`);
-  yield docEnd(doc, rows);
+  yield docEnd(doc, rows, Date.now() - started);
 }
 
 /**

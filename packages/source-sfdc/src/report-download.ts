@@ -80,7 +80,7 @@ export async function* downloadReport(ref: ReportRef, ctx: ReportDownloadContext
       }
       // The per-report line of the summary the Python tool wrote; the engine keeps rows and bytes too.
       log.info(`report downloaded: ${end.rows} rows, ${passedBytes} bytes in ${Date.now() - started} ms`);
-      yield docEnd(doc, end.rows);
+      yield docEnd(doc, end.rows, Date.now() - started);
       return;
     } catch (error) {
       if (ctx.signal.aborted) throw ctx.signal.reason ?? error;

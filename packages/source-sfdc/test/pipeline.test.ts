@@ -81,3 +81,18 @@ test('one report, healthy: chunked files that join to the export byte for byte',
   expect(Buffer.concat(files.map((f) => readFileSync(join(out, f)))).equals(emulator.reportCsv('00O5e00000BIG3A'))).toBe(true);
   expect(outcome.documents[0]).toMatchObject({ status: 'succeeded', rows: 20_000, name: 'Large' });
 });
+
+test("a report's duration in the outcome counts from its first request, the wait for the first byte included", async () => {
+  emulator.faults.inject({ kind: 'slow-first-byte', delayMs: 600, match: { reportId: DEFAULT_REPORT_IDS.closedWon } });
+  const { outcome } = await runToDir({
+    reports: [
+      { id: DEFAULT_REPORT_IDS.closedWon, name: 'won' },
+      { id: DEFAULT_REPORT_IDS.accountsByRegion, name: 'accounts' },
+    ],
+    concurrency: 2,
+  });
+  expect(outcome.status).toBe('succeeded');
+  const byName = Object.fromEntries(outcome.documents.map((d) => [d.name, d]));
+  expect(byName.won!.durationMs).toBeGreaterThanOrEqual(600);
+  expect(byName.accounts!.durationMs).toBeLessThan(byName.won!.durationMs!);
+});

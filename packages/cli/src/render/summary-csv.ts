@@ -20,7 +20,8 @@ export function summaryCsv(run: RunOutcome): string {
     const duration = (p.durationMs / 1000).toFixed(1);
     if (p.documents.length > 1) {
       for (const d of p.documents) {
-        rows.push([...base, d.name, d.status, d.rows ?? '', d.bytes, '', '', duration, (d.outputs ?? []).join(' '), d.error ?? '']);
+        const own = d.durationMs === undefined ? duration : (d.durationMs / 1000).toFixed(1);
+        rows.push([...base, d.name, d.status, d.rows ?? '', d.bytes, '', '', own, (d.outputs ?? []).join(' '), d.error ?? '']);
       }
       continue;
     }

@@ -10,6 +10,8 @@ export interface DocumentOutcome {
   status: 'succeeded' | 'failed' | 'incomplete';
   bytes: number;
   rows?: number;
+  /** From the producer's first request (or the document's first piece) to its end or failure. */
+  durationMs?: number;
   error?: string;
   outputs?: readonly string[];
 }

@@ -181,16 +181,22 @@ function transformStream(pipeline: ResolvedPipeline, stage: ResolvedStage, ctx: 
 
 /** Passes pieces through while keeping each document's bytes and outcome for the summary. */
 async function* observeDocuments(input: AsyncIterable<Piece>, documents: Map<string, DocumentOutcome>): AsyncGenerator<Piece> {
+  const firstSeen = new Map<string, number>();
   for await (const piece of input) {
     let doc = documents.get(piece.doc.id);
-    if (!doc) documents.set(piece.doc.id, (doc = { id: piece.doc.id, name: piece.doc.name, status: 'incomplete', bytes: 0 }));
+    if (!doc) {
+      documents.set(piece.doc.id, (doc = { id: piece.doc.id, name: piece.doc.name, status: 'incomplete', bytes: 0 }));
+      firstSeen.set(piece.doc.id, Date.now());
+    }
     if (piece.type === 'data') doc.bytes += piece.data.length;
     else if (piece.type === 'end') {
       doc.status = 'succeeded';
       if (piece.rows !== undefined) doc.rows = piece.rows;
+      doc.durationMs = piece.durationMs ?? Date.now() - firstSeen.get(piece.doc.id)!;
     } else {
       doc.status = 'failed';
       doc.error = errorMessage(piece.error);
+      doc.durationMs = Date.now() - firstSeen.get(piece.doc.id)!;
     }
     yield piece;
   }

@@ -37,6 +37,12 @@ export interface DocEnd {
   readonly doc: Doc;
   /** Data rows in the document, when the producer knows them. */
   readonly rows?: number;
+  /**
+   * Time the producer spent on the document, from its first request to its end, when it measured
+   * it (a report's time includes the server's wait before the first byte). Without it, the engine
+   * times the document from its first piece.
+   */
+  readonly durationMs?: number;
 }
 
 /** The document could not be produced; its partial output must be discarded. Other documents go on. */
@@ -54,6 +60,10 @@ export const dataPiece = (doc: Doc, data: Buffer, chunk?: number, release?: () =
   if (release) piece.release = release;
   return piece;
 };
-export const docEnd = (doc: Doc, rows?: number): DocEnd =>
-  rows === undefined ? { type: 'end', doc } : { type: 'end', doc, rows };
+export const docEnd = (doc: Doc, rows?: number, durationMs?: number): DocEnd => {
+  const piece: { -readonly [K in keyof DocEnd]: DocEnd[K] } = { type: 'end', doc };
+  if (rows !== undefined) piece.rows = rows;
+  if (durationMs !== undefined) piece.durationMs = durationMs;
+  return piece;
+};
 export const docFailed = (doc: Doc, error: Error): DocFailed => ({ type: 'failed', doc, error });

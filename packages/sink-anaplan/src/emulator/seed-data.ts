@@ -16,18 +16,8 @@ export function defaultWorkspaces(): SeedWorkspace[] {
         {
           id: DEFAULT_MODEL_ID,
           name: 'Sales Forecast',
-          files: [
-            {
-              id: DEFAULT_FILE_ID,
-              name: 'Opportunities.csv',
-              separator: ',',
-              delimiter: '"',
-              encoding: 'UTF-8',
-              format: 'txt',
-              headerRow: 1,
-              firstDataRow: 2,
-            },
-          ],
+          // A comma-separated UTF-8 text file with a header row: the catalog's defaults.
+          files: [{ id: DEFAULT_FILE_ID, name: 'Opportunities.csv' }],
           imports: [
             {
               id: DEFAULT_IMPORT_ID,

@@ -99,7 +99,7 @@ function startEmulatorProcess() {
 }
 
 async function emulatorProcess() {
-  const { startAnaplanEmulator } = require(ANAPLAN);
+  const { startAnaplanEmulator } = require(path.join(ANAPLAN, 'emulator'));
   const emulator = await startAnaplanEmulator({ port: 0 });
   process.on('message', async (m) => {
     if (m.type === 'stored-bytes') process.send({ type: 'answer', value: emulator.getFileContent(WORKSPACE, MODEL, FILE_ID).length });

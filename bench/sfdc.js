@@ -32,7 +32,7 @@ const REPORT_ID = '00O5e00000BENCH';
 function hasAnaplan() {
   try {
     const pkg = require(anaplanDist);
-    return typeof pkg.startAnaplanEmulator === 'function' && typeof pkg.anaplanSink === 'object';
+    return typeof require(join(anaplanDist, 'emulator')).startAnaplanEmulator === 'function' && typeof pkg.anaplanSink === 'object';
   } catch {
     return false;
   }
@@ -47,10 +47,10 @@ function arg(name, fallback) {
 
 async function serveEmulator(kind, mb) {
   if (kind === 'sfdc') {
-    const emulator = await sfdc().startSfdcEmulator({ port: 0, includeDefaultReports: false, reports: [{ id: REPORT_ID, name: 'Bench', rows: Math.ceil((mb * MB) / BYTES_PER_ROW), seed: 42 }] });
+    const emulator = await require(join(root, 'packages/source-sfdc/dist/emulator')).startSfdcEmulator({ port: 0, includeDefaultReports: false, reports: [{ id: REPORT_ID, name: 'Bench', rows: Math.ceil((mb * MB) / BYTES_PER_ROW), seed: 42 }] });
     process.send({ url: emulator.url, jwtClientId: emulator.jwtClientId, jwtPrivateKeyPem: emulator.jwtPrivateKeyPem });
   } else {
-    const emulator = await require(anaplanDist).startAnaplanEmulator({ port: 0, taskDurationMs: 50, log: () => {} });
+    const emulator = await require(join(anaplanDist, 'emulator')).startAnaplanEmulator({ port: 0, taskDurationMs: 50, log: () => {} });
     process.send({ url: emulator.url, apiUrl: emulator.apiUrl });
   }
   process.on('message', (m) => {

@@ -3,8 +3,12 @@ import { dirname, resolve } from 'node:path';
 import { loadPipelineFile, PluginCatalog, resolvePipelineFile, type Redactor, type ResolvedPipelineFile } from '@pipe/core';
 import { CLI_NODE_MODULES } from './cli-paths';
 
+/** The plugin packages the CLI ships with: built with it against the same core, so Node loads them. */
+const SHIPPED_PACKAGES = ['@pipe/source-sfdc', '@pipe/sink-anaplan'];
+
 export function catalogFor(cwd: string): PluginCatalog {
-  return new PluginCatalog({ cwd, extraNodeModules: [CLI_NODE_MODULES] });
+  const nativeEntries = new Set(SHIPPED_PACKAGES.map((name) => require.resolve(name)));
+  return new PluginCatalog({ cwd, extraNodeModules: [CLI_NODE_MODULES], nativeEntries });
 }
 
 export async function loadProject(file: string | undefined, redactor: Redactor): Promise<ResolvedPipelineFile> {

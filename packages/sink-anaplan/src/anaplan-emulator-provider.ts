@@ -1,10 +1,11 @@
 /** `pipe emulate anaplan`: the package's emulator, started on a chosen port, described for the user. */
 import type { EmulatorProvider } from '@pipe/core';
-import { DEFAULT_FILE_ID, DEFAULT_IMPORT_ID, DEFAULT_MODEL_ID, DEFAULT_OAUTH_CLIENTS, DEFAULT_USERS, DEFAULT_WORKSPACE_ID, startAnaplanEmulator } from './emulator';
 
 export const anaplanEmulatorProvider: EmulatorProvider = {
   summary: 'A local Anaplan: auth service, OAuth device grant and the Integration API bulk calls on one port.',
   async start(options) {
+    // Loaded here, not with the package: a pipeline run never needs the emulator's code.
+    const { DEFAULT_FILE_ID, DEFAULT_IMPORT_ID, DEFAULT_MODEL_ID, DEFAULT_OAUTH_CLIENTS, DEFAULT_USERS, DEFAULT_WORKSPACE_ID, startAnaplanEmulator } = await import('./emulator');
     const emulator = await startAnaplanEmulator({ port: options.port ?? 0, host: options.host });
     const user = DEFAULT_USERS[0];
     const client = DEFAULT_OAUTH_CLIENTS[0];

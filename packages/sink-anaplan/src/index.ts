@@ -1,6 +1,7 @@
 /**
  * @pipe/sink-anaplan: the `anaplan` sink, the `pipe auth login anaplan` flow, and a local Anaplan
- * emulator (`pipe emulate anaplan`, and the package's tests).
+ * emulator (`pipe emulate anaplan`, and the package's tests). The emulator is its own entry point,
+ * `@pipe/sink-anaplan/dist/emulator`, so that a pipeline run never loads it.
  */
 import type { PipePackage } from '@pipe/core';
 import { anaplanEmulatorProvider } from './anaplan-emulator-provider';
@@ -20,7 +21,6 @@ export {
   AnaplanChunkUploadError,
   AnaplanTaskFailedError,
 } from './errors';
-export * from './emulator';
 
 export const pipePackage: PipePackage = {
   plugins: [anaplanSink],

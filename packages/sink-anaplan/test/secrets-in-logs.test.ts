@@ -3,7 +3,8 @@ import { createPrivateKey } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StreamLogger, testing, type LoginIO, type SecretRegistry } from '@pipe/core';
-import { anaplanLogin, CREDENTIAL_SERVICE, createTestCertificate, routePatterns } from '../src';
+import { anaplanLogin, CREDENTIAL_SERVICE } from '../src';
+import { createTestCertificate, routePatterns } from '../src/emulator';
 import { configFor, IDS, opportunitiesCsv, runAnaplanSink, startEmulator, tempCredentialStore, USER, type AnaplanEmulator } from './support/anaplan-fixture';
 
 let emulator: AnaplanEmulator;

@@ -7,11 +7,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmulatorProvider } from '@pipe/core';
-import { DEFAULT_REPORTS, DEFAULT_USERNAME, startSfdcEmulator, toId18 } from './emulator';
 
 export const sfdcEmulatorProvider: EmulatorProvider = {
   summary: 'A local Salesforce org: OAuth logins, Reports API, report CSV export and Bulk API 2.0 query, with faults on demand.',
   async start(options) {
+    // Loaded here, not with the package: a pipeline run never needs the emulator's code.
+    const { DEFAULT_REPORTS, DEFAULT_USERNAME, startSfdcEmulator, toId18 } = await import('./emulator');
     const emulator = await startSfdcEmulator({ port: options.port ?? 0, host: options.host });
     const keyFile = join(mkdtempSync(join(tmpdir(), 'pipe-sfdc-emulator-')), 'jwt.key');
     writeFileSync(keyFile, emulator.jwtPrivateKeyPem, { mode: 0o600 });

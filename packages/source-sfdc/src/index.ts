@@ -1,4 +1,8 @@
-/** @pipe/source-sfdc: Salesforce reports as streamed CSV, the `pipe auth login sfdc` flow and the Salesforce emulator. */
+/**
+ * @pipe/source-sfdc: Salesforce reports as streamed CSV, the `pipe auth login sfdc` flow and the
+ * Salesforce emulator. The emulator is its own entry point, `@pipe/source-sfdc/dist/emulator`, so
+ * that a pipeline run never loads it.
+ */
 import type { PipePackage } from '@pipe/core';
 import { sfdcLogin } from './auth/web-server-login';
 import { sfdcEmulatorProvider } from './emulator-provider';
@@ -16,7 +20,6 @@ export { parseSfdxAuthUrl, type SfdxAuthUrl } from './auth/sfdx-auth-url';
 export { signJwtBearerAssertion } from './auth/jwt-bearer';
 export { readReportListFile } from './report-list';
 export { CREDENTIAL_SERVICE, type SavedSfdcLogin } from './auth/refresh-token';
-export * from './emulator';
 
 export const pipePackage: PipePackage = {
   plugins: [sfdcReportSource],

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { testing } from '@pipe/core';
-import { DEFAULT_REPORT_IDS, pipePackage, sfdcReportSource } from '../src';
+import { pipePackage, sfdcReportSource } from '../src';
+import { DEFAULT_REPORT_IDS } from '../src/emulator';
 
 test('`pipe emulate sfdc` starts an org a pipeline can log in to with the printed settings', async () => {
   const started = await pipePackage.emulators!.sfdc!.start({ port: 0 });

@@ -25,7 +25,7 @@ describe('one report', () => {
     const expected = emulator.reportCsv(id);
     expect(testing.joinData(pieces).equals(expected)).toBe(true);
     const end = pieces[pieces.length - 1]!;
-    expect(end).toEqual({ type: 'end', doc: { id, name: 'Open Pipeline' }, rows: 5000 });
+    expect(end).toEqual({ type: 'end', doc: { id, name: 'Open Pipeline' }, rows: 5000, durationMs: expect.any(Number) });
     expect(pieces.every((p) => p.type !== 'data' || p.chunk === undefined)).toBe(true);
     expect(ctx.progressCounts.records).toBe(5000);
     expect(ctx.progressCounts.bytes).toBe(expected.length);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { PluginCatalog, UnknownPluginError } from '../../src';
 import { project } from '../helpers';
@@ -33,5 +34,24 @@ describe('plugin catalog', () => {
     const unknown = await catalog.resolve('nothing-like-this', 'transform').catch((e) => e);
     expect(unknown).toBeInstanceOf(UnknownPluginError);
     expect(unknown.message).toContain('available transforms: chunk-lines');
+  });
+
+  it("loads the entries it is told are native with Node's require, and never loads jiti for them", () => {
+    const dir = project({
+      'node_modules/pipe-plugin-count/package.json': JSON.stringify({ name: 'pipe-plugin-count', pipe: { plugins: './index.js' } }),
+      'node_modules/pipe-plugin-count/index.js': SINK_JS.replace(JSON.stringify(join(__dirname, '../../src')), JSON.stringify(join(__dirname, '../../dist'))),
+    });
+    // A fresh process on the build, so that nothing else has loaded jiti yet.
+    const script = (native: boolean) => `
+      const { realpathSync } = require('node:fs');
+      const { PluginCatalog } = require(${JSON.stringify(join(__dirname, '../../dist'))});
+      const entry = realpathSync(${JSON.stringify(join(dir, 'node_modules/pipe-plugin-count/index.js'))});
+      new PluginCatalog({ cwd: ${JSON.stringify(dir)}${native ? ', nativeEntries: new Set([entry])' : ''} }).resolve('count', 'sink').then((e) => {
+        const jiti = Object.keys(require.cache).some((f) => f.includes('/jiti/'));
+        process.stdout.write(JSON.stringify({ name: e.plugin.name, jiti }));
+      });`;
+    const run = (native: boolean) => JSON.parse(execFileSync(process.execPath, ['-e', script(native)], { encoding: 'utf8' })) as { name: string; jiti: boolean };
+    expect(run(true)).toEqual({ name: 'count', jiti: false });
+    expect(run(false)).toEqual({ name: 'count', jiti: true });
   });
 });

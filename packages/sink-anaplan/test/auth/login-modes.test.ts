@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CredentialStore, sleep, testing, type CredentialSecret, type LoginIO } from '@pipe/core';
-import { anaplanLogin, CREDENTIAL_SERVICE, createTestCertificate, type TestCertificate } from '../../src';
+import { anaplanLogin, CREDENTIAL_SERVICE } from '../../src';
+import { createTestCertificate, type TestCertificate } from '../../src/emulator';
 import { configFor, IDS, opportunitiesCsv, runAnaplanSink, startEmulator, tempCredentialStore, USER, type AnaplanEmulator } from '../support/anaplan-fixture';
 
 const CLIENT = 'demo-device-client';

@@ -13,16 +13,8 @@ import {
   type Piece,
   type SinkResult,
 } from '@pipe/core';
-import {
-  createAnaplanSink,
-  DEFAULT_FILE_ID,
-  DEFAULT_IMPORT_ID,
-  DEFAULT_MODEL_ID,
-  DEFAULT_WORKSPACE_ID,
-  startAnaplanEmulator,
-  type AnaplanEmulator,
-  type AnaplanEmulatorOptions,
-} from '../../src';
+import { createAnaplanSink } from '../../src';
+import { DEFAULT_FILE_ID, DEFAULT_IMPORT_ID, DEFAULT_MODEL_ID, DEFAULT_WORKSPACE_ID, startAnaplanEmulator, type AnaplanEmulator, type AnaplanEmulatorOptions } from '../../src/emulator';
 
 export type { AnaplanEmulator };
 export const IDS = { workspace: DEFAULT_WORKSPACE_ID, model: DEFAULT_MODEL_ID, file: DEFAULT_FILE_ID, import: DEFAULT_IMPORT_ID };

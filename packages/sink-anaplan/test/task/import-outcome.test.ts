@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sleep, testing } from '@pipe/core';
-import { AnaplanTaskFailedError, routePatterns } from '../../src';
+import { AnaplanTaskFailedError } from '../../src';
+import { routePatterns } from '../../src/emulator';
 import { completeCalls, configFor, IDS, opportunitiesCsv, runAnaplanSink, startEmulator, type AnaplanEmulator } from '../support/anaplan-fixture';
 
 let emulator: AnaplanEmulator;

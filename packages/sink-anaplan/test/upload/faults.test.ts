@@ -1,5 +1,5 @@
 import { sleep, testing } from '@pipe/core';
-import { routePatterns } from '../../src';
+import { routePatterns } from '../../src/emulator';
 import {
   chunkPuts,
   completeCalls,

@@ -121,7 +121,7 @@ async function runLeg(leg, env) {
   rmSync(runDir, { recursive: true, force: true });
   if (outcome.status !== 'succeeded') throw new Error(`${leg} failed: ${outcome.error}`);
   const usage = process.resourceUsage();
-  return { ms, bytes: outcome.bytes, rows: outcome.documents[0] && outcome.documents[0].rows, maxRssMb: usage.maxRSS / 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 };
+  return { ms, bytes: outcome.bytes, rows: outcome.documents[0] && outcome.documents[0].rows, maxRssMb: (usage.maxRSS * 1024) / 1e6, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 };
 }
 
 // ---------------------------------------------------------------- parent
@@ -154,7 +154,7 @@ async function leg(name, env, emulators) {
 
 /** Writes the report's exact bytes to a file, for the upload leg. */
 async function writeReportFile(path, mb) {
-  const { reportBodyChunks } = sfdc();
+  const { reportBodyChunks } = require(join(root, 'packages/source-sfdc/dist/emulator'));
   const out = createWriteStream(path);
   for (const chunk of reportBodyChunks({ id: REPORT_ID, name: 'Bench', rows: Math.ceil((mb * MB) / BYTES_PER_ROW), seed: 42 })) {
     if (!out.write(chunk)) await once(out, 'drain');

@@ -36,5 +36,5 @@ const discard = core.defineSink({
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   rmSync(out, { recursive: true, force: true });
   if (outcome.status !== 'succeeded') throw new Error(outcome.error);
-  process.stdout.write(JSON.stringify({ bytes: outcome.bytes, seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, chunks: outcome.progress['transform:chunk-lines'].chunks }));
+  process.stdout.write(JSON.stringify({ bytes: outcome.bytes, seconds, maxRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6, chunks: outcome.progress['transform:chunk-lines'].chunks }));
 })();

@@ -10,5 +10,5 @@ const { pipeline } = require('node:stream/promises');
   input.on('data', (d) => (bytes += d.length));
   await pipeline(input, createWriteStream('/dev/null'));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  process.stdout.write(JSON.stringify({ bytes, seconds, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+  process.stdout.write(JSON.stringify({ bytes, seconds, maxRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6 }));
 })();

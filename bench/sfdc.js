@@ -23,7 +23,9 @@ const { once } = require('node:events');
 const root = join(__dirname, '..');
 const core = () => require(join(root, 'packages/core/dist'));
 const sfdc = () => require(join(root, 'packages/source-sfdc/dist'));
+const sfdcEmulator = () => require(join(root, 'packages/source-sfdc/dist/emulator'));
 const anaplanDist = join(root, 'packages/sink-anaplan/dist');
+const anaplanEmulator = () => require(join(anaplanDist, 'emulator'));
 const MB = 1_000_000;
 /** Rows of the default report average about 258 bytes. */
 const BYTES_PER_ROW = 258;
@@ -31,8 +33,7 @@ const REPORT_ID = '00O5e00000BENCH';
 
 function hasAnaplan() {
   try {
-    const pkg = require(anaplanDist);
-    return typeof require(join(anaplanDist, 'emulator')).startAnaplanEmulator === 'function' && typeof pkg.anaplanSink === 'object';
+    return typeof anaplanEmulator().startAnaplanEmulator === 'function' && typeof require(anaplanDist).anaplanSink === 'object';
   } catch {
     return false;
   }
@@ -47,10 +48,10 @@ function arg(name, fallback) {
 
 async function serveEmulator(kind, mb) {
   if (kind === 'sfdc') {
-    const emulator = await require(join(root, 'packages/source-sfdc/dist/emulator')).startSfdcEmulator({ port: 0, includeDefaultReports: false, reports: [{ id: REPORT_ID, name: 'Bench', rows: Math.ceil((mb * MB) / BYTES_PER_ROW), seed: 42 }] });
+    const emulator = await sfdcEmulator().startSfdcEmulator({ port: 0, includeDefaultReports: false, reports: [{ id: REPORT_ID, name: 'Bench', rows: Math.ceil((mb * MB) / BYTES_PER_ROW), seed: 42 }] });
     process.send({ url: emulator.url, jwtClientId: emulator.jwtClientId, jwtPrivateKeyPem: emulator.jwtPrivateKeyPem });
   } else {
-    const emulator = await require(join(anaplanDist, 'emulator')).startAnaplanEmulator({ port: 0, taskDurationMs: 50, log: () => {} });
+    const emulator = await anaplanEmulator().startAnaplanEmulator({ port: 0, taskDurationMs: 50, log: () => {} });
     process.send({ url: emulator.url, apiUrl: emulator.apiUrl });
   }
   process.on('message', (m) => {
@@ -154,7 +155,7 @@ async function leg(name, env, emulators) {
 
 /** Writes the report's exact bytes to a file, for the upload leg. */
 async function writeReportFile(path, mb) {
-  const { reportBodyChunks } = require(join(root, 'packages/source-sfdc/dist/emulator'));
+  const { reportBodyChunks } = sfdcEmulator();
   const out = createWriteStream(path);
   for (const chunk of reportBodyChunks({ id: REPORT_ID, name: 'Bench', rows: Math.ceil((mb * MB) / BYTES_PER_ROW), seed: 42 })) {
     if (!out.write(chunk)) await once(out, 'drain');

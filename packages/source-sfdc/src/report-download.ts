@@ -79,8 +79,9 @@ export async function* downloadReport(ref: ReportRef, ctx: ReportDownloadContext
         );
       }
       // The per-report line of the summary the Python tool wrote; the engine keeps rows and bytes too.
-      log.info(`report downloaded: ${end.rows} rows, ${passedBytes} bytes in ${Date.now() - started} ms`);
-      yield docEnd(doc, end.rows, Date.now() - started);
+      const durationMs = Date.now() - started;
+      log.info(`report downloaded: ${end.rows} rows, ${passedBytes} bytes in ${durationMs} ms`);
+      yield docEnd(doc, end.rows, durationMs);
       return;
     } catch (error) {
       if (ctx.signal.aborted) throw ctx.signal.reason ?? error;

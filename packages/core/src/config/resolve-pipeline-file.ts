@@ -10,11 +10,12 @@ import { createAjv } from '../schema/ajv';
 import { secretValues } from '../schema/secret-fields';
 import type { PluginCatalog } from '../plugin/catalog';
 import { UnknownPluginError } from '../plugin/catalog';
-import type { Plugin, PluginKind, SinkPlugin, SourcePlugin, TransformPlugin } from '../plugin/contract';
+import type { Plugin, PluginKind, SinkPlugin, SinkTarget, SourcePlugin, TransformPlugin } from '../plugin/contract';
 import { ConfigError, type ConfigIssue } from './config-error';
 import { interpolateEnv, loadDotenv, secretSubstitutions } from './env-interpolation';
 import type { LoadedPipelineFile } from './load-pipeline-file';
 import { PipelineFileSchema, PipelineSchema, StageSchema, type PipelineFileData } from './pipeline-file-schema';
+import { pluginCheckIssues, targetConflictIssues } from './plugin-checks';
 import { schemaIssues } from './schema-issues';
 import type { KeyPath } from './yaml-source';
 
@@ -36,6 +37,8 @@ export interface ResolvedPipeline {
   readonly source: ResolvedStage<SourcePlugin>;
   readonly transforms: readonly ResolvedStage<TransformPlugin>[];
   readonly sink: ResolvedStage<SinkPlugin>;
+  /** What the sink writes (see SinkPlugin.targets): pipelines sharing an `exclusive` target take turns. */
+  readonly targets: readonly SinkTarget[];
 }
 
 export interface ResolvedPipelineFile {
@@ -121,6 +124,7 @@ export async function resolvePipelineFile(
       const entry = stages.get(path.join('/'))!;
       return { use: s.use, plugin: entry.plugin as P, origin: entry.origin, config: s.with ?? {}, path };
     };
+    const sink = stage<SinkPlugin>(['pipelines', name, 'sink'], p.sink);
     return {
       name,
       description: p.description,
@@ -128,9 +132,12 @@ export async function resolvePipelineFile(
       retries: p.retries ?? 0,
       source: stage<SourcePlugin>(['pipelines', name, 'source'], p.source),
       transforms: (p.transforms ?? []).map((t, i) => stage<TransformPlugin>(['pipelines', name, 'transforms', i], t)),
-      sink: stage<SinkPlugin>(['pipelines', name, 'sink'], p.sink),
+      sink,
+      targets: sink.plugin.targets?.(sink.config as never, { resolvePath: (path) => resolve(dir, path) }) ?? [],
     };
   });
+  const pluginIssues = [...pluginCheckIssues(pipelines, source), ...targetConflictIssues(pipelines, source)];
+  if (pluginIssues.length) throw new ConfigError(pluginIssues);
   const secrets = new Set(secretSubstitutions(interpolated.substitutions));
   for (const p of pipelines) {
     for (const s of [p.source, ...p.transforms, p.sink]) for (const v of secretValues(s.plugin.config, s.config)) secrets.add(v);

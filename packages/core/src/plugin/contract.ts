@@ -22,6 +22,36 @@ interface PluginBase<S extends TSchema> {
   readonly description?: string;
   /** JSON Schema of the `with:` block. Mark secret strings with `{ secret: true }`. */
   readonly config: S;
+  /**
+   * Rules a JSON Schema cannot say (a URL that would send credentials in clear, two keys that
+   * exclude each other). Called at validation with the config, defaults filled; each problem is
+   * reported at its key like a schema error, so `pipe validate` catches it before a run.
+   */
+  checkConfig?(config: Static<S>): readonly ConfigProblem[];
+}
+
+/** A problem `checkConfig` found: where inside the `with:` block, and what to change. */
+export interface ConfigProblem {
+  /** Key path inside `with:`, e.g. `['auth', 'url']`; empty for the block itself. */
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/**
+ * Something a sink writes that two pipelines must not write at once: a file, a directory, an
+ * Anaplan file. The engine reads these before a run.
+ */
+export interface SinkTarget {
+  /** Identifies the target; equal keys are the same target (e.g. `file:/abs/out.csv`). */
+  readonly key: string;
+  /** For people: `Anaplan file Opportunities.csv in model Sales`. */
+  readonly label: string;
+  /**
+   * `exclusive`: pipelines sharing the target take turns, from the first byte to the end of the
+   * sink's work (an Anaplan upload and the import that reads it). `unique`: only one pipeline of a
+   * file may write it; a second is a configuration error (two sinks writing one path).
+   */
+  readonly sharing: 'exclusive' | 'unique';
 }
 
 export interface SourcePlugin<S extends TSchema = TSchema> extends PluginBase<S> {
@@ -73,6 +103,12 @@ export interface SinkPlugin<S extends TSchema = TSchema> extends PluginBase<S> {
    * output in `finally` (the input throws if upstream fails or the run is aborted).
    */
   consume(input: AsyncIterable<Piece>, config: Static<S>, ctx: PluginContext): Promise<SinkResult>;
+  /**
+   * What this sink will write, known from its config alone (before any name is resolved), so
+   * pipelines that share a target never write it at once. `resolvePath` resolves a config path
+   * against the pipeline file's folder.
+   */
+  targets?(config: Static<S>, paths: { resolvePath(path: string): string }): readonly SinkTarget[];
 }
 
 export type Plugin = SourcePlugin | TransformPlugin | SinkPlugin;

@@ -15,6 +15,7 @@ import { pipeline as pipeStreams, Readable, type Duplex } from 'node:stream';
 import chain = require('stream-chain');
 import { InterruptedError, PipeError, PluginError, errorMessage } from '../errors';
 import type { ResolvedPipeline, ResolvedStage } from '../config/resolve-pipeline-file';
+import { InProcessTargetLocks, type TargetLease, type TargetLocks } from '../locks/target-locks';
 import type { Logger, PipelineShape, PluginContext, SecretRegistry } from '../plugin/context';
 import type { Plugin, SinkResult } from '../plugin/contract';
 import type { Piece } from '../plugin/piece';
@@ -32,6 +33,8 @@ export interface PipelineRunOptions {
   readonly onProgress?: (pipeline: string, plugin: string, counts: Readonly<ProgressCounts>) => void;
   /** Only these documents, for sources that produce several (a re-run of what failed). */
   readonly selectDocuments?: ReadonlySet<string>;
+  /** Where `ctx.exclusive` takes its leases; shared by every pipeline of a run (default: this pipeline's own). */
+  readonly locks?: TargetLocks;
 }
 
 const ONE_PIECE = { readableHighWaterMark: 1, writableHighWaterMark: 1 } as const;
@@ -61,6 +64,8 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: PipelineR
   if (options.signal.aborted) abortFromRun();
   options.signal.addEventListener('abort', abortFromRun, { once: true });
 
+  const locks = options.locks ?? new InProcessTargetLocks();
+  const leases: TargetLease[] = [];
   const progress: Record<string, PluginProgress> = {};
   const listener: ProgressListener = (plugin, counts) => options.onProgress?.(pipeline.name, plugin, counts);
   let shape: PipelineShape = {};
@@ -81,6 +86,15 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: PipelineR
       },
       selectDocuments: stage === pipeline.source ? options.selectDocuments : undefined,
       resolvePath: (p) => resolve(options.cwd, p),
+      exclusive: async (target) => {
+        const lease = await locks.acquire([target.key], {
+          owner: `pipeline "${pipeline.name}"`,
+          signal: controller.signal,
+          onWait: (_, heldBy) => options.log.info(`pipeline "${pipeline.name}" waits for ${target.label}, held by ${heldBy}`),
+        });
+        leases.push(lease);
+        return lease;
+      },
     };
   };
 
@@ -126,6 +140,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: PipelineR
   } finally {
     options.signal.removeEventListener('abort', abortFromRun);
     for (const s of streams) s.destroy();
+    await Promise.all(leases.map((lease) => lease.release()));
   }
 
   const docs = [...documents.values()];

@@ -64,4 +64,18 @@ export interface PluginContext {
   readonly selectDocuments?: ReadonlySet<string>;
   /** `path` resolved against `cwd`. */
   resolvePath(path: string): string;
+  /**
+   * Hold a target that is known only at run time (an Anaplan file resolved from its name) so no
+   * other pipeline loads it at the same time: waits while another holds it, then holds it until
+   * `release()` or the end of this pipeline, whichever comes first. Take it before the first byte
+   * is sent and release it after the last step that reads it (the import).
+   */
+  exclusive(target: ExclusiveTarget): Promise<{ release(): Promise<void> }>;
+}
+
+/** A target for `PluginContext.exclusive`: the same key means the same target. */
+export interface ExclusiveTarget {
+  readonly key: string;
+  /** For people: `Anaplan file 113000000000 in model 75A40874E6B64FA3AE0B2C0A2AD3A96B`. */
+  readonly label: string;
 }

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { PluginProgress, type ProgressCounts } from '../engine/progress';
+import { InProcessTargetLocks, type TargetLocks } from '../locks/target-locks';
 import { Redactor } from '../log/redactor';
 import { StreamLogger, type LogLevel } from '../log/stream-logger';
 import type { PluginContext, PipelineShape } from '../plugin/context';
@@ -22,6 +23,9 @@ export interface TestContextOptions {
   shape?: PipelineShape;
   logLevel?: LogLevel;
   plugin?: string;
+  /** Share one with other test contexts to see exclusive targets taken in turn. */
+  locks?: TargetLocks;
+  pipeline?: string;
 }
 
 export interface TestContext extends PluginContext {
@@ -36,8 +40,11 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
   const logLines: string[] = [];
   const redactor = new Redactor();
   const progress = new PluginProgress(options.plugin ?? 'plugin');
+  const locks = options.locks ?? new InProcessTargetLocks();
+  const pipeline = options.pipeline ?? 'test';
+  const signal = options.signal ?? new AbortController().signal;
   return {
-    signal: options.signal ?? new AbortController().signal,
+    signal,
     log: new StreamLogger({ level: options.logLevel ?? 'debug', secrets: redactor, write: (l) => logLines.push(l) }),
     progress,
     secrets: redactor,
@@ -45,9 +52,10 @@ export function createTestContext(options: TestContextOptions = {}): TestContext
     cwd,
     runDir: options.runDir ?? mkdtempSync(join(tmpdir(), 'pipe-test-run-')),
     runId: 'test-run',
-    pipeline: 'test',
+    pipeline,
     shape: options.shape ?? {},
     resolvePath: (p) => resolve(cwd, p),
+    exclusive: (target) => locks.acquire([target.key], { owner: `pipeline "${pipeline}"`, signal }),
     logLines,
     progressCounts: progress.counts,
   };

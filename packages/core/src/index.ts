@@ -32,3 +32,4 @@ export { describeSchema, type SettingDoc } from './schema/describe-schema';
 export { createRunLogger, type RunLogger, type RunLoggerOptions } from './log/run-logger';
 export { saveRunRecord, loadRunRecord, failedSince, RUN_RECORD, type RetrySelection } from './engine/run-record';
 export { BufferPool, once } from './util/buffer-pool';
+export { InProcessTargetLocks, type TargetLocks, type TargetLease, type AcquireOptions } from './locks/target-locks';

@@ -2,12 +2,17 @@
  * Runs the pipelines of a file in `needs:` order, independent ones in parallel up to the file's
  * `concurrency`. A failed pipeline skips every pipeline that needs it, directly or not; the others
  * finish. A pipeline with `retries:` starts over from the first byte after a failure.
+ *
+ * Pipelines whose sinks share a target (see SinkPlugin.targets) take turns in file order,
+ * whatever `concurrency` says: each holds its targets' lease from before its first byte until it
+ * ends, retries included.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode } from '../errors';
 import type { ResolvedPipeline, ResolvedPipelineFile } from '../config/resolve-pipeline-file';
+import { InProcessTargetLocks, type TargetLease, type TargetLocks } from '../locks/target-locks';
 import type { Logger, SecretRegistry } from '../plugin/context';
 import type { PipelineOutcome, RunOutcome } from './outcome';
 import { runPipeline, type PipelineRunOptions } from './run-pipeline';
@@ -24,6 +29,8 @@ export interface RunOptions {
   readonly documents?: Readonly<Record<string, readonly string[]>>;
   readonly onPipelineStart?: (name: string) => void;
   readonly onPipelineEnd?: (outcome: PipelineOutcome) => void;
+  /** Where target leases are held; default: this run's own. A shared store serialises across runs and machines. */
+  readonly locks?: TargetLocks;
 }
 
 export function newRunId(now = new Date()): string {
@@ -39,6 +46,8 @@ export async function runPipelines(file: ResolvedPipelineFile, options: RunOptio
   const selectedNames = new Set(selected.map((p) => p.name));
   const outcomes = new Map<string, PipelineOutcome>();
   const running = new Map<string, Promise<void>>();
+  const locks = options.locks ?? new InProcessTargetLocks();
+  const turns = targetTurns(selected);
 
   const skip = (p: ResolvedPipeline, reason: string) =>
     outcomes.set(p.name, { name: p.name, status: 'skipped', error: reason, durationMs: 0, attempts: 0, bytes: 0, documents: [], progress: {} });
@@ -47,7 +56,20 @@ export async function runPipelines(file: ResolvedPipelineFile, options: RunOptio
     options.onPipelineStart?.(p.name);
     const task = (async () => {
       let outcome: PipelineOutcome | undefined;
-      for (let attempt = 1; attempt <= p.retries + 1; attempt++) {
+      let lease: TargetLease | undefined;
+      try {
+        lease = await locks.acquire(
+          p.targets.map((t) => t.key),
+          {
+            owner: `pipeline "${p.name}"`,
+            signal: options.signal,
+            onWait: (key, heldBy) => options.log.info(`pipeline "${p.name}" waits for ${p.targets.find((t) => t.key === key)?.label ?? key}, held by ${heldBy}`),
+          },
+        );
+      } catch {
+        outcome = { name: p.name, status: 'interrupted', error: 'interrupted while waiting for its target', durationMs: 0, attempts: 0, bytes: 0, documents: [], progress: {} };
+      }
+      for (let attempt = 1; lease && attempt <= p.retries + 1; attempt++) {
         const docs = options.documents?.[p.name];
         outcome = await runPipeline(p, {
           runId,
@@ -63,6 +85,7 @@ export async function runPipelines(file: ResolvedPipelineFile, options: RunOptio
         if (outcome.status !== 'failed' || options.signal.aborted) break;
         if (attempt <= p.retries) options.log.warn(`pipeline "${p.name}" failed; starting over (attempt ${attempt + 1} of ${p.retries + 1})`, { error: outcome.error });
       }
+      await lease?.release();
       outcomes.set(p.name, outcome!);
       options.onPipelineEnd?.(outcome!);
     })().finally(() => running.delete(p.name));
@@ -81,7 +104,8 @@ export async function runPipelines(file: ResolvedPipelineFile, options: RunOptio
         progressed = true;
         continue;
       }
-      if (needs.every((n) => outcomes.get(n)?.status === 'succeeded') && running.size < file.concurrency) {
+      const myTurn = turns.get(p.name)!.every((earlier) => outcomes.has(earlier));
+      if (needs.every((n) => outcomes.get(n)?.status === 'succeeded') && myTurn && running.size < file.concurrency) {
         start(p);
         progressed = true;
       }
@@ -102,4 +126,25 @@ export async function runPipelines(file: ResolvedPipelineFile, options: RunOptio
     exitCode: interrupted ? ExitCode.Interrupted : failed ? ExitCode.Failed : ExitCode.Ok,
     pipelines: ordered,
   };
+}
+
+/**
+ * For each pipeline, the pipelines that must end before it starts because they share a target:
+ * the ones before it in file order, except those that need it (directly or not), which come after
+ * it anyway. So sharers run one after the other in file order, and `needs:` never deadlocks.
+ */
+export function targetTurns(pipelines: readonly ResolvedPipeline[]): Map<string, string[]> {
+  const byName = new Map(pipelines.map((p) => [p.name, p]));
+  const needsTransitively = (from: ResolvedPipeline, target: string, seen = new Set<string>()): boolean =>
+    from.needs.some((n) => n === target || (!seen.has(n) && seen.add(n) && byName.has(n) && needsTransitively(byName.get(n)!, target, seen)));
+  const turns = new Map<string, string[]>();
+  pipelines.forEach((p, i) => {
+    const keys = new Set(p.targets.map((t) => t.key));
+    const earlier = pipelines
+      .slice(0, i)
+      .filter((q) => q.targets.some((t) => keys.has(t.key)) && !needsTransitively(q, p.name))
+      .map((q) => q.name);
+    turns.set(p.name, earlier);
+  });
+  return turns;
 }

@@ -43,8 +43,10 @@ export class InProcessTargetLocks implements TargetLocks {
   async acquire(keys: readonly string[], options: AcquireOptions): Promise<TargetLease> {
     const unique = [...new Set(keys)];
     if (options.signal.aborted) throw new InterruptedError();
-    // Waiters queue in order: a later request never overtakes an earlier one for the same key.
-    if (!this.free(unique, options.owner) || this.waiting.some((w) => w.keys.some((k) => unique.includes(k)) && w.owner !== options.owner)) {
+    // Waiters queue in order: a later request never overtakes an earlier one for the same key,
+    // except for keys the owner already holds (queueing behind its own waiters would deadlock).
+    const wanted = unique.filter((k) => this.held.get(k)?.owner !== options.owner);
+    if (!this.free(wanted, options.owner) || this.waiting.some((w) => w.owner !== options.owner && w.keys.some((k) => wanted.includes(k)))) {
       const blocker = unique.find((k) => this.held.has(k) && this.held.get(k)!.owner !== options.owner) ?? unique[0];
       options.onWait?.(blocker, this.held.get(blocker)?.owner ?? 'an earlier waiter');
       await new Promise<void>((resolve, reject) => {

@@ -23,7 +23,7 @@ import { RequestLog, type EmulatorStats, type RecordedRequest } from './request-
 import { Router } from './router';
 import { defaultWorkspaces } from './seed-data';
 import { EmulatorServer } from './server';
-import { TaskBoard } from './task-board';
+import { TaskBoard, type TaskStart } from './task-board';
 import { TokenStore } from './token-store';
 
 export interface AnaplanEmulator {
@@ -46,6 +46,8 @@ export interface AnaplanEmulator {
   setImportRules(rules: ImportRowRule[]): void;
   /** Kills every issued access token (clients must log in again). */
   revokeAllTokens(): void;
+  /** Every import or process task started, oldest first, with the localeName and mappingParameters it was sent. */
+  taskStarts(): readonly TaskStart[];
   stats(): EmulatorStats;
   stop(): Promise<void>;
 }
@@ -94,6 +96,7 @@ export async function startAnaplanEmulator(options: AnaplanEmulatorOptions = {})
       importRules.rules = [...validateImportRules(rules)];
     },
     revokeAllTokens: () => tokens.revokeAll(),
+    taskStarts: () => tasks.starts(),
     stats: () => log.snapshot(faults.firedCount),
   };
 
@@ -149,6 +152,7 @@ export {
 export { FaultInjector, routePatterns } from './faults';
 export type { FaultAction, FaultKind, FaultRule, FaultRuleState, TerminalFaultAction } from './faults';
 export type { EmulatorStats, LoginMode, RecordedRequest } from './request-log';
+export type { TaskStart } from './task-board';
 export { DEVICE_CODE_GRANT } from './oauth-device';
 export {
   certificateAuthorization,

@@ -23,7 +23,7 @@ export interface TaskOutcome {
 export interface TaskRecord {
   taskId: string;
   kind: 'import' | 'process';
-  /** `ws/model/actionId`. */
+  /** `workspaceId/modelId/kind/actionId`. */
   scope: string;
   objectName: string;
   userId: string;
@@ -36,6 +36,15 @@ export interface TaskRecord {
   /** Set when COMPLETE was first observed and the dumps became current. */
   committed: boolean;
   evaluate: () => TaskOutcome;
+}
+
+/** A task start as the emulator received it, for tests that check what a client sent. */
+export interface TaskStart {
+  readonly kind: 'import' | 'process';
+  /** `workspaceId/modelId/kind/actionId`. */
+  readonly scope: string;
+  readonly localeName: string;
+  readonly mappingParameters?: readonly { entityType: string; entityName: string }[];
 }
 
 export class TaskBoard {
@@ -61,6 +70,19 @@ export class TaskBoard {
 
   list(scope: string): TaskRecord[] {
     return [...(this.tasks.get(scope) ?? [])];
+  }
+
+  /** What every task start asked for, oldest first: the action and the body's locale and mapping answers. */
+  starts(): TaskStart[] {
+    return [...this.tasks.values()]
+      .flat()
+      .sort((a, b) => a.creationTime - b.creationTime)
+      .map((task) => ({
+        kind: task.kind,
+        scope: task.scope,
+        localeName: task.localeName,
+        ...(task.mappingParameters === undefined ? {} : { mappingParameters: task.mappingParameters }),
+      }));
   }
 
   get(scope: string, taskId: string): TaskRecord | undefined {

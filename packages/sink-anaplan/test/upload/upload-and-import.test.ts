@@ -72,14 +72,27 @@ describe('upload and import', () => {
     expect(run.result?.details).toMatchObject({ process: { name: 'Load Opportunities', successful: true, rowsSucceeded: 500 } });
   });
 
-  it('sends localeName and mapping parameters with the import task', async () => {
-    const before = emulator.requests.length;
+  it('sends localeName and mapping parameters with the import task, exactly as configured', async () => {
+    const before = emulator.taskStarts().length;
+    const mappingParameters = [
+      { entityType: 'Version', entityName: 'Actual' },
+      { entityType: 'Time', entityName: 'FY25' },
+    ];
     const run = await runAnaplanSink(
-      configFor(emulator, { import: IDS.import, localeName: 'en_GB', mappingParameters: [{ entityType: 'Version', entityName: 'Actual' }] }),
+      configFor(emulator, { import: IDS.import, localeName: 'en_GB', mappingParameters }),
       testing.documentPieces(opportunitiesCsv(10)),
     );
     expect(run.error).toBeUndefined();
-    expect(emulator.requests.filter((r) => r.seq > before && r.route === 'imports.tasks.start')).toHaveLength(1);
+    expect(emulator.taskStarts().slice(before)).toEqual([
+      { kind: 'import', scope: `${IDS.workspace}/${IDS.model}/import/${IDS.import}`, localeName: 'en_GB', mappingParameters },
+    ]);
+  });
+
+  it('sends the default locale and no mapping parameters when none are configured', async () => {
+    const before = emulator.taskStarts().length;
+    const run = await runAnaplanSink(configFor(emulator, { import: IDS.import }), testing.documentPieces(opportunitiesCsv(10)));
+    expect(run.error).toBeUndefined();
+    expect(emulator.taskStarts().slice(before)).toEqual([{ kind: 'import', scope: `${IDS.workspace}/${IDS.model}/import/${IDS.import}`, localeName: 'en_US' }]);
   });
 
   it('a failed document never completes the upload', async () => {

@@ -1,7 +1,8 @@
 /**
  * The nightly job end to end: examples/nightly.yml, unchanged, run by the real `pipe` binary
  * against both emulators. Anaplan must receive the report's bytes exactly and the import must
- * succeed; a report cut mid-body must fail the run without `complete` or an import.
+ * succeed; a report cut mid-body, or short with a proper footer, must fail the run without
+ * `complete` or an import.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,5 +66,19 @@ describe('examples/nightly.yml', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/opportunities\s+FAILED/);
     expect(anaplan.requests.filter((r) => r.path.endsWith('/complete')).length).toBe(before);
+  });
+
+  it('a short export with a proper footer fails the run on the record count: exit 1, nothing delivered', async () => {
+    const completes = anaplan.requests.filter((r) => r.path.endsWith('/complete')).length;
+    const imports = anaplan.taskStarts().length;
+    // Every attempt is short, as when rows vanish between the export and the count.
+    sfdc.faults.inject({ kind: 'short-export', missingRows: 1 });
+    const result = await pipe(['run', NIGHTLY], { cwd, env });
+    sfdc.faults.clear();
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/opportunities\s+FAILED/);
+    expect(result.stdout + result.stderr).toMatch(/the export has \d+ data rows but the report counts \d+/);
+    expect(anaplan.requests.filter((r) => r.path.endsWith('/complete')).length).toBe(completes);
+    expect(anaplan.taskStarts()).toHaveLength(imports);
   });
 });

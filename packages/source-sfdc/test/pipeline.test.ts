@@ -72,6 +72,14 @@ test('one report cut mid-body: the pipeline fails and the sink leaves no file th
   expect(existsSync(out) ? readdirSync(out).filter((f) => !f.startsWith('.')) : []).toEqual([]);
 });
 
+test('one report short by a row but with a proper footer: the record count fails the pipeline and no file is left', async () => {
+  emulator.faults.inject({ kind: 'short-export', missingRows: 1 });
+  const { outcome, out } = await runToDir({ reportId: DEFAULT_REPORT_IDS.closedWon });
+  expect(outcome.status).toBe('failed');
+  expect(outcome.error).toMatch(/the export has 1199 data rows but the report counts 1200/);
+  expect(existsSync(out) ? readdirSync(out).filter((f) => !f.startsWith('.')) : []).toEqual([]);
+});
+
 test('one report, healthy: chunked files that join to the export byte for byte', async () => {
   emulator.addReport({ id: '00O5e00000BIG3A', name: 'Large', rows: 20_000, seed: 12 });
   const { outcome, out } = await runToDir({ reportId: '00O5e00000BIG3A' });

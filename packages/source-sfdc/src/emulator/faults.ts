@@ -42,6 +42,11 @@ export type FaultSpec =
   | (Repeated & { readonly kind: 'drop-connection'; readonly afterBytes: number; readonly clean?: boolean })
   /** Export: send every row, then no footer; the response ends cleanly, or with hang=true stays open until the client gives up. */
   | (Repeated & { readonly kind: 'missing-footer'; readonly hang?: boolean })
+  /**
+   * Export: leave out the last `missingRows` rows (default 1) yet end with the proper footer, so
+   * the body looks whole and only the Reports API's record count (factMap["T!T"]) shows the loss.
+   */
+  | (Repeated & { readonly kind: 'short-export'; readonly missingRows?: number })
   /** Streamed bodies: cap the rate, to exercise idle timeouts and backpressure. */
   | (Repeated & { readonly kind: 'throttle'; readonly bytesPerSecond: number })
   /** 200 text/html maintenance page instead of the answer (the "HTML where CSV was expected" case). */
@@ -78,6 +83,7 @@ const FAULT_KINDS: readonly FaultKind[] = [
   'slow-first-byte',
   'drop-connection',
   'missing-footer',
+  'short-export',
   'throttle',
   'html-page',
   'redirect-loop',
@@ -93,6 +99,7 @@ const DEFAULT_SURFACES: Readonly<Record<FaultKind, readonly Surface[]>> = {
   'slow-first-byte': ['oauth', 'rest', 'export', 'ui'],
   'drop-connection': ['export'],
   'missing-footer': ['export'],
+  'short-export': ['export'],
   throttle: ['export'],
   'html-page': ['export'],
   'redirect-loop': ['export'],
@@ -219,6 +226,7 @@ export function validateFaultSpec(input: unknown): FaultSpec {
   checkNumber(input, 'skip', false);
   if (kind === 'slow-first-byte') checkNumber(input, 'delayMs', true);
   if (kind === 'drop-connection') checkNumber(input, 'afterBytes', true);
+  if (kind === 'short-export') checkNumber(input, 'missingRows', false);
   if (kind === 'throttle') {
     checkNumber(input, 'bytesPerSecond', true);
     if (input.bytesPerSecond === 0) throw new InvalidFaultError('throttle needs bytesPerSecond > 0');

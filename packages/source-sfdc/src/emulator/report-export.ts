@@ -45,8 +45,9 @@ export async function handleReportExport(state: EmulatorState, ex: Exchange, rep
   const target = { surface: 'export' as const, method: ex.req.method ?? 'GET', path: ex.url.pathname, reportId };
   const drop = state.faults.take('drop-connection', target);
   const noFooter = state.faults.take('missing-footer', target);
+  const short = state.faults.take('short-export', target);
   const throttle = state.faults.take('throttle', target);
-  for (const [kind, fault] of [['drop-connection', drop], ['missing-footer', noFooter], ['throttle', throttle]] as const) {
+  for (const [kind, fault] of [['drop-connection', drop], ['missing-footer', noFooter], ['short-export', short], ['throttle', throttle]] as const) {
     if (fault !== undefined) ex.record.faults.push(kind);
   }
 
@@ -65,10 +66,11 @@ export async function handleReportExport(state: EmulatorState, ex: Exchange, rep
   ex.res.flushHeaders();
 
   const format = FORMATS[xf as keyof typeof FORMATS];
+  const served = short === undefined ? report : { ...report, rows: Math.max(0, report.rows - (short.missingRows ?? 1)) };
   const outcome = await streamChunks(
     ex,
     ex.res,
-    bodyThenFooter(reportBodyChunks(report, { format }), footer),
+    bodyThenFooter(reportBodyChunks(served, { format }), footer),
     { dropAfterBytes: drop?.afterBytes, bytesPerSecond: throttle?.bytesPerSecond },
     state.shutdown.signal,
   );

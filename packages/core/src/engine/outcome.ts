@@ -7,8 +7,13 @@ export type PipelineStatus = 'succeeded' | 'failed' | 'skipped' | 'interrupted';
 export interface DocumentOutcome {
   readonly id: string;
   readonly name: string;
-  status: 'succeeded' | 'failed' | 'incomplete';
+  /**
+   * `succeeded` only once the sink delivered it (see settleDocuments); `interrupted` when the run
+   * stopped first. `incomplete` only while the pipeline runs: no end or failure seen yet.
+   */
+  status: 'succeeded' | 'failed' | 'interrupted' | 'incomplete';
   bytes: number;
+  /** Data rows, as the source counted them, else as the sink did (an import's rows). */
   rows?: number;
   /** From the producer's first request (or the document's first piece) to its end or failure. */
   durationMs?: number;

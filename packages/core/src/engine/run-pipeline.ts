@@ -7,8 +7,10 @@
  * reads only when asked. So the data in flight is bounded by a few chunks, never by input size.
  * The sink reads the last stage itself rather than through a wrapper stream: a wrapper would
  * buffer one more piece, and with 10MB chunks one piece is 10MB.
- * A failure anywhere aborts the pipeline's AbortSignal and destroys every stage; the error names
- * the pipeline and the plugin.
+ * Every piece crossing from one plugin to the next is checked (see piece-guard.ts), and every
+ * plugin call runs in its plugin's scope (see plugin-scope.ts). The first failure anywhere aborts
+ * the pipeline's AbortSignal and destroys every stage; the error names the pipeline and the plugin
+ * that failed, and the sink's input stops at once, even when a stage upstream hangs.
  */
 import { resolve } from 'node:path';
 import { pipeline as pipeStreams, Readable, type Duplex } from 'node:stream';
@@ -19,7 +21,10 @@ import { InProcessTargetLocks, type TargetLease, type TargetLocks } from '../loc
 import type { Logger, PipelineShape, PluginContext, SecretRegistry } from '../plugin/context';
 import type { Plugin, SinkResult } from '../plugin/contract';
 import type { Piece } from '../plugin/piece';
+import { settleDocuments } from './document-delivery';
 import type { DocumentOutcome, PipelineOutcome } from './outcome';
+import { guardPieces } from './piece-guard';
+import { inPluginScope, type PluginScope } from './plugin-scope';
 import { PluginProgress, type ProgressListener, type ProgressCounts } from './progress';
 
 export interface PipelineRunOptions {
@@ -49,20 +54,31 @@ function labelled(pipeline: string, stage: ResolvedStage, error: unknown): Plugi
   return new PluginError(pipeline, stage.plugin.name, error);
 }
 
-async function* labelErrors<T>(items: AsyncIterable<T> | Iterable<T>, onError: (e: unknown) => Error): AsyncGenerator<T> {
-  try {
-    yield* items;
-  } catch (error) {
-    throw onError(error);
-  }
-}
-
 export async function runPipeline(pipeline: ResolvedPipeline, options: PipelineRunOptions): Promise<PipelineOutcome> {
   const started = Date.now();
   const controller = new AbortController();
-  const abortFromRun = () => controller.abort(new InterruptedError());
+  let failure: PipeError | undefined;
+  /** The first failure stops the pipeline and is its outcome's error. */
+  const fail = (error: PipeError) => {
+    failure ??= error;
+    if (!controller.signal.aborted) controller.abort(error);
+  };
+  const abortFromRun = () => fail(new InterruptedError());
   if (options.signal.aborted) abortFromRun();
   options.signal.addEventListener('abort', abortFromRun, { once: true });
+  /** What a stage throws fails the pipeline, named after the stage; once the pipeline is stopping, its reason stands. */
+  const failedIn =
+    (stage: ResolvedStage) =>
+    (error: unknown): PipeError => {
+      const cause = controller.signal.aborted ? (controller.signal.reason as PipeError) : labelled(pipeline.name, stage, error);
+      fail(cause);
+      return cause;
+    };
+  const scopeOf = (stage: ResolvedStage): PluginScope => ({
+    pipeline: pipeline.name,
+    plugin: stage.plugin.name,
+    fail: (error) => void failedIn(stage)(error),
+  });
 
   const locks = options.locks ?? new InProcessTargetLocks();
   const leases: TargetLease[] = [];
@@ -99,44 +115,42 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: PipelineR
   };
 
   const documents = new Map<string, DocumentOutcome>();
+  const ended = new Set<string>();
   let streams: Array<Readable | Duplex> = [];
   let sinkResult: SinkResult | undefined;
-  let failure: PluginError | InterruptedError | undefined;
-  const fail = (error: PluginError | InterruptedError) => {
-    failure ??= error;
-    if (!controller.signal.aborted) controller.abort(error);
-  };
 
   try {
-    const sourceCtx = contextFor(pipeline.source);
-    const transformCtxs = pipeline.transforms.map(contextFor);
-    const sinkCtx = contextFor(pipeline.sink);
-    const expectedBytes = await call(pipeline, pipeline.source, () => pipeline.source.plugin.estimateBytes?.(pipeline.source.config, sourceCtx));
-    const chunkSize = [...pipeline.transforms].reverse().map((t) => t.plugin.chunkSize?.(t.config)).find((n) => n !== undefined);
+    const { source, transforms, sink } = pipeline;
+    const sourceCtx = contextFor(source);
+    const transformCtxs = transforms.map(contextFor);
+    const sinkCtx = contextFor(sink);
+    const expectedBytes = await inPluginScope(scopeOf(source), async () => source.plugin.estimateBytes?.(source.config, sourceCtx)).catch((e: unknown) => {
+      throw failedIn(source)(e);
+    });
+    const chunkSize = [...transforms].reverse().map((t) => t.plugin.chunkSize?.(t.config)).find((n) => n !== undefined);
     shape = { expectedBytes, chunkSize };
 
-    const produced = await call(pipeline, pipeline.source, () => pipeline.source.plugin.open(pipeline.source.config, sourceCtx));
-    const source = Readable.from(
-      labelErrors(produced as AsyncIterable<Piece>, (e) => labelled(pipeline.name, pipeline.source, e)),
-      { objectMode: true, highWaterMark: 1 },
-    );
-    const stages = pipeline.transforms.map((t, i) => transformStream(pipeline, t, transformCtxs[i]));
-    streams = [source, ...stages];
-    // pipeline() destroys every stage when one fails, which ends the sink's read with that error.
-    if (stages.length) pipeStreams(streams, (e) => e && fail(labelled(pipeline.name, pipeline.source, e)));
-    const last = stages.at(-1) ?? source;
+    const sourcePlugin = source.plugin as Extract<Plugin, { kind: 'source' }>;
+    const sourcePieces = guardPieces(scopeOf(source), () => sourcePlugin.open(source.config, sourceCtx), failedIn(source));
+    const sourceStream = Readable.from(sourcePieces, { objectMode: true, highWaterMark: 1 });
+    const stages = transforms.map((t, i) => transformStream(t, transformCtxs[i], scopeOf(t), failedIn(t)));
+    streams = [sourceStream, ...stages];
+    // pipeline() destroys every stage when one fails; stages report their own errors through
+    // failedIn, so one arriving here first comes from the streams themselves.
+    if (stages.length) pipeStreams(streams, (e) => e && fail(new PipeError(`pipeline "${pipeline.name}": ${errorMessage(e)}`, { cause: e })));
+    const last = stages.at(-1) ?? sourceStream;
     controller.signal.addEventListener('abort', () => {
       for (const s of streams) s.destroy(controller.signal.reason as Error);
     });
 
-    const observed = observeDocuments(last as AsyncIterable<Piece>, documents);
-    sinkResult = await pipeline.sink.plugin.consume(observed, pipeline.sink.config, sinkCtx);
-    const incomplete = [...documents.values()].filter((d) => d.status === 'incomplete');
+    const input = sinkInput(last as AsyncIterable<Piece>, documents, ended, controller.signal);
+    sinkResult = await inPluginScope(scopeOf(sink), () => (sink.plugin as Extract<Plugin, { kind: 'sink' }>).consume(input, sink.config, sinkCtx));
+    const incomplete = [...documents.values()].filter((d) => d.status !== 'failed' && !ended.has(d.id));
     if (incomplete.length) {
       throw new PipeError(`the sink finished before reading all input (documents: ${incomplete.map((d) => d.name).join(', ')})`);
     }
   } catch (error) {
-    fail(controller.signal.reason instanceof InterruptedError ? controller.signal.reason : labelled(pipeline.name, pipeline.sink, error));
+    failedIn(pipeline.sink)(error);
   } finally {
     options.signal.removeEventListener('abort', abortFromRun);
     for (const s of streams) s.destroy();
@@ -144,10 +158,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: PipelineR
   }
 
   const docs = [...documents.values()];
-  for (const d of docs) {
-    const delivered = sinkResult?.documents?.find((r) => r.doc.id === d.id);
-    if (delivered) d.outputs = delivered.outputs;
-  }
+  settleDocuments(docs, ended, failure instanceof InterruptedError ? 'interrupted' : failure ? 'failed' : 'delivered', sinkResult);
   const failedDocs = docs.filter((d) => d.status === 'failed');
   const partial = !failure && failedDocs.length > 0;
   if (partial) {
@@ -174,30 +185,52 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: PipelineR
   };
 }
 
-async function call<T>(pipeline: ResolvedPipeline, stage: ResolvedStage, fn: () => T | Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw labelled(pipeline.name, stage, error);
-  }
-}
-
 /** A transform plugin as a stream-chain stage: one piece in, zero or more out, a flush at the end. */
-function transformStream(pipeline: ResolvedPipeline, stage: ResolvedStage, ctx: PluginContext): Duplex {
+function transformStream(stage: ResolvedStage, ctx: PluginContext, scope: PluginScope, failed: (error: unknown) => Error): Duplex {
   const plugin = stage.plugin as Extract<Plugin, { kind: 'transform' }>;
-  const running = plugin.create(stage.config, ctx);
-  const label = (e: unknown) => labelled(pipeline.name, stage, e);
+  let running: ReturnType<typeof plugin.create>;
+  try {
+    running = inPluginScope(scope, () => plugin.create(stage.config, ctx));
+  } catch (error) {
+    throw failed(error);
+  }
   const fn = chain.flushable(
-    (piece: Piece) => labelErrors(running.push(piece), label),
-    () => labelErrors(running.flush?.() ?? [], label),
+    (piece: Piece) => guardPieces(scope, () => running.push(piece), failed),
+    () => guardPieces(scope, () => running.flush?.() ?? [], failed),
   );
   return chain.asStream(fn, ONE_PIECE);
 }
 
-/** Passes pieces through while keeping each document's bytes and outcome for the summary. */
-async function* observeDocuments(input: AsyncIterable<Piece>, documents: Map<string, DocumentOutcome>): AsyncGenerator<Piece> {
+/** The next item, or the pipeline's stop reason as soon as it stops (a hung stage never answers). */
+function nextUnlessStopped<T>(iterator: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
+  return new Promise((resolveNext, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    iterator.next().then(
+      (next) => {
+        signal.removeEventListener('abort', onAbort);
+        resolveNext(next);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * The sink's input: passes pieces through while keeping each document's bytes, rows and timing
+ * for the summary, and which documents their producer ended.
+ */
+async function* sinkInput(input: AsyncIterable<Piece>, documents: Map<string, DocumentOutcome>, ended: Set<string>, signal: AbortSignal): AsyncGenerator<Piece> {
   const firstSeen = new Map<string, number>();
-  for await (const piece of input) {
+  const iterator = input[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await nextUnlessStopped(iterator, signal);
+    if (next.done) return;
+    const piece = next.value;
     let doc = documents.get(piece.doc.id);
     if (!doc) {
       documents.set(piece.doc.id, (doc = { id: piece.doc.id, name: piece.doc.name, status: 'incomplete', bytes: 0 }));
@@ -205,7 +238,7 @@ async function* observeDocuments(input: AsyncIterable<Piece>, documents: Map<str
     }
     if (piece.type === 'data') doc.bytes += piece.data.length;
     else if (piece.type === 'end') {
-      doc.status = 'succeeded';
+      ended.add(piece.doc.id);
       if (piece.rows !== undefined) doc.rows = piece.rows;
       doc.durationMs = piece.durationMs ?? Date.now() - firstSeen.get(piece.doc.id)!;
     } else {
@@ -216,4 +249,3 @@ async function* observeDocuments(input: AsyncIterable<Piece>, documents: Map<str
     yield piece;
   }
 }
-

@@ -28,7 +28,7 @@ function stage<P extends Plugin>(plugin: P, config: unknown): ResolvedStage<P> {
 }
 
 function pipeline(source: ResolvedStage, transforms: ResolvedStage[], sink: ResolvedStage): ResolvedPipeline {
-  return { name: 'p', needs: [], retries: 0, source, transforms, sink } as ResolvedPipeline;
+  return { name: 'p', needs: [], retries: 0, source, transforms, sink, targets: [] } as ResolvedPipeline;
 }
 
 const doc = { id: 'gen', name: 'gen' };

@@ -1,10 +1,13 @@
 /**
  * `dir` sink: one file per chunk (or per document when the input is not chunked), named by a
- * template. A document's files are staged under temp names and renamed into place together when
- * the document ends, so a document that fails leaves none of its files behind.
+ * template. A document's files are staged under temp names and committed as a group when the
+ * document ends: either all of them are in place, or none is (files they would have replaced are
+ * put back), so a document that fails, or whose files cannot be renamed into place, leaves none of
+ * its files and no temp file behind.
  */
 import { join } from 'node:path';
 import { AtomicFile } from '../fs/atomic-file';
+import { fileNameProblem } from '../fs/file-name';
 import { PipeError } from '../errors';
 import { defineSink, type DocumentResult } from '../plugin/contract';
 import type { DataPiece, Doc } from '../plugin/piece';
@@ -31,6 +34,14 @@ export const dirSink = defineSink({
   summary: 'Write each chunk or document to its own file in a directory.',
   description: 'Files appear only when their document is complete; a failed document leaves no files.',
   config: schema,
+  checkConfig(config) {
+    const problem = fileNameProblem(render(config.name, { id: 'r1', name: 'report' }, 0));
+    return problem ? [{ path: ['name'], message: `the name template must render a file name inside the folder: ${problem}` }] : [];
+  },
+  targets(config, { resolvePath }) {
+    const dir = resolvePath(config.path);
+    return [{ key: `path:${dir}`, label: `folder ${dir}`, sharing: 'unique' }];
+  },
   async consume(input, config, ctx) {
     const dir = ctx.resolvePath(config.path);
     const staged = new Map<string, Staged>();
@@ -38,6 +49,14 @@ export const dirSink = defineSink({
     const documents: DocumentResult[] = [];
     const fileFor = async (piece: DataPiece): Promise<AtomicFile> => {
       const name = render(config.name, piece.doc, piece.chunk ?? 0);
+      const problem = fileNameProblem(name);
+      if (problem) {
+        throw new PipeError(
+          `the dir sink's name template "${config.name}" gives document "${piece.doc.name}" a name that is not a file inside ${dir}: ${problem}; ` +
+            'add fixed text to the template (e.g. "{name}.csv")',
+          { code: 'UNSAFE_FILE_NAME' },
+        );
+      }
       const owner = claimed.get(name);
       if (owner !== undefined && (owner !== piece.doc.id || piece.chunk !== undefined)) {
         throw new PipeError(
@@ -62,9 +81,9 @@ export const dirSink = defineSink({
           piece.release?.();
         } else if (piece.type === 'end') {
           if (entry.files.length === 0) entry.files.push(await fileFor({ type: 'data', doc: piece.doc, data: Buffer.alloc(0) }));
-          await Promise.all(entry.files.map((file) => file.commit({ durable: config.durable })));
-          documents.push({ doc: piece.doc, outputs: entry.files.map((f) => f.path), rows: piece.rows });
           staged.delete(piece.doc.id);
+          await AtomicFile.commitAll(entry.files, { durable: config.durable });
+          documents.push({ doc: piece.doc, outputs: entry.files.map((f) => f.path), rows: piece.rows });
         } else {
           await Promise.all(entry.files.map((f) => f.discard()));
           staged.delete(piece.doc.id);

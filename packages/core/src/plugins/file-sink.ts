@@ -1,7 +1,12 @@
-/** `file` sink: the whole stream into one file, atomically (temp file, then rename). */
+/**
+ * `file` sink: the whole stream into one file, atomically (temp file, then rename). The file is
+ * committed only on the document's `end`; anything else (a failure, input that stops early, a
+ * rename that fails) leaves the old file as it was and no temp file behind.
+ */
 import { defineSink } from '../plugin/contract';
 import type { Doc } from '../plugin/piece';
 import { AtomicFile } from '../fs/atomic-file';
+import { fileNameProblem, lastSegment } from '../fs/file-name';
 import { PipeError } from '../errors';
 import { Config, Durable, Type } from '../schema/types';
 
@@ -15,6 +20,14 @@ export const fileSink = defineSink({
   summary: 'Write the stream to one file, atomically.',
   description: 'Bytes go to a hidden temp file beside the target, renamed into place only when the whole document has arrived.',
   config: schema,
+  checkConfig(config) {
+    const problem = fileNameProblem(lastSegment(config.path));
+    return problem ? [{ path: ['path'], message: `the path must end in a file name: ${problem}` }] : [];
+  },
+  targets(config, { resolvePath }) {
+    const path = resolvePath(config.path);
+    return [{ key: `path:${path}`, label: `file ${path}`, sharing: 'unique' }];
+  },
   async consume(input, config, ctx) {
     const path = ctx.resolvePath(config.path);
     let file: AtomicFile | undefined;
@@ -28,6 +41,9 @@ export const fileSink = defineSink({
             { code: 'MULTIPLE_DOCUMENTS' },
           );
         }
+        if (complete) {
+          throw new PipeError(`document "${piece.doc.name}" sent more after its end; nothing was written`, { code: 'PIECE_AFTER_END' });
+        }
         doc = piece.doc;
         file ??= await AtomicFile.create(path);
         if (piece.type === 'data') {
@@ -36,7 +52,7 @@ export const fileSink = defineSink({
           piece.release?.();
         } else if (piece.type === 'failed') {
           throw piece.error;
-        } else {
+        } else if (piece.type === 'end') {
           complete = true;
         }
       }

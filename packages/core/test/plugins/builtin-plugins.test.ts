@@ -1,9 +1,11 @@
-import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chunkLines, dataPiece, dirSink, docEnd, docFailed, fileSink, fileSource, testing, type Piece } from '../../src';
 import { project } from '../helpers';
 
 const a = { id: 'a', name: 'alpha' };
+/** Everything under `dir`, recursively, as relative paths. */
+const tree = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
 const b = { id: 'b', name: 'beta' };
 
 describe('file source', () => {
@@ -68,6 +70,84 @@ describe('file sink', () => {
     await expect(testing.runSink(fileSink, { path: 'x.csv' }, [dataPiece(a, Buffer.from('x'))], ctx)).rejects.toThrow('before its document was complete');
     await expect(testing.runSink(fileSink, { path: 'x.csv' }, [...testing.documentPieces('1', a), ...testing.documentPieces('2', b)], ctx)).rejects.toThrow('use the dir sink');
     expect(existsSync(join(dir, 'x.csv'))).toBe(false);
+  });
+});
+
+describe('file sink: commit or clean', () => {
+  it('a path where a folder stands fails with no temp file left', async () => {
+    const dir = project({ 'out/keep.txt': 'x' });
+    const ctx = testing.createTestContext({ cwd: dir });
+    await expect(testing.runSink(fileSink, { path: 'out' }, testing.documentPieces('a,b\n', a), ctx)).rejects.toThrow(`${join(dir, 'out')} is a folder`);
+    expect(tree(dir)).toEqual(['out', join('out', 'keep.txt')]);
+  });
+
+  it('commits only on the end of the document, not on any other piece', async () => {
+    const dir = project({});
+    const ctx = testing.createTestContext({ cwd: dir });
+    const unknown = { type: 'progress', doc: a } as unknown as Piece;
+    await expect(testing.runSink(fileSink, { path: 'x.csv' }, [dataPiece(a, Buffer.from('half')), unknown], ctx)).rejects.toThrow('before its document was complete');
+    expect(tree(dir)).toEqual([]);
+  });
+
+  it('refuses at validation a path that names a folder, and declares its file as a unique target', () => {
+    expect(fileSink.checkConfig!({ path: '..', durable: true })).toEqual([{ path: ['path'], message: expect.stringContaining('must end in a file name') }]);
+    expect(fileSink.checkConfig!({ path: 'out/', durable: true })).toHaveLength(1);
+    expect(fileSink.checkConfig!({ path: 'out/x.csv', durable: true })).toEqual([]);
+    expect(fileSink.targets!({ path: 'out/x.csv', durable: true }, { resolvePath: (p) => join('/project', p) })).toEqual([
+      { key: `path:${join('/project', 'out/x.csv')}`, label: `file ${join('/project', 'out/x.csv')}`, sharing: 'unique' },
+    ]);
+  });
+});
+
+describe('dir sink: commit or clean', () => {
+  it("a chunk that cannot be renamed into place takes the document's other chunks back out", async () => {
+    const dir = project({});
+    const ctx = testing.createTestContext({ cwd: dir });
+    const input = async function* () {
+      yield dataPiece(a, Buffer.from('a0'), 0);
+      yield dataPiece(a, Buffer.from('a1'), 1);
+      yield dataPiece(a, Buffer.from('a2'), 2);
+      // After the chunk files exist, before the document ends: something puts a folder in the way.
+      mkdirSync(join(dir, 'out/alpha-2.csv'));
+      yield docEnd(a);
+    };
+    await expect(testing.runSink(dirSink, { path: 'out', name: '{name}-{index}.csv' }, input(), ctx)).rejects.toThrow('alpha-2.csv is a folder');
+    expect(tree(dir)).toEqual(['out', join('out', 'alpha-2.csv')]);
+  });
+
+  it('a failed commit puts back the files of an earlier run it had replaced, never a mix', async () => {
+    const dir = project({ 'out/alpha-0.csv': 'old 0', 'out/alpha-1.csv': 'old 1' });
+    const ctx = testing.createTestContext({ cwd: dir });
+    const input = async function* () {
+      yield dataPiece(a, Buffer.from('new 0'), 0);
+      yield dataPiece(a, Buffer.from('new 1'), 1);
+      yield dataPiece(a, Buffer.from('new 2'), 2);
+      mkdirSync(join(dir, 'out/alpha-2.csv'));
+      yield docEnd(a);
+    };
+    await expect(testing.runSink(dirSink, { path: 'out', name: '{name}-{index}.csv' }, input(), ctx)).rejects.toThrow('is a folder');
+    expect(tree(dir)).toEqual(['out', join('out', 'alpha-0.csv'), join('out', 'alpha-1.csv'), join('out', 'alpha-2.csv')]);
+    expect(['alpha-0.csv', 'alpha-1.csv'].map((f) => readFileSync(join(dir, 'out', f), 'utf8'))).toEqual(['old 0', 'old 1']);
+  });
+
+  it('a document name that would leave the folder is refused, with nothing written anywhere', async () => {
+    const dir = project({ 'project/pipe.yml': '' });
+    const ctx = testing.createTestContext({ cwd: join(dir, 'project') });
+    const dotdot = { id: 'r', name: '..' };
+    await expect(testing.runSink(dirSink, { path: 'out', name: '{name}' }, testing.documentPieces('x\n', dotdot), ctx)).rejects.toThrow(
+      `gives document ".." a name that is not a file inside ${join(dir, 'project', 'out')}`,
+    );
+    expect(tree(dir)).toEqual(['project', join('project', 'pipe.yml')]);
+  });
+
+  it('refuses at validation a name template that is not a file name, and declares its folder as a unique target', () => {
+    for (const name of ['.', '..']) {
+      expect(dirSink.checkConfig!({ path: 'out', name, durable: true })).toEqual([{ path: ['name'], message: expect.stringContaining('must render a file name') }]);
+    }
+    expect(dirSink.checkConfig!({ path: 'out', name: '{name}-{index}.csv', durable: true })).toEqual([]);
+    expect(dirSink.targets!({ path: 'out', name: '{name}.csv', durable: true }, { resolvePath: (p) => join('/project', p) })).toEqual([
+      { key: `path:${join('/project', 'out')}`, label: `folder ${join('/project', 'out')}`, sharing: 'unique' },
+    ]);
   });
 });
 

@@ -2,6 +2,10 @@
  * The HTTP client every plugin uses: one undici Agent with keep-alive and a connection cap per
  * origin, a timeout on every request, and optional verbose logging of method, URL, status and
  * time, with credentials redacted from the URL. Headers and bodies are never logged.
+ *
+ * Redirects are never followed (the Agent has no redirect interceptor): a 3xx comes back to the
+ * caller as it is, so an Authorization header, a cookie or a form body with a password never goes
+ * on to a host the configuration did not name. `text`/`json` treat a 3xx as a failure.
  */
 import type { Readable } from 'node:stream';
 import type { Agent, Dispatcher } from 'undici';
@@ -81,11 +85,11 @@ export class HttpClient {
     }
   }
 
-  /** Send a request and read the whole body as text; non-2xx statuses throw HttpStatusError. */
+  /** Send a request and read the whole body as text; other statuses than 2xx (redirects too) throw HttpStatusError. */
   async text(req: HttpRequest): Promise<{ status: number; headers: HttpResponse['headers']; text: string }> {
     const response = await this.request(req);
     const text = await response.body.text();
-    if (response.statusCode >= 400) throw this.statusError(req, response.statusCode, text, response.headers);
+    if (response.statusCode >= 300) throw this.statusError(req, response.statusCode, text, response.headers);
     return { status: response.statusCode, headers: response.headers, text };
   }
 
@@ -95,9 +99,10 @@ export class HttpClient {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
+  /** The error for a status the caller cannot use; for a redirect it says where it pointed and that it was not followed. */
   statusError(req: HttpRequest, status: number, body: string, headers: HttpResponse['headers'] = {}): HttpStatusError {
     const redact = (s: string) => (this.options.secrets ? this.options.secrets.redact(s) : s);
-    const shortBody = redact(body.length > 500 ? `${body.slice(0, 500)}...` : body).trim();
+    const shortBody = status >= 300 && status < 400 ? redirectNote(headers) : redact(body.length > 500 ? `${body.slice(0, 500)}...` : body).trim();
     return new HttpStatusError(req.method, redactUrl(req.url, this.options.secrets), status, shortBody, headers);
   }
 
@@ -111,6 +116,14 @@ export class HttpClient {
     if (this.options.verbose) log.info(line);
     else log.debug(line);
   }
+}
+
+/** `redirect to https://host/path, not followed: ...`; the Location's query is left out (it may carry a token). */
+function redirectNote(headers: HttpResponse['headers']): string {
+  const raw = headers.location;
+  const location = (Array.isArray(raw) ? raw[0] : raw)?.replace(/[?#].*$/, '');
+  const target = location ? `redirect to ${location}` : 'redirect without a Location';
+  return `${target}, not followed: pipe sends credentials only to the configured host; set the URL to where the service lives`;
 }
 
 function pathOf(url: string): string {

@@ -6,13 +6,16 @@
  * - `-o username=U -o password=P`: checks the password with one basic login, then saves it, for
  *   pipelines whose `auth: {type: basic}` leaves the password out.
  */
-import { DEFAULT_RETRY, ExitCode, HttpClient, PipeError, type LoginIO, type LoginProvider } from '@pipe/core';
+import { CredentialUrlGuard, DEFAULT_RETRY, ExitCode, HttpClient, PipeError, type LoginIO, type LoginProvider } from '@pipe/core';
 import { basicIssuer } from './auth/basic';
 import { awaitDeviceApproval, CREDENTIAL_SERVICE, requestDeviceCode, type SavedOAuthLogin } from './auth/oauth-device';
 import type { AnaplanTransport } from './http/transport';
 
 const DEFAULT_OAUTH_URL = 'https://us1a.app.anaplan.com';
 const DEFAULT_AUTH_URL = 'https://auth.anaplan.com';
+
+/** A login sends a password or mints a refresh token: https only, or this machine (the emulator). */
+const loginUrls = new CredentialUrlGuard({ allowInsecureHttp: false, howToAllow: '' });
 
 export const anaplanLogin: LoginProvider = {
   summary: 'Log in to Anaplan once (OAuth device grant, or a saved password) for unattended runs.',
@@ -47,7 +50,7 @@ async function deviceLogin(
   io: LoginIO,
   transport: AnaplanTransport,
 ): Promise<{ account: string }> {
-  const oauthUrl = options['oauth-url'] ?? options['login-url'] ?? DEFAULT_OAUTH_URL;
+  const oauthUrl = loginUrls.check(options['oauth-url'] ?? options['login-url'] ?? DEFAULT_OAUTH_URL, 'the OAuth host (--oauth-url)');
   const code = await requestDeviceCode(transport, oauthUrl, clientId, io.signal);
   io.say(`Open ${code.verification_uri_complete ?? code.verification_uri} in a browser`);
   io.say(`and confirm the code ${code.user_code} (valid for ${Math.round(code.expires_in / 60)} minutes).`);
@@ -73,7 +76,8 @@ async function passwordLogin(
   const password = options.password;
   if (!password) throw new PipeError('-o password=... is required with -o username=...', { code: 'USAGE', exitCode: ExitCode.Usage });
   const ignoredSecrets = { add: () => undefined, redact: (text: string) => text };
-  const issuer = basicIssuer({ username, password, authUrl: options['auth-url'] ?? options['login-url'] ?? DEFAULT_AUTH_URL }, transport, ignoredSecrets);
+  const authUrl = loginUrls.check(options['auth-url'] ?? options['login-url'] ?? DEFAULT_AUTH_URL, 'the auth service host (--auth-url)');
+  const issuer = basicIssuer({ username, password, authUrl }, transport, ignoredSecrets);
   await issuer.login(io.signal);
   await io.credentials.set(CREDENTIAL_SERVICE, username, { kind: 'basic', password });
   io.say(`Password checked and saved (encrypted) as anaplan/${username}.`);

@@ -7,6 +7,8 @@
  */
 import {
   CredentialStore,
+  CredentialUrlGuard,
+  credentialUrlProblems,
   defineSink,
   formatByteSize,
   HttpClient,
@@ -19,14 +21,16 @@ import {
 } from '@pipe/core';
 import { issuerForConfig, identityOf } from './auth/issuer-for-config';
 import { TokenProvider } from './auth/token-provider';
-import { anaplanSinkSchema, type AnaplanSinkConfig } from './config';
+import { anaplanSinkSchema, credentialUrls, type AnaplanSinkConfig } from './config';
 import { AnaplanTaskFailedError } from './errors';
 import { AnaplanApi } from './http/anaplan-api';
 import type { AnaplanTransport } from './http/transport';
+import { configuredFileTarget, resolvedFileTarget } from './model/file-target';
 import { describeObject, NameResolver } from './model/name-resolver';
 import { resolveUploadTarget, type UploadTarget } from './model/upload-target';
 import { describeCounts } from './task/task-result';
 import { runTask, type TaskOutcome } from './task/task-runner';
+import { judgeTask, type FailedRowsSetting, type TaskVerdict } from './task/task-verdict';
 import { planChunks } from './upload/chunk-limits';
 import { DocumentChunks } from './upload/document-chunks';
 import { AnaplanUploadSession, type UploadSummary } from './upload/upload-session';
@@ -40,7 +44,9 @@ const description = `Uploads the stream to an Anaplan import data source file th
 (\`POST files/{id}\` with chunkCount -1, concurrent \`PUT …/chunks/{n}\`, \`POST …/complete\`), then runs the
 import or process and waits for its result. Chunks end at CSV record boundaries (cut by chunk-lines, or here);
 each may be gzipped. Fails before sending anything when the input cannot fit 1000 chunks. An unsuccessful
-import fails the pipeline after its failure dump is saved to the run directory.
+import, or one with failed rows (more than \`acceptFailedRows\`), fails the pipeline; its failure dump is saved
+to the run directory and its path shown either way. Pipelines that load the same file take turns, from the
+first chunk to the end of the import. Credentials go only to https URLs (or this machine).
 
 Login: \`basic\` (username/password), \`certificate\` (CA certificate + private key), or \`oauth\` (device grant:
 run \`pipe auth login anaplan --client-id ...\` once).`;
@@ -52,6 +58,8 @@ export function createAnaplanSink(options: AnaplanSinkOptions = {}): SinkPlugin<
     summary: 'Upload to an Anaplan file in concurrent chunks, then run its import.',
     description,
     config: anaplanSinkSchema,
+    checkConfig: (config) => credentialUrlProblems(credentialUrls(config), config.allowInsecureHttp),
+    targets: (config) => [configuredFileTarget(config)],
     consume: (input, config, ctx) => consume(input, config, ctx, credentials),
   });
 }
@@ -66,6 +74,9 @@ async function consume(
 ): Promise<SinkResult> {
   // The engine registers these too; a plugin run on its own (tests, scripts) must not leak them either.
   for (const secret of secretValues(anaplanSinkSchema, config)) ctx.secrets.add(secret);
+  // Validation checked these too, but a plugin run on its own skips it; here the allowInsecureHttp warning is logged.
+  const urls = new CredentialUrlGuard({ allowInsecureHttp: config.allowInsecureHttp, log: ctx.log });
+  for (const { path, url } of credentialUrls(config)) urls.check(url!, path.join('.'));
 
   // Before the first byte: a run that cannot fit Anaplan's limits fails now.
   const plan = planChunks(ctx.shape, config.chunkSize);
@@ -89,9 +100,10 @@ async function consume(
   };
   const chunks = new DocumentChunks(input, plan.chunkSize);
   const reader = chunks[Symbol.asyncIterator]();
+  let lease: { release(): Promise<void> } | undefined;
   try {
     const connect = async () => {
-      const tokens = new TokenProvider(await issuerForConfig(config, ctx, transport, credentials), {
+      const tokens = new TokenProvider(await issuerForConfig(config, ctx, transport, credentials, urls), {
         ttlMs: config.tokenTtlSeconds * 1000,
         secrets: ctx.secrets,
         log: ctx.log,
@@ -103,6 +115,8 @@ async function consume(
     // empty before its first chunk then leaves the file in Anaplan as it was (starting an upload
     // drops the file's previous chunks).
     const [first, { api, target }] = await Promise.all([reader.next().then((result) => ({ result })), connect()]);
+    // By id, so a pipeline that names the same file differently still waits; held to the end of the import.
+    lease = await ctx.exclusive(resolvedFileTarget(config.apiUrl, target));
     ctx.log.info(`uploading to Anaplan file ${describeObject(target.file)} in model ${describeObject(target.model)}`);
 
     const session = new AnaplanUploadSession({
@@ -142,12 +156,16 @@ async function consume(
       runDir: ctx.runDir,
       log: ctx.log,
     });
-    const details = { ...base, [outcome.kind]: taskDetails(outcome) };
-    if (!outcome.successful) throw taskFailure(outcome);
-    const taskLine = `Anaplan ${outcome.kind} ${describeObject(target.action.object)}: ${describeCounts(outcome.rows)}`;
-    ctx.log.info(taskLine);
+    const verdict = judgeTask(outcome, config.acceptFailedRows);
+    if (!verdict.ok) throw taskFailure(outcome, verdict, config.acceptFailedRows);
+    const details = { ...base, [outcome.kind]: { ...taskDetails(outcome), acceptedFailedRows: verdict.accepted?.allowed } };
+    const accepted = verdict.accepted ? ` (accepted: ${verdict.accepted.text})` : '';
+    const taskLine = `Anaplan ${outcome.kind} ${describeObject(target.action.object)}: ${describeCounts(outcome.rows, accepted)}${dumpNote(outcome, 'failure dump: ')}`;
+    if (verdict.accepted) ctx.log.warn(taskLine);
+    else ctx.log.info(taskLine);
     return { outputs: [fileLine, taskLine], documents: [{ doc, outputs: [fileLine], rows: outcome.rows?.succeeded ?? chunks.rows }], details };
   } finally {
+    await lease?.release();
     await http.close();
   }
 }
@@ -205,14 +223,23 @@ function taskDetails(outcome: TaskOutcome): Record<string, unknown> {
   };
 }
 
-function taskFailure(outcome: TaskOutcome): AnaplanTaskFailedError {
-  const what = `Anaplan ${outcome.kind} "${outcome.actionName}" (${outcome.actionId}), task ${outcome.taskId}`;
-  const verdict = outcome.taskState === 'CANCELLED' ? 'was cancelled (changes rolled back)' : 'failed';
-  const dumps = outcome.failureDumps.length
-    ? `; failure dump saved to ${outcome.failureDumps.join(', ')}`
-    : outcome.dumpErrors.length
-      ? `; the failure dump could not be saved (${outcome.dumpErrors.join('; ')})`
-      : '';
+/** Where the failure dump went (`; failure dump saved to …`), or why it could not be saved; empty without one. */
+function dumpNote(outcome: TaskOutcome, saved: string): string {
+  if (outcome.failureDumps.length) return `; ${saved}${outcome.failureDumps.join(', ')}`;
+  if (outcome.dumpErrors.length) return `; the failure dump could not be saved (${outcome.dumpErrors.join('; ')})`;
+  return '';
+}
+
+function taskFailure(outcome: TaskOutcome, verdict: Extract<TaskVerdict, { ok: false }>, setting: FailedRowsSetting): AnaplanTaskFailedError {
+  const task = `Anaplan ${outcome.kind} "${outcome.actionName}" (${outcome.actionId}), task ${outcome.taskId}`;
   const said = outcome.messages.length ? `; Anaplan says: ${outcome.messages.join(' | ')}` : '';
-  return new AnaplanTaskFailedError(`${what} ${verdict}: ${describeCounts(outcome.rows)}${dumps}${said}`, outcome.failureDumps);
+  const limit = !verdict.allowance
+    ? ''
+    : setting === 0
+      ? '; acceptFailedRows is 0: set it (e.g. to 50, or "0.5%" of the rows) to accept some failed rows'
+      : `; acceptFailedRows accepts ${verdict.allowance.text}`;
+  return new AnaplanTaskFailedError(
+    `${task} ${verdict.what}: ${describeCounts(outcome.rows)}${dumpNote(outcome, 'failure dump saved to ')}${said}${limit}`,
+    outcome.failureDumps,
+  );
 }

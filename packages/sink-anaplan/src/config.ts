@@ -2,7 +2,7 @@
  * The `with:` block of the `anaplan` sink. This one schema is the runtime validation (ajv fills the
  * defaults), the config type the sink receives, and what `pipe plugins describe anaplan` shows.
  */
-import { ByteSize, Concurrency, Config, RetrySettings, Secret, Type, type Static } from '@pipe/core';
+import { AllowInsecureHttp, ByteSize, Concurrency, Config, RetrySettings, Secret, Type, type CredentialUrl, type Static } from '@pipe/core';
 
 const MB = 1_000_000;
 
@@ -12,6 +12,9 @@ export const MAX_CHUNK_BYTES = 50 * MB;
 export const MAX_CHUNKS = 1000;
 /** Anaplan access tokens live 35 minutes. */
 export const MAX_TOKEN_TTL_SECONDS = 2100;
+
+/** `acceptFailedRows` as a share of the rows processed, e.g. `0.5%`. */
+export const FAILED_ROWS_SHARE = /^(\d+(?:\.\d+)?)%$/;
 
 /** YAML reads `file: 113000000000` as a number; ids and names are both accepted. */
 const IdOrName = (description: string) =>
@@ -85,8 +88,15 @@ export const anaplanSinkSchema = Config({
     default: 'https://us1a.app.anaplan.com',
     description: 'OAuth host (device grant and refresh). A saved login keeps using the host it was made on: its refresh token is only valid there.',
   }),
+  allowInsecureHttp: AllowInsecureHttp,
   localeName: Type.String({ default: 'en_US', description: 'Locale of the import or process task.' }),
   mappingParameters: Type.Optional(Type.Array(MappingParameter, { description: 'Answers to the import’s mapping prompts.' })),
+  acceptFailedRows: Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: FAILED_ROWS_SHARE.source })], {
+    default: 0,
+    description:
+      'Failed rows an import or process may report and still succeed: a count (50) or a share of the rows processed ("0.5%"). ' +
+      'Default 0: any failed row fails the pipeline. Either way the failure dump is saved and its path shown.',
+  }),
   pollIntervalMs: Type.Integer({ minimum: 10, default: 5000, description: 'Task status poll interval; Anaplan asks for at least 5 s.' }),
   tokenTtlSeconds: Type.Integer({
     minimum: 10,
@@ -100,5 +110,14 @@ export const anaplanSinkSchema = Config({
 });
 
 export type AnaplanSinkConfig = Static<typeof anaplanSinkSchema>;
+
+/**
+ * The URLs this config sends credentials or tokens to, by key: the API (every call carries the
+ * token) and the login host of its auth type. They must be https (see core's secure-url.ts).
+ */
+export function credentialUrls(config: AnaplanSinkConfig): CredentialUrl[] {
+  const login = config.auth.type === 'oauth' ? { path: ['oauthUrl'], url: config.oauthUrl } : { path: ['authUrl'], url: config.authUrl };
+  return [{ path: ['apiUrl'], url: config.apiUrl }, login];
+}
 export type AuthConfig = Static<typeof AuthSettings>;
 export type MappingParameters = Static<typeof MappingParameter>[];

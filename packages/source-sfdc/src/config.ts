@@ -4,7 +4,8 @@
  * config type `open` receives.
  */
 import { availableParallelism } from 'node:os';
-import { Concurrency, Config, RetrySettings, Secret, Type, type Static } from '@pipe/core';
+import { AllowInsecureHttp, Concurrency, Config, RetrySettings, Secret, Type, type CredentialUrl, type Static } from '@pipe/core';
+import { parseSfdxAuthUrl } from './auth/sfdx-auth-url';
 
 /** Half the CPU threads, at least one: what the Python tool this replaces defaults to. */
 export const DEFAULT_CONCURRENCY = Math.max(1, Math.floor(availableParallelism() / 2));
@@ -113,5 +114,26 @@ export const sfdcReportConfig = Config({
   timeoutMs: Type.Integer({ minimum: 1000, default: 120_000, description: 'Time allowed for response headers, and for each gap in a body.' }),
   pollIntervalMs: Type.Integer({ minimum: 10, default: 2000, description: 'soql mode: first delay between job status polls (doubles up to 30 s).' }),
   retry: RetrySettings,
+  allowInsecureHttp: AllowInsecureHttp,
 });
 export type SfdcReportConfig = Static<typeof sfdcReportConfig>;
+
+/**
+ * The URLs of this config that credentials or tokens go to, by key: the login hosts and the org.
+ * They must be https (see core's secure-url.ts); the host of an SFDX auth URL too.
+ */
+export function credentialUrls(config: SfdcReportConfig): CredentialUrl[] {
+  const urls: CredentialUrl[] = [
+    { path: ['loginUrl'], url: config.loginUrl },
+    { path: ['instanceUrl'], url: config.instanceUrl },
+  ];
+  if ('loginUrl' in config.auth) urls.push({ path: ['auth', 'loginUrl'], url: config.auth.loginUrl });
+  if (config.auth.type === 'refresh-token' && config.auth.sfdxAuthUrl) {
+    try {
+      urls.push({ path: ['auth', 'sfdxAuthUrl'], url: parseSfdxAuthUrl(config.auth.sfdxAuthUrl).instanceUrl });
+    } catch {
+      // A malformed one fails at run time, with what it should look like.
+    }
+  }
+  return urls;
+}

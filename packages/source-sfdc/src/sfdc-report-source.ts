@@ -8,12 +8,13 @@
  *   `failed` piece and the others go on;
  * - `mode: soql`: one document from a Bulk API 2.0 query.
  */
-import { HttpClient, HttpStatusError, defineSource, docFailed, type Doc, type Piece, type PluginContext } from '@pipe/core';
+import { CredentialUrlGuard, HttpClient, HttpStatusError, credentialUrlProblems, defineSource, docFailed, type Doc, type Piece, type PluginContext } from '@pipe/core';
 import type { AuthFlow } from './auth/auth-flow';
 import { createAuthFlow } from './auth/create-auth-flow';
+import { withInstanceUrlCheck } from './auth/instance-url-check';
 import { SessionManager } from './auth/session-manager';
 import { bulkQuery } from './bulk-query';
-import { sfdcReportConfig, type ReportRef, type SfdcReportConfig } from './config';
+import { credentialUrls, sfdcReportConfig, type ReportRef, type SfdcReportConfig } from './config';
 import { SfdcError } from './errors';
 import { mergeConcurrent } from './merge-concurrent';
 import { downloadReport, type ReportDownloadContext } from './report-download';
@@ -56,13 +57,16 @@ async function* openSfdcSource(config: SfdcReportConfig, ctx: PluginContext): As
   const http = new HttpClient({ timeoutMs: config.timeoutMs, connections: config.concurrency + 4, log: ctx.log, secrets: ctx.secrets });
   try {
     const retryPolicy = config.retry;
-    const flow = await createAuthFlow(config.auth, {
+    // Every URL a secret goes to is checked where it is used: token URLs (config or saved login) and the org URL.
+    const urls = new CredentialUrlGuard({ allowInsecureHttp: config.allowInsecureHttp, log: ctx.log });
+    const configured = await createAuthFlow(config.auth, {
       loginUrl: config.loginUrl,
       instanceUrl: config.instanceUrl?.replace(/\/+$/, ''),
-      endpoint: { http, secrets: ctx.secrets, retry: retryPolicy },
+      endpoint: { http, secrets: ctx.secrets, retry: retryPolicy, urls },
       secrets: ctx.secrets,
       resolvePath: (p) => ctx.resolvePath(p),
     });
+    const flow = withInstanceUrlCheck(configured, urls);
     const sessions = new SessionManager(flow, ctx.log);
     const client = new SalesforceClient({ http, sessions, apiVersion: apiVersionNumber(config.apiVersion), retry: retryPolicy, log: ctx.log, progress: ctx.progress });
 
@@ -118,5 +122,6 @@ export const sfdcReportSource = defineSource({
     'password, or an existing session id. An expired session is renewed once and the request repeated.',
   ].join('\n'),
   config: sfdcReportConfig,
+  checkConfig: (config) => credentialUrlProblems(credentialUrls(config), config.allowInsecureHttp),
   open: (config, ctx) => openSfdcSource(config, ctx),
 });

@@ -54,7 +54,8 @@ async function tokenCall(
         signal,
       });
       const answer = await response.body.text();
-      if (response.statusCode >= 400) {
+      // A redirect is not followed (the credentials would go along): it fails the login.
+      if (response.statusCode >= 300) {
         const error = transport.http.statusError({ method: 'POST', url }, response.statusCode, answer, response.headers);
         if (response.statusCode === 401 || response.statusCode === 400 || response.statusCode === 403) {
           throw new AnaplanAuthError(`Anaplan ${what} was refused: ${authFailure(answer, response.statusCode)}`, { cause: error });

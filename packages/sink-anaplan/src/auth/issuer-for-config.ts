@@ -1,5 +1,5 @@
 /** Picks the token issuer the `auth:` block asks for, reading saved secrets when the config has none. */
-import type { CredentialStore, PluginContext } from '@pipe/core';
+import type { CredentialStore, CredentialUrlGuard, PluginContext } from '@pipe/core';
 import type { AnaplanSinkConfig } from '../config';
 import { AnaplanAuthError } from '../errors';
 import type { AnaplanTransport } from '../http/transport';
@@ -13,6 +13,8 @@ export async function issuerForConfig(
   ctx: PluginContext,
   transport: AnaplanTransport,
   credentials: () => CredentialStore,
+  /** Checks a login host that does not come from the config (a saved login's). */
+  urls: CredentialUrlGuard,
 ): Promise<TokenIssuer> {
   const auth = config.auth;
   switch (auth.type) {
@@ -50,6 +52,7 @@ export async function issuerForConfig(
           account: auth.account,
           clientId: auth.clientId,
           refreshToken: auth.refreshToken,
+          urls,
         },
         transport,
         ctx.secrets,

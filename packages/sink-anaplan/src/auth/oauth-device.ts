@@ -7,7 +7,7 @@
  * one is written to the store (atomically, under its lock) before the access token is used, and
  * the grant itself runs under that lock so two runs never spend the same token.
  */
-import { sleep, type CredentialSecret, type CredentialStore, type Logger, type SecretRegistry } from '@pipe/core';
+import { sleep, type CredentialSecret, type CredentialStore, type CredentialUrlGuard, type Logger, type SecretRegistry } from '@pipe/core';
 import { AnaplanAuthError } from '../errors';
 import { jsonRequest, joinUrl, parseJson, withRetries, type AnaplanTransport } from '../http/transport';
 import type { AccessToken, TokenIssuer } from './token-provider';
@@ -61,8 +61,9 @@ async function oauthPost<T>(transport: AnaplanTransport, url: string, body: unkn
       const request = { ...jsonRequest('POST', url, body), signal, timeoutMs };
       const response = await transport.http.request(request);
       const text = await response.body.text();
-      if (response.statusCode < 400) return { ok: true, status: response.statusCode, value: parseJson<T>(text, `POST ${url}`) };
-      if (response.statusCode < 500 && response.statusCode !== 429) {
+      if (response.statusCode < 300) return { ok: true, status: response.statusCode, value: parseJson<T>(text, `POST ${url}`) };
+      // A redirect is not followed (the refresh token would go along): it is an error like a 5xx.
+      if (response.statusCode >= 400 && response.statusCode < 500 && response.statusCode !== 429) {
         let error: OAuthErrorBody = {};
         try {
           error = JSON.parse(text) as OAuthErrorBody;
@@ -170,6 +171,8 @@ export interface OAuthRefreshLogin {
   readonly clientId?: string;
   /** A refresh token from the config instead of the store. */
   readonly refreshToken?: string;
+  /** Checks the OAuth host a saved login was made on before its refresh token goes there. */
+  readonly urls: CredentialUrlGuard;
 }
 
 /** The credential store's lock goes stale after 30 s; a refresh grant under it must finish sooner. */
@@ -213,7 +216,8 @@ export function oauthIssuer(login: OAuthRefreshLogin, transport: AnaplanTranspor
       await login.store.update(CREDENTIAL_SERVICE, account, async (current) => {
         const live = isSavedOAuthLogin(current) ? current : saved;
         secrets.add(live.refreshToken);
-        tokens = await refreshGrant(transport, live.oauthUrl || login.oauthUrl, live.clientId, live.refreshToken, signal, REFRESH_TIMEOUT_MS);
+        const oauthUrl = live.oauthUrl ? login.urls.check(live.oauthUrl, `the OAuth host saved with login ${account}`) : login.oauthUrl;
+        tokens = await refreshGrant(transport, oauthUrl, live.clientId, live.refreshToken, signal, REFRESH_TIMEOUT_MS);
         secrets.add(tokens.refresh_token);
         if (!tokens.refresh_token || tokens.refresh_token === live.refreshToken) return live;
         return { ...live, refreshToken: tokens.refresh_token };

@@ -73,7 +73,9 @@ export class AnaplanApi {
         return undefined;
       }
       const body = Buffer.from(await response.body.arrayBuffer());
-      if (response.statusCode >= 400) {
+      // A redirect is a failure, never followed: the token must not go on to another host, and
+      // a chunk answered with one was not stored.
+      if (response.statusCode >= 300) {
         throw this.transport.http.statusError({ method: request.method, url }, response.statusCode, body.toString('utf8'), response.headers);
       }
       return { status: response.statusCode, body };

@@ -91,7 +91,8 @@ export function resultMessages(result: TaskResult | undefined): string[] {
   return messages;
 }
 
-export function describeCounts(counts: RowCounts | undefined): string {
+/** `failedNote` follows the failed count, e.g. ` (accepted: at most 50)`. */
+export function describeCounts(counts: RowCounts | undefined, failedNote = ''): string {
   if (!counts) return 'no row counts reported';
-  return `${counts.processed} rows processed, ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.ignored} ignored`;
+  return `${counts.processed} rows processed, ${counts.succeeded} succeeded, ${counts.failed} failed${failedNote}, ${counts.ignored} ignored`;
 }

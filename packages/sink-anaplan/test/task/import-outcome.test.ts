@@ -25,7 +25,7 @@ describe('the import outcome', () => {
     expect(run.error?.message).toBe(
       `Anaplan import "Import Opportunities" (${IDS.import}), task ${dumpPath.match(/-([A-F0-9]+)\.csv$/)?.[1]} failed: ` +
         `1000 rows processed, 990 succeeded, 10 failed, 0 ignored; failure dump saved to ${dumpPath}; ` +
-        'Anaplan says: Opportunities: 990 (10/1000) rows successful, 0 ignored',
+        'Anaplan says: Opportunities: 990 (10/1000) rows successful, 0 ignored; acceptFailedRows is 0: set it (e.g. to 50, or "0.5%" of the rows) to accept some failed rows',
     );
     expect(dirname(dumpPath)).toBe(run.ctx.runDir);
     const dump = readFileSync(dumpPath, 'utf8');

@@ -3,7 +3,7 @@
  * success body, and OAuth errors ({"error", "error_description"}) turned into SfdcError. Server
  * errors and network failures are retried with backoff; a 4xx is the answer and is not retried.
  */
-import { HttpClient, HttpStatusError, isTransientNetworkError, retry, type RetryPolicy, type SecretRegistry } from '@pipe/core';
+import { HttpClient, HttpStatusError, isTransientNetworkError, retry, type CredentialUrlGuard, type RetryPolicy, type SecretRegistry } from '@pipe/core';
 import { SfdcError } from '../errors';
 import type { SalesforceSession } from './auth-flow';
 
@@ -22,6 +22,8 @@ export interface TokenEndpointOptions {
   readonly http: HttpClient;
   readonly secrets: SecretRegistry;
   readonly retry: RetryPolicy;
+  /** Checked before a secret is posted: https only, or this machine (unless allowInsecureHttp). */
+  readonly urls: CredentialUrlGuard;
 }
 
 /** An OAuth error answer from the token endpoint. */
@@ -65,7 +67,7 @@ export async function requestToken(
 ): Promise<TokenResponse> {
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(form)) if (v !== undefined) body.set(k, v);
-  const url = tokenUrl(loginUrl);
+  const url = options.urls.check(tokenUrl(loginUrl), `the ${flow} login's token URL`);
   const response = await retry(
     async () => {
       const res = await options.http.request({
@@ -76,6 +78,8 @@ export async function requestToken(
         signal,
       });
       const text = await res.body.text();
+      // A redirect is not followed (the form carries the secret): it fails the login, without a retry.
+      if (res.statusCode >= 300 && res.statusCode < 400) throw options.http.statusError({ method: 'POST', url }, res.statusCode, text, res.headers);
       if (res.statusCode >= 500) throw options.http.statusError({ method: 'POST', url }, res.statusCode, text, res.headers);
       return { status: res.statusCode, text };
     },

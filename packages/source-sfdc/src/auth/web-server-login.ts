@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpClient, InterruptedError, type LoginIO, type LoginProvider } from '@pipe/core';
+import { CredentialUrlGuard, HttpClient, InterruptedError, type LoginIO, type LoginProvider } from '@pipe/core';
 import { DEFAULT_LOGIN_URL } from '../config';
 import { SfdcError } from '../errors';
 import { CREDENTIAL_SERVICE, type SavedSfdcLogin } from './refresh-token';
@@ -18,6 +18,9 @@ import { requestToken } from './token-endpoint';
 export const DEFAULT_WEB_LOGIN_CLIENT_ID = 'PlatformCLI';
 const CALLBACK_PATH = '/OauthRedirect';
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+
+/** The browser sends the password to the login host, and we the code and the token: https only, or this machine. */
+const loginUrls = new CredentialUrlGuard({ allowInsecureHttp: false, howToAllow: '' });
 
 interface CallbackResult {
   readonly code: string;
@@ -77,7 +80,7 @@ export interface WebServerLoginOptions {
 
 /** Runs the flow and saves the login; returns the username it was saved under. */
 export async function webServerLogin(options: WebServerLoginOptions, io: LoginIO): Promise<{ account: string }> {
-  const loginUrl = (options.loginUrl ?? DEFAULT_LOGIN_URL).replace(/\/+$/, '');
+  const loginUrl = loginUrls.check((options.loginUrl ?? DEFAULT_LOGIN_URL).replace(/\/+$/, ''), 'the login host (--login-url)');
   const clientId = options.clientId ?? DEFAULT_WEB_LOGIN_CLIENT_ID;
   const { verifier, challenge } = pkcePair();
   const state = randomBytes(16).toString('base64url');
@@ -100,7 +103,7 @@ export async function webServerLogin(options: WebServerLoginOptions, io: LoginIO
 
     const secrets = { add: () => undefined, redact: (t: string) => t };
     const token = await requestToken(
-      { http, secrets, retry: { attempts: 3, initialDelayMs: 500, maxDelayMs: 5000 } },
+      { http, secrets, retry: { attempts: 3, initialDelayMs: 500, maxDelayMs: 5000 }, urls: loginUrls },
       'web-server',
       loginUrl,
       { grant_type: 'authorization_code', code, redirect_uri: callback.redirectUri, client_id: clientId, client_secret: options.clientSecret, code_verifier: verifier },
@@ -109,6 +112,7 @@ export async function webServerLogin(options: WebServerLoginOptions, io: LoginIO
     if (!token.refresh_token) {
       throw new SfdcError('SFDC_LOGIN_FAILED', 'Salesforce issued no refresh token: add the "refresh_token, offline_access" scope to the connected app');
     }
+    loginUrls.check(token.instance_url, "the org URL (instance_url) Salesforce answered");
     const username = token.id ? await identityUsername(http, token.id, token.access_token, io.signal) : undefined;
     const account = username ?? new URL(token.instance_url).host;
     const saved: SavedSfdcLogin = {
@@ -130,6 +134,7 @@ export async function webServerLogin(options: WebServerLoginOptions, io: LoginIO
 /** The username behind a token, from its identity URL. */
 async function identityUsername(http: HttpClient, idUrl: string, accessToken: string, signal: AbortSignal): Promise<string | undefined> {
   try {
+    loginUrls.check(idUrl, 'the identity URL');
     const identity = await http.json<{ username?: string }>({ method: 'GET', url: idUrl, headers: { authorization: `Bearer ${accessToken}` }, signal });
     return identity?.username;
   } catch {

@@ -47,7 +47,8 @@ export abstract class PipeCommand<T> extends Command {
     }
     const heading = issues ? `Invalid pipeline file (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n` : 'Error: ';
     process.stderr.write(`${heading}${message}\n`);
-    if (!(error instanceof PipeError) && !error.oclif && process.env.PIPE_DEBUG) process.stderr.write(`${error.stack}\n`);
+    const verbose = process.env.PIPE_DEBUG || this.argv.includes('--verbose') || this.argv.includes('-v');
+    if (!(error instanceof PipeError) && !error.oclif && verbose) process.stderr.write(`${error.stack}\n`);
   }
 
   /** A deep copy with every registered secret scrubbed. */

@@ -31,6 +31,8 @@ export type { RunOutcome, PipelineOutcome, DocumentOutcome, PipelineStatus } fro
 export { AtomicFile } from './fs/atomic-file';
 export { describeSchema, type SettingDoc } from './schema/describe-schema';
 export { createRunLogger, type RunLogger, type RunLoggerOptions } from './log/run-logger';
-export { saveRunRecord, loadRunRecord, failedSince, RUN_RECORD, type RetrySelection } from './engine/run-record';
+export { saveRunRecord, saveRunRecordSync, loadRunRecord, runRecordPath, failedSince, type RetrySelection } from './engine/run-record';
+export { watchStrayErrors, StrayError } from './engine/stray-errors';
+export type { PluginScope } from './engine/plugin-scope';
 export { BufferPool, once } from './util/buffer-pool';
 export { InProcessTargetLocks, type TargetLocks, type TargetLease, type AcquireOptions } from './locks/target-locks';

@@ -3,6 +3,7 @@ import { Args, Flags } from '@oclif/core';
 import {
   AtomicFile,
   createRunLogger,
+  errorMessage,
   ExitCode,
   failedSince,
   loadRunRecord,
@@ -10,9 +11,14 @@ import {
   planRun,
   runPipelines,
   saveRunRecord,
+  saveRunRecordSync,
+  watchStrayErrors,
   type LogLevel,
+  type PipelineOutcome,
+  type PipelineStatus,
   type RunOutcome,
   type RunPlan,
+  type StrayError,
 } from '@pipe/core';
 import { loadProject } from '../load-project';
 import { PipeCommand, type CommandOutcome } from '../pipe-command';
@@ -70,7 +76,7 @@ export default class Run extends PipeCommand<RunResult> {
     let only = flags.pipeline;
     let documents: Record<string, string[]> | undefined;
     if (flags['only-failed']) {
-      const selection = failedSince(await loadRunRecord(project.stateDir));
+      const selection = failedSince(await loadRunRecord(project.stateDir, project.file));
       only = selection.pipelines.filter((name) => project.pipelines.some((p) => p.name === name));
       documents = selection.documents;
       if (only.length === 0) process.stderr.write('Nothing failed in the last run; nothing to do.\n');
@@ -97,36 +103,101 @@ export default class Run extends PipeCommand<RunResult> {
         });
 
     const controller = new AbortController();
+    const runStarted = Date.now();
+    const selected = only ?? project.pipelines.map((p) => p.name);
+    const started = new Map<string, number>();
+    const ended = new Map<string, PipelineOutcome>();
+    /** The record of a run that cannot finish its own: what ended, and every other pipeline as `status`. */
+    const recordSoFar = (status: PipelineStatus, error: string): RunOutcome =>
+      this.clean({
+        runId,
+        file: project.file,
+        startedAt: new Date(runStarted).toISOString(),
+        durationMs: Date.now() - runStarted,
+        status: status === 'interrupted' ? 'interrupted' : 'failed',
+        exitCode: status === 'interrupted' ? ExitCode.Interrupted : ExitCode.Failed,
+        error,
+        pipelines: selected.map(
+          (name) =>
+            ended.get(name) ??
+            (started.has(name)
+              ? { name, status, error, durationMs: Date.now() - started.get(name)!, attempts: 1, bytes: 0, documents: [], progress: {} }
+              : { name, status: 'skipped', error: 'the run stopped before it started', durationMs: 0, attempts: 0, bytes: 0, documents: [], progress: {} }),
+        ),
+      });
+
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
       signals++;
-      if (signals > 1) process.exit(ExitCode.Interrupted);
+      if (signals > 1) {
+        try {
+          saveRunRecordSync(project.stateDir, recordSoFar('interrupted', `stopped at once by a second ${signal}; cleanup did not run`));
+        } finally {
+          process.exit(ExitCode.Interrupted);
+        }
+      }
       process.stderr.write(`\n${signal}: stopping; cleaning up (press Ctrl-C again to quit at once)\n`);
       logger.warn(`${signal} received; aborting the run`);
       controller.abort();
     };
+
+    // An error thrown where no promise catches it (a plugin's timer) fails its pipeline and stops
+    // the run; the run still cleans up and writes its record. Its stack is logged at debug only.
+    let stray: { error: StrayError; pipeline?: string; plugin?: string; attributed: boolean } | undefined;
+    let finished = false;
+    watchStrayErrors((error, scope) => {
+      if (finished) {
+        // After the run, too late to stop it; still no stack trace, and still a failure.
+        process.stderr.write(`${this.redactor.redact(error.message)}\n`);
+        process.exitCode = ExitCode.Failed;
+        return;
+      }
+      const where = scope ? { pipeline: scope.pipeline, plugin: scope.plugin } : {};
+      const attributed = scope !== undefined && started.has(scope.pipeline) && !ended.has(scope.pipeline);
+      stray ??= { error, ...where, attributed };
+      // Attributed, it is the pipeline's error and shows with it; otherwise say it here.
+      if (!attributed) logger.error(`${scope ? `pipeline "${scope.pipeline}", plugin "${scope.plugin}": ` : ''}${error.message}; stopping the run`, where);
+      const cause = error.cause instanceof Error ? error.cause : error;
+      logger.debug('where the stray error was thrown', { ...where, stack: cause.stack });
+      controller.abort();
+    });
+
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     display?.start();
     try {
-      logger.info(`run started: ${project.file}`, { pipelines: only ?? project.pipelines.map((p) => p.name) });
-      const outcome = await runPipelines(project, {
-        only,
-        documents,
-        signal: controller.signal,
-        log: logger,
-        secrets: this.redactor,
-        runId,
-        onPipelineStart: (name) => {
-          logger.info('pipeline started', { pipeline: name });
-          display?.pipelineStarted(name);
-        },
-        onProgress: (pipeline, plugin, counts) => display?.update(pipeline, plugin, counts),
-        onPipelineEnd: (o) => {
-          logger[o.status === 'succeeded' ? 'info' : 'error'](`pipeline ${o.status}`, { pipeline: o.name, error: o.error, bytes: o.bytes, durationMs: o.durationMs });
-          display?.pipelineEnded(o);
-        },
-      });
+      logger.info(`run started: ${project.file}`, { pipelines: selected });
+      let outcome: RunOutcome;
+      try {
+        outcome = await runPipelines(project, {
+          only,
+          documents,
+          signal: controller.signal,
+          log: logger,
+          secrets: this.redactor,
+          runId,
+          onPipelineStart: (name) => {
+            started.set(name, Date.now());
+            logger.info('pipeline started', { pipeline: name });
+            display?.pipelineStarted(name);
+          },
+          onProgress: (pipeline, plugin, counts) => display?.update(pipeline, plugin, counts),
+          onPipelineEnd: (o) => {
+            ended.set(o.name, o);
+            logger[o.status === 'succeeded' ? 'info' : 'error'](`pipeline ${o.status}`, { pipeline: o.name, error: o.error, bytes: o.bytes, durationMs: o.durationMs });
+            display?.pipelineEnded(o);
+          },
+        });
+      } catch (error) {
+        // A run that breaks still leaves its record, so --only-failed knows what to re-run.
+        await saveRunRecord(project.stateDir, recordSoFar('failed', errorMessage(error)));
+        throw error;
+      }
+      if (stray) {
+        // The run stopped because of the error, not because someone asked: a failure, not an interruption.
+        const error = stray.attributed ? undefined : `${stray.pipeline ? `pipeline "${stray.pipeline}", plugin "${stray.plugin}": ` : ''}${stray.error.message}`;
+        outcome = { ...outcome, status: 'failed', exitCode: ExitCode.Failed, error };
+      }
       const clean = this.clean(outcome);
       await saveRunRecord(project.stateDir, clean);
       let summaryFile: string | undefined;
@@ -139,6 +210,7 @@ export default class Run extends PipeCommand<RunResult> {
       logger.info(`run ${outcome.status}`, { exitCode: outcome.exitCode, durationMs: outcome.durationMs });
       return { result: { ...clean, logFiles: logger.files(), summaryFile }, exitCode: outcome.exitCode };
     } finally {
+      finished = true;
       display?.stop();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -40,6 +40,7 @@ export function renderRunSummary(run: RunOutcome): string {
     if (p.error) details.push(`  error: ${p.error}`);
     if (details.length) lines.push(`${p.name}:`, ...details);
   }
+  if (run.error) lines.push(`error: ${run.error}`);
   const verdict =
     run.status === 'succeeded'
       ? `${run.pipelines.length === 1 ? "The pipeline" : `All ${run.pipelines.length} pipelines`} succeeded`

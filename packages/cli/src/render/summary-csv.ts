@@ -5,6 +5,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { PipelineOutcome, RunOutcome } from '@pipe/core';
+import { durationSeconds } from './format';
 
 const COLUMNS = ['run_id', 'pipeline', 'document', 'status', 'rows', 'bytes', 'chunks', 'retries', 'duration_s', 'outputs', 'error'];
 
@@ -17,10 +18,11 @@ export function summaryCsv(run: RunOutcome): string {
   const rows: (string | number)[][] = [];
   for (const p of run.pipelines) {
     const base = [run.runId, p.name];
-    const duration = (p.durationMs / 1000).toFixed(1);
+    // A pipeline row has the pipeline's duration, a document row the document's (see format.ts).
+    const duration = durationSeconds(p.durationMs);
     if (p.documents.length > 1) {
       for (const d of p.documents) {
-        const own = d.durationMs === undefined ? duration : (d.durationMs / 1000).toFixed(1);
+        const own = d.durationMs === undefined ? '' : durationSeconds(d.durationMs);
         rows.push([...base, d.name, d.status, d.rows ?? '', d.bytes, '', '', own, (d.outputs ?? []).join(' '), d.error ?? '']);
       }
       continue;

@@ -47,5 +47,7 @@ export interface RunOutcome {
   readonly durationMs: number;
   readonly status: 'succeeded' | 'failed' | 'interrupted';
   readonly exitCode: number;
+  /** Why the run stopped, when no pipeline's error says it (an error outside every pipeline). */
+  readonly error?: string;
   readonly pipelines: readonly PipelineOutcome[];
 }

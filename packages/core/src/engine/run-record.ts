@@ -1,17 +1,28 @@
 /**
- * The record of the last run, kept in the state directory, so `pipe run --only-failed` can re-run
- * just the pipelines (and, for multi-document sources, the documents) that did not succeed.
+ * The record of a pipeline file's last run, kept in the state directory, so `pipe run --only-failed`
+ * can re-run just the pipelines (and, for multi-document sources, the documents) that did not
+ * succeed. One record per pipeline file, named from a hash of its absolute path: two files in one
+ * folder (even with the same pipeline names) never read each other's runs.
  */
-import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdirSync, promises as fs, renameSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { PipeError, ExitCode } from '../errors';
 import { AtomicFile } from '../fs/atomic-file';
 import type { RunOutcome } from './outcome';
 
-export const RUN_RECORD = 'last-run.json';
+/** Where records written before they were kept per file lived; read only when it is this file's. */
+const SHARED_RECORD = 'last-run.json';
+
+/** `<stateDir>/last-run/<file name>.<hash of its absolute path>.json` */
+export function runRecordPath(stateDir: string, pipelineFile: string): string {
+  const path = resolve(pipelineFile);
+  const key = createHash('sha256').update(path).digest('hex').slice(0, 16);
+  return join(stateDir, 'last-run', `${basename(path)}.${key}.json`);
+}
 
 export async function saveRunRecord(stateDir: string, run: RunOutcome): Promise<string> {
-  const file = await AtomicFile.create(join(stateDir, RUN_RECORD));
+  const file = await AtomicFile.create(runRecordPath(stateDir, run.file));
   try {
     await file.write(Buffer.from(JSON.stringify(run, null, 2)));
     await file.commit();
@@ -21,13 +32,35 @@ export async function saveRunRecord(stateDir: string, run: RunOutcome): Promise<
   return file.path;
 }
 
-export async function loadRunRecord(stateDir: string): Promise<RunOutcome> {
+/** For a process about to exit at once (a second Ctrl-C): no awaiting, still never a torn file. */
+export function saveRunRecordSync(stateDir: string, run: RunOutcome): string {
+  const path = runRecordPath(stateDir, run.file);
+  mkdirSync(join(stateDir, 'last-run'), { recursive: true });
+  const temp = `${path}.${process.pid}.pipe-partial`;
+  writeFileSync(temp, JSON.stringify(run, null, 2));
+  renameSync(temp, path);
+  return path;
+}
+
+async function readRecord(path: string): Promise<RunOutcome | undefined> {
   try {
-    return JSON.parse(await fs.readFile(join(stateDir, RUN_RECORD), 'utf8')) as RunOutcome;
+    return JSON.parse(await fs.readFile(path, 'utf8')) as RunOutcome;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    throw new PipeError(`no earlier run is recorded in ${stateDir}; run without --only-failed first`, { code: 'NO_RUN_RECORD', exitCode: ExitCode.Usage });
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
+}
+
+export async function loadRunRecord(stateDir: string, pipelineFile: string): Promise<RunOutcome> {
+  const file = resolve(pipelineFile);
+  const own = await readRecord(runRecordPath(stateDir, file));
+  if (own?.file === file) return own;
+  const shared = await readRecord(join(stateDir, SHARED_RECORD));
+  if (shared?.file === file) return shared;
+  throw new PipeError(`no earlier run of ${file} is recorded in ${stateDir}; run without --only-failed first`, {
+    code: 'NO_RUN_RECORD',
+    exitCode: ExitCode.Usage,
+  });
 }
 
 export interface RetrySelection {

@@ -30,8 +30,12 @@ interface Repeated {
 export type FaultSpec =
   /** 403 REQUEST_LIMIT_EXCEEDED on REST calls (Reports API, Bulk, limits). */
   | (Repeated & { readonly kind: 'request-limit-exceeded' })
-  /** 5xx on any surface: JSON array on REST, HTML on the UI and export, OAuth error JSON on token calls. */
-  | (Repeated & { readonly kind: 'server-error'; readonly status?: number })
+  /**
+   * 5xx on any surface: JSON array on REST, HTML on the UI and export, OAuth error JSON on token
+   * calls. With echoCredentials=true the error text quotes the request's Authorization and Cookie
+   * headers, as a debugging proxy might: whatever a client shows of it must stay redacted.
+   */
+  | (Repeated & { readonly kind: 'server-error'; readonly status?: number; readonly echoCredentials?: boolean })
   /** Hold the response this long before the status line. */
   | (Repeated & { readonly kind: 'slow-first-byte'; readonly delayMs: number })
   /**
@@ -235,6 +239,9 @@ export function validateFaultSpec(input: unknown): FaultSpec {
     checkNumber(input, 'status', false);
     if (input.status !== undefined && ((input.status as number) < 500 || (input.status as number) > 599)) {
       throw new InvalidFaultError('server-error status must be 5xx');
+    }
+    if (input.echoCredentials !== undefined && typeof input.echoCredentials !== 'boolean') {
+      throw new InvalidFaultError('server-error echoCredentials must be true or false');
     }
   }
   if (kind === 'expire-sessions') checkNumber(input, 'afterRequests', false);

@@ -72,6 +72,8 @@ export interface SfdcEmulator {
   clearRequests(): void;
   /** Successful token grants per OAuth flow. */
   readonly tokenGrants: Readonly<Record<GrantFlow, number>>;
+  /** Every session id (access token) and refresh token issued so far, expired ones included, for tests that search output for them. */
+  readonly issuedCredentials: readonly string[];
   /** Most simultaneous requests seen on a surface, e.g. "export". */
   peakConcurrency(surface: Surface): number;
   /** Human-readable lines: URLs, users, apps, reports, control endpoint (for `pipe emulate sfdc`). */
@@ -95,13 +97,26 @@ function classify(pathname: string): { surface: Surface; reportId?: string } {
   return { surface: 'ui' };
 }
 
-/** A 5xx in the surface's own dialect: JSON array on REST, OAuth JSON on the token endpoint, HTML in the UI. */
-function sendServerError(ex: Exchange, surface: Surface, status: number): void {
-  if (surface === 'rest') return sendRestError(ex, status, status === 503 ? SERVER_UNAVAILABLE : unknownException('1234567890-12345 (-1234567890)'));
-  if (surface === 'oauth' && ex.url.pathname === '/services/oauth2/token') {
-    return sendJson(ex, status, { error: 'server_error', error_description: 'internal server error' });
+/** The request's credentials as a debugging proxy's error page would quote them back. */
+function echoedCredentials(ex: Exchange): string {
+  const { authorization, cookie } = ex.req.headers;
+  return [authorization && `Authorization: ${authorization}`, cookie && `Cookie: ${cookie}`].filter(Boolean).join('; ') || 'no credentials';
+}
+
+/**
+ * A 5xx in the surface's own dialect: JSON array on REST, OAuth JSON on the token endpoint, HTML in
+ * the UI. With `echo`, the message quotes the request's credentials (server-error echoCredentials).
+ */
+function sendServerError(ex: Exchange, surface: Surface, status: number, echo = false): void {
+  const echoed = echo ? ` (request: ${echoedCredentials(ex)})` : '';
+  if (surface === 'rest') {
+    const error = status === 503 ? SERVER_UNAVAILABLE : unknownException('1234567890-12345 (-1234567890)');
+    return sendRestError(ex, status, { ...error, message: `${error.message}${echoed}` });
   }
-  sendHtml(ex, status, htmlPage('Error | Salesforce', '<p>An internal server error has occurred.</p>'));
+  if (surface === 'oauth' && ex.url.pathname === '/services/oauth2/token') {
+    return sendJson(ex, status, { error: 'server_error', error_description: `internal server error${echoed}` });
+  }
+  sendHtml(ex, status, htmlPage('Error | Salesforce', `<p>An internal server error has occurred.${echoed}</p>`));
 }
 
 function maintenancePage(ex: Exchange): void {
@@ -119,7 +134,7 @@ async function applyPreRoutingFaults(state: EmulatorState, ex: Exchange, target:
   const serverError = state.faults.take('server-error', target);
   if (serverError !== undefined) {
     ex.record.faults.push('server-error');
-    sendServerError(ex, target.surface, serverError.status ?? 500);
+    sendServerError(ex, target.surface, serverError.status ?? 500, serverError.echoCredentials === true);
     return true;
   }
   if (state.faults.take('html-page', target) !== undefined) {
@@ -323,6 +338,9 @@ export async function startSfdcEmulator(options: SfdcEmulatorOptions = {}): Prom
     clearRequests: () => state.log.clear(),
     get tokenGrants() {
       return { ...state.grants };
+    },
+    get issuedCredentials() {
+      return state.sessions.issuedCredentials;
     },
     peakConcurrency: (surface) => state.log.peakConcurrency(surface),
     describe: () => describeOrg(state),

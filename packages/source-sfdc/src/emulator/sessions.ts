@@ -49,6 +49,8 @@ export class SessionStore {
   private readonly codes = new Map<string, AuthorizationCode>();
   /** Spent codes; a second exchange is answered like an expired code, as Salesforce does. */
   private readonly usedCodes = new Set<string>();
+  /** Every session id and refresh token ever issued, kept past expiry and revocation for tests that search output. */
+  private readonly issued: string[] = [];
 
   constructor(
     private readonly orgId: string,
@@ -67,6 +69,7 @@ export class SessionStore {
       expiresAt: issuedAt + this.ttlMs,
     };
     this.sessions.set(session.id, session);
+    this.issued.push(session.id);
     return session;
   }
 
@@ -90,7 +93,13 @@ export class SessionStore {
   issueRefreshToken(username: string, clientId: string, scopes: readonly string[]): string {
     const token = `5Aep861${randomBase62(80, randomBytes)}`;
     this.refreshTokens.set(token, { token, username, clientId, scopes });
+    this.issued.push(token);
     return token;
+  }
+
+  /** Session ids (access tokens) and refresh tokens issued so far, oldest first. */
+  get issuedCredentials(): readonly string[] {
+    return [...this.issued];
   }
 
   lookupRefreshToken(token: string): RefreshGrant | undefined {

@@ -35,12 +35,15 @@ export default class AuthLogin extends PipeCommand<LoginResult> {
       if (eq < 1) this.error(`--option takes key=value (got "${pair}")`, { exit: ExitCode.Usage });
       options[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
+    // A store that could not save the result fails now, before the user goes through the login.
+    const credentials = new CredentialStore();
+    await credentials.assertUsable();
     const controller = new AbortController();
     process.once('SIGINT', () => controller.abort());
     const { account } = await login.login(options, {
       say: (line) => process.stderr.write(`${line}\n`),
       signal: controller.signal,
-      credentials: new CredentialStore(),
+      credentials,
     });
     return { result: { service: args.service, account }, exitCode: ExitCode.Ok };
   }

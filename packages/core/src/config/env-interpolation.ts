@@ -5,6 +5,9 @@
  *
  * An unquoted value that is exactly one reference (`concurrency: ${UPLOADS:-8}`) takes the type
  * YAML would give the substituted text (a number here); a quoted one stays a string.
+ *
+ * Any other `${` (no closing brace, or no valid name inside) is an error rather than literal text,
+ * so a typo never reaches a plugin as a path or a password.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +16,8 @@ import { parse as parseYaml } from 'yaml';
 import type { ConfigIssue } from './config-error';
 import type { KeyPath, YamlSource } from './yaml-source';
 
-const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+/** `$${`, a valid reference, or (last) any other `${`. */
+const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{/g;
 
 const WHOLE_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
 
@@ -57,8 +61,12 @@ export function interpolateEnv(data: unknown, env: Readonly<Record<string, strin
   const walk = (value: unknown, path: KeyPath): unknown => {
     if (typeof value === 'string') {
       const before = issues.length;
-      const replaced = value.replace(REFERENCE, (match, name: string | undefined, fallback: string | undefined) => {
-        if (name === undefined) return '${';
+      const replaced = value.replace(REFERENCE, (match, name: string | undefined, fallback: string | undefined, offset: number) => {
+        if (match === '$${') return '${';
+        if (name === undefined) {
+          issues.push(source.issue(path, malformedReference(value.slice(offset))));
+          return match;
+        }
         const found = env[name];
         if (found !== undefined && (found !== '' || fallback === undefined)) {
           substitutions.push({ path, variable: name, value: found });
@@ -78,6 +86,12 @@ export function interpolateEnv(data: unknown, env: Readonly<Record<string, strin
     return value;
   };
   return { data: walk(data, []), substitutions, issues };
+}
+
+/** What is wrong with the `${` that `rest` starts with, and how to write it. The text is not quoted: it may be part of a secret. */
+function malformedReference(rest: string): string {
+  const fix = 'write ${NAME} or ${NAME:-default} (NAME: letters, digits and _, not starting with a digit), or $${ for a literal ${';
+  return rest.includes('}') ? `a \${...} here is not a valid reference; ${fix}` : `a \${ here has no closing }; ${fix}`;
 }
 
 /** Values that came from variables named like secrets. */

@@ -2,11 +2,14 @@
  * Finds and reads a pipeline file with cosmiconfig: an explicit path (`pipe run nightly.yml`), or
  * the usual places from the working directory (`pipe.yml`, `.piperc.yaml`, the `pipe` key of
  * package.json, ...). YAML (and JSON, a subset) is parsed with positions kept for error messages.
+ * The loader reads the file's bytes itself: cosmiconfig hands it text already decoded with
+ * replacement characters, which would hide bytes that are not UTF-8.
  */
 import { basename } from 'node:path';
 import { cosmiconfig, type Loader } from 'cosmiconfig';
 import { PipeError, ExitCode } from '../errors';
 import { ConfigError } from './config-error';
+import { checkPipelineFileSize, readPipelineText } from './pipeline-file-text';
 import { YamlSource } from './yaml-source';
 
 export const SEARCH_PLACES = [
@@ -32,9 +35,9 @@ export interface LoadedPipelineFile {
 
 export async function loadPipelineFile(options: { file?: string; cwd: string }): Promise<LoadedPipelineFile> {
   const sources = new Map<string, YamlSource>();
-  const yamlLoader: Loader = (filepath, content) => {
+  const yamlLoader: Loader = (filepath) => {
     const prefix = basename(filepath) === 'package.json' ? ['pipe'] : [];
-    const { source, issues } = YamlSource.parse(filepath, content, prefix);
+    const { source, issues } = YamlSource.parse(filepath, readPipelineText(filepath), prefix);
     if (issues.length) throw new ConfigError(issues);
     sources.set(filepath, source);
     return source.data();
@@ -46,6 +49,8 @@ export async function loadPipelineFile(options: { file?: string; cwd: string }):
   });
   let result;
   try {
+    // Before cosmiconfig reads a named file whole.
+    if (options.file) checkPipelineFileSize(options.file);
     result = options.file ? await explorer.load(options.file) : await explorer.search(options.cwd);
   } catch (error) {
     if (error instanceof ConfigError) throw error;

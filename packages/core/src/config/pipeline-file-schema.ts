@@ -1,6 +1,6 @@
 /**
- * The framework's own schema for a pipeline file. Each `with:` block is left open here; the
- * validator puts the used plugin's schema in its place, giving one assembled schema per file.
+ * The framework's own schema for a pipeline file. Each `with:` block is left open here; once the
+ * file passes, each stage's `with:` is checked by its plugin's own schema, compiled once.
  */
 import { Type, type Static } from '@sinclair/typebox';
 

@@ -1,20 +1,20 @@
 /**
- * From a loaded pipeline file to runnable pipelines: fill `${VAR}`s, resolve every `use:` to a
- * plugin, validate the whole file once against a schema assembled from the framework's schema and
- * each used plugin's schema (ajv fills defaults), check `needs:`. Every problem found is reported
- * together, each with file, line, column and key path.
+ * From a loaded pipeline file to runnable pipelines: fill `${VAR}`s, check the file against the
+ * framework's schema, resolve every `use:` to a plugin, check each stage's `with:` against its
+ * plugin's schema (ajv fills defaults), check `needs:`. Every problem found is reported together,
+ * each with file, line, column and key path. Each schema is compiled once and each stage checked
+ * on its own, so the work grows with the file, not faster.
  */
 import { dirname, resolve } from 'node:path';
-import type { ValidateFunction } from 'ajv';
-import { createAjv } from '../schema/ajv';
+import { validatorFor } from '../schema/compiled-validators';
 import { secretValues } from '../schema/secret-fields';
-import type { PluginCatalog } from '../plugin/catalog';
+import type { CatalogEntry, PluginCatalog } from '../plugin/catalog';
 import { UnknownPluginError } from '../plugin/catalog';
 import type { Plugin, PluginKind, SinkPlugin, SinkTarget, SourcePlugin, TransformPlugin } from '../plugin/contract';
 import { ConfigError, type ConfigIssue } from './config-error';
 import { interpolateEnv, loadDotenv, secretSubstitutions } from './env-interpolation';
 import type { LoadedPipelineFile } from './load-pipeline-file';
-import { PipelineFileSchema, PipelineSchema, StageSchema, type PipelineFileData } from './pipeline-file-schema';
+import { PipelineFileSchema, type PipelineFileData } from './pipeline-file-schema';
 import { pluginCheckIssues, targetConflictIssues } from './plugin-checks';
 import { schemaIssues } from './schema-issues';
 import type { KeyPath } from './yaml-source';
@@ -53,9 +53,6 @@ export interface ResolvedPipelineFile {
   readonly secrets: readonly string[];
 }
 
-let ajv: ReturnType<typeof createAjv> | undefined;
-let validateFramework: ValidateFunction | undefined;
-
 export async function resolvePipelineFile(
   loaded: LoadedPipelineFile,
   catalog: PluginCatalog,
@@ -66,55 +63,47 @@ export async function resolvePipelineFile(
   const interpolated = interpolateEnv(loaded.data, { ...loadDotenv(dir), ...env }, source);
   const issues: ConfigIssue[] = [...interpolated.issues];
 
-  ajv ??= createAjv();
-  validateFramework ??= ajv.compile(PipelineFileSchema);
-  const shape = structuredClone(interpolated.data);
-  if (!validateFramework(shape)) {
-    throw new ConfigError([...issues, ...schemaIssues(validateFramework.errors ?? [], source, shape)]);
+  // The interpolated tree is a fresh copy of the file's data: ajv may fill defaults into it in place.
+  const validated = interpolated.data as PipelineFileData;
+  const validateFramework = validatorFor(PipelineFileSchema);
+  if (!validateFramework(validated)) {
+    throw new ConfigError([...issues, ...schemaIssues(validateFramework.errors ?? [], source, validated)]);
   }
-  const data = interpolated.data as PipelineFileData;
 
-  // Resolve every `use:`; collect unknown plugins as located issues.
-  const stages = new Map<string, { plugin: Plugin; origin: string }>();
+  // Resolve every `use:` (each distinct one once); collect unknown plugins as located issues.
+  const resolving = new Map<string, Promise<CatalogEntry | UnknownPluginError>>();
+  const stages = new Map<string, CatalogEntry>();
   const resolveStage = async (use: string, kind: PluginKind, path: KeyPath) => {
-    try {
-      const entry = await catalog.resolve(use, kind, dir);
-      stages.set(path.join('/'), entry);
-    } catch (error) {
-      if (!(error instanceof UnknownPluginError)) throw error;
-      issues.push(source.issue([...path, 'use'], error.message));
+    const key = `${kind}:${use}`;
+    let pending = resolving.get(key);
+    if (!pending) {
+      pending = catalog.resolve(use, kind, dir).catch((error: unknown) => {
+        if (error instanceof UnknownPluginError) return error;
+        throw error;
+      });
+      resolving.set(key, pending);
     }
+    const entry = await pending;
+    if (entry instanceof UnknownPluginError) issues.push(source.issue([...path, 'use'], entry.message));
+    else stages.set(path.join('/'), entry);
   };
-  for (const [name, p] of Object.entries(data.pipelines)) {
-    await resolveStage(p.source.use, 'source', ['pipelines', name, 'source']);
-    for (const [i, t] of (p.transforms ?? []).entries()) await resolveStage(t.use, 'transform', ['pipelines', name, 'transforms', i]);
-    await resolveStage(p.sink.use, 'sink', ['pipelines', name, 'sink']);
-  }
-
-  // One schema for the whole file: each `with:` replaced by its plugin's schema.
-  const stageSchema = (path: KeyPath) => {
+  // Each `with:` checked by its plugin's compiled schema, its errors placed at the stage's keys.
+  const checkStage = (stage: { with?: Record<string, unknown> }, path: KeyPath) => {
     const entry = stages.get(path.join('/'));
-    if (!entry) return StageSchema;
-    return { ...StageSchema, properties: { ...StageSchema.properties, with: { ...entry.plugin.config, default: {} } } };
+    if (!entry) return;
+    stage.with ??= {};
+    const validate = validatorFor(entry.plugin.config);
+    if (!validate(stage.with)) issues.push(...schemaIssues(validate.errors ?? [], source, stage.with, [...path, 'with']));
   };
-  const pipelineSchemas = Object.fromEntries(
-    Object.entries(data.pipelines).map(([name, p]) => [
-      name,
-      {
-        ...PipelineSchema,
-        properties: {
-          ...PipelineSchema.properties,
-          source: stageSchema(['pipelines', name, 'source']),
-          transforms: transformsSchema((p.transforms ?? []).map((_, i) => stageSchema(['pipelines', name, 'transforms', i]))),
-          sink: stageSchema(['pipelines', name, 'sink']),
-        },
-      },
-    ]),
-  );
-  const assembled = { ...PipelineFileSchema, properties: { ...PipelineFileSchema.properties, pipelines: { type: 'object', properties: pipelineSchemas, additionalProperties: false } } };
-  const validated = structuredClone(data);
-  const validate: ValidateFunction = ajv.compile(assembled);
-  if (!validate(validated)) issues.push(...schemaIssues(validate.errors ?? [], source, validated));
+  for (const [name, p] of Object.entries(validated.pipelines)) {
+    const at = (...rest: (string | number)[]): KeyPath => ['pipelines', name, ...rest];
+    await resolveStage(p.source.use, 'source', at('source'));
+    for (const [i, t] of (p.transforms ?? []).entries()) await resolveStage(t.use, 'transform', at('transforms', i));
+    await resolveStage(p.sink.use, 'sink', at('sink'));
+    checkStage(p.source, at('source'));
+    for (const [i, t] of (p.transforms ?? []).entries()) checkStage(t, at('transforms', i));
+    checkStage(p.sink, at('sink'));
+  }
 
   issues.push(...needsIssues(validated, source));
   if (issues.length) throw new ConfigError(issues);
@@ -151,12 +140,6 @@ export async function resolvePipelineFile(
     pipelines,
     secrets: [...secrets],
   };
-}
-
-/** A list holding exactly these stages (draft-07 tuples need at least one item). */
-function transformsSchema(stages: object[]): object {
-  if (stages.length === 0) return { type: 'array', maxItems: 0 };
-  return { type: 'array', items: stages, minItems: stages.length, additionalItems: false };
 }
 
 /** Unknown names in `needs:` and cycles, each at the `needs` that names it. */

@@ -49,7 +49,11 @@ function discriminated(schema: unknown): { key: string; branches: Map<unknown, n
   return undefined;
 }
 
-export function schemaIssues(errors: readonly ErrorObject[], source: YamlSource, data: unknown): ConfigIssue[] {
+/**
+ * Issues for ajv's `errors` about `data`, the value found at key path `at` in the file (a stage's
+ * `with:` block is validated on its own; its errors still point into the file).
+ */
+export function schemaIssues(errors: readonly ErrorObject[], source: YamlSource, data: unknown, at: KeyPath = []): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
   const suppressed: string[] = [];
@@ -61,8 +65,9 @@ export function schemaIssues(errors: readonly ErrorObject[], source: YamlSource,
   const ordered = [...errors].sort((a, b) => (a.keyword === 'anyOf' ? -1 : 0) - (b.keyword === 'anyOf' ? -1 : 0));
   for (const error of ordered) {
     if (suppressed.some((prefix) => error.schemaPath.startsWith(prefix))) continue;
-    const path = pathOf(error.instancePath);
-    const value = valueAt(data, path);
+    const inData = pathOf(error.instancePath);
+    const value = valueAt(data, inData);
+    const path = [...at, ...inData];
     const params = error.params as Record<string, unknown>;
     switch (error.keyword) {
       case 'additionalProperties': {

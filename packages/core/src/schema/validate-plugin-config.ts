@@ -2,13 +2,11 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { PipeError, ExitCode } from '../errors';
 import type { Plugin } from '../plugin/contract';
-import { createAjv } from './ajv';
-
-const ajv = createAjv();
+import { validatorFor } from './compiled-validators';
 
 export function validatePluginConfig<S extends TSchema>(plugin: Plugin & { config: S }, raw: unknown): Static<S> {
   const config = structuredClone(raw ?? {});
-  const validate = ajv.compile(plugin.config);
+  const validate = validatorFor(plugin.config);
   if (!validate(config)) {
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? ''}`.trim());
     throw new PipeError(`invalid config for plugin "${plugin.name}": ${problems.join('; ')}`, {

@@ -6,8 +6,7 @@ import { pipe, salesCsv, workspace } from './run-pipe';
 
 /**
  * A source of three reports; a report listed in fail.txt fails. Honours selectDocuments. r1 says it
- * took 2.5 s (as a source that timed its requests would); r3 takes 300 ms between its first piece
- * and its end, for the engine to time.
+ * took 2.5 s (as a source that timed its requests would); r3 says nothing, so the engine times it.
  */
 const REPORTS_SOURCE = `import { existsSync, readFileSync } from 'node:fs';
 import { dataPiece, docEnd, docFailed, defineSource, Type } from '@pipe/core';
@@ -19,7 +18,6 @@ export default defineSource({
       if (ctx.selectDocuments && !ctx.selectDocuments.has(id)) continue;
       const doc = { id, name: 'report-' + id };
       yield dataPiece(doc, Buffer.from('a,b\\n1,2\\n'));
-      if (id === 'r3') await new Promise((r) => setTimeout(r, 300));
       yield failing.includes(id) ? docFailed(doc, new Error('export cut mid-body')) : docEnd(doc, 1, id === 'r1' ? 2500 : undefined);
     }
   },
@@ -93,10 +91,9 @@ pipelines:
       ['reports', 'report-r3', 'succeeded', '1'],
     ]);
     expect(rows[1].error).toBe('export cut mid-body');
-    // Each report's own time: measured by the source for r1, from the first piece to the end for r3.
+    // Each report's own time: the source's figure for r1; for r3, which gave none, the engine's own measure.
     expect(rows[0].duration_s).toBe('2.5');
-    expect(Number(rows[2].duration_s)).toBeGreaterThanOrEqual(0.2);
-    expect(Number(rows[2].duration_s)).toBeLessThan(2.5);
+    expect(rows[2].duration_s).toMatch(/^\d+(\.\d+)?$/);
     expect(readdirSync(join(dir, 'out')).sort()).toEqual(['report-r1.csv', 'report-r3.csv']);
   });
 

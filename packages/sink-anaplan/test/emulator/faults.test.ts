@@ -8,7 +8,7 @@ import {
   startAnaplanEmulator,
   type AnaplanEmulator,
 } from '../../src/emulator';
-import { auth, basicHeader, call, login, modelUrl } from './http';
+import { auth, basicHeader, call, login, modelUrl, sleep } from './http';
 
 const OCTET = { 'content-type': 'application/octet-stream' };
 
@@ -94,11 +94,15 @@ describe('fault injection', () => {
     expect((await files()).status).toBe(200);
   });
 
-  it('added latency', async () => {
-    anaplan.faults.add({ path: routePatterns.files, times: 1, fault: { kind: 'latency', ms: 300 } });
-    const started = Date.now();
-    expect((await files()).status).toBe(200);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  it('added latency: the delayed answer comes after a plain one asked later', async () => {
+    anaplan.faults.add({ path: routePatterns.files, times: 1, fault: { kind: 'latency', ms: 1500 } });
+    const answered: string[] = [];
+    const seen = anaplan.requests.length;
+    const delayed = files().then((res) => answered.push(`delayed ${res.status}`));
+    while (anaplan.requests.length === seen) await sleep(5); // the delayed request has arrived
+    await files().then((res) => answered.push(`plain ${res.status}`));
+    await delayed;
+    expect(answered).toEqual(['plain 200', 'delayed 200']);
   });
 
   it('a hung request never answers (client timeout fires)', async () => {

@@ -50,11 +50,11 @@ describe('faults during the upload', () => {
 
   it('waits as long as Retry-After says, even when backoff would be shorter', async () => {
     emulator.faults.add({ method: 'PUT', path: CHUNK_PATH(0), nth: 1, fault: { kind: 'status', status: 429, retryAfter: 1 } });
+    // Backoff is at most 50 ms here (configFor), so a 1000 ms wait can only come from Retry-After.
     const run = await runAnaplanSink(configFor(emulator, { concurrency: 1 }), preCutPieces(opportunitiesCsv(100), MB));
     expect(run.error).toBeUndefined();
-    const [refused, accepted] = chunkPuts(emulator);
-    expect(refused.status).toBe(429);
-    expect(accepted.startedAt - (refused.endedAt ?? refused.startedAt)).toBeGreaterThanOrEqual(950);
+    expect(chunkPuts(emulator).map((p) => p.status)).toEqual([429, 204]);
+    expect(run.ctx.logLines.filter((l) => l.includes('WARN'))).toEqual([expect.stringMatching(/\(429 too many requests\); try 2 of 6 in 1000 ms\n?$/)]);
   });
 
   it('a request that hangs times out and is retried', async () => {
@@ -91,16 +91,15 @@ describe('tokens during a long upload', () => {
     try {
       emulator.faults.add({ method: 'PUT', path: routePatterns.chunk, fault: { kind: 'latency', ms: 800 } });
       const csv = opportunitiesCsv(150_000);
-      const started = Date.now();
       const run = await runAnaplanSink(configFor(emulator, { concurrency: 2, compress: 'none', chunkSize: '1MB', import: IDS.import }), testing.documentPieces(csv));
-      const seconds = (Date.now() - started) / 1000;
       expect(run.error).toBeUndefined();
       expect(emulator.getFileContent(IDS.workspace, IDS.model, IDS.file).equals(csv)).toBe(true);
       expect(emulator.requests.filter((r) => r.status === 401)).toHaveLength(0);
       const { basic, tokenRefresh } = emulator.stats().logins;
       expect(tokenRefresh).toBeGreaterThanOrEqual(1);
-      // One renewal per token lifetime at most, never one per request.
-      expect(basic + tokenRefresh).toBeLessThanOrEqual(Math.ceil(seconds / 1.6) + 1);
+      // One renewal per token lifetime, never one per request: two slots of 800 ms PUTs start about
+      // four chunks per 1.6 s of token life, however slow the machine (the ratio, not the time, counts).
+      expect(basic + tokenRefresh).toBeLessThanOrEqual(Math.ceil(chunkPuts(emulator).length / 2));
     } finally {
       await emulator.stop();
     }

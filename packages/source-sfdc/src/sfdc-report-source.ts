@@ -8,7 +8,7 @@
  *   `failed` piece and the others go on;
  * - `mode: soql`: one document from a Bulk API 2.0 query.
  */
-import { CredentialUrlGuard, HttpClient, HttpStatusError, credentialUrlProblems, defineSource, docFailed, type Doc, type Piece, type PluginContext } from '@pipe/core';
+import { CredentialUrlGuard, HttpClient, HttpStatusError, InsecureUrlError, credentialUrlProblems, defineSource, docFailed, type Doc, type Piece, type PluginContext } from '@pipe/core';
 import type { AuthFlow } from './auth/auth-flow';
 import { createAuthFlow } from './auth/create-auth-flow';
 import { withInstanceUrlCheck } from './auth/instance-url-check';
@@ -26,7 +26,7 @@ async function checkSession(client: SalesforceClient, flow: AuthFlow, signal: Ab
   try {
     await client.restJson('GET', '/', signal);
   } catch (error) {
-    if (error instanceof SfdcError) throw error;
+    if (error instanceof SfdcError || error instanceof InsecureUrlError) throw error;
     if (error instanceof HttpStatusError && error.status === 404) {
       throw new SfdcError('SFDC_CONFIG', `the org does not serve REST API version ${client.apiVersion}: set apiVersion to one it lists at /services/data/`, { cause: error });
     }

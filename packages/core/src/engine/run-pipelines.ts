@@ -80,6 +80,7 @@ export async function runPipelines(file: ResolvedPipelineFile, options: RunOptio
           secrets: options.secrets,
           onProgress: options.onProgress,
           selectDocuments: docs ? new Set(docs) : undefined,
+          locks,
         });
         outcome = { ...outcome, attempts: attempt };
         if (outcome.status !== 'failed' || options.signal.aborted) break;

@@ -162,6 +162,34 @@ describe('pipelines that share a target', () => {
   });
 });
 
+describe('a target known only at run time (ctx.exclusive)', () => {
+  it('is held by one pipeline of the run at a time', async () => {
+    const events: string[] = [];
+    const sink = defineSink({
+      name: 'runtime-target',
+      summary: 'locks what it resolves',
+      config: Type.Object({}),
+      async consume(input, _config, ctx) {
+        for await (const piece of input) void piece;
+        const lease = await ctx.exclusive({ key: 'anaplan-file:model/113', label: 'Anaplan file 113' });
+        events.push(`${ctx.pipeline}:start`);
+        for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+        events.push(`${ctx.pipeline}:end`);
+        await lease.release();
+        return {};
+      },
+    });
+    const file = pipelineFile([], [
+      { name: 'a', targets: [] },
+      { name: 'b', targets: [] },
+    ]);
+    const pipelines = file.pipelines.map((p) => ({ ...p, sink: { ...p.sink, plugin: sink } }));
+    const outcome = await run({ ...file, pipelines });
+    expect(outcome.status).toBe('succeeded');
+    expect(events).toEqual(['a:start', 'a:end', 'b:start', 'b:end']);
+  });
+});
+
 describe('targetTurns', () => {
   const p = (name: string, keys: string[], needs: string[] = []) => ({ name, needs, targets: keys.map(target) }) as unknown as ResolvedPipeline;
 

@@ -12,19 +12,16 @@ import {
   runPipelines,
   saveRunRecord,
   saveRunRecordSync,
-  watchStrayErrors,
   type LogLevel,
-  type PipelineOutcome,
-  type PipelineStatus,
   type RunOutcome,
   type RunPlan,
-  type StrayError,
 } from '@pipe/core';
 import { loadProject } from '../load-project';
 import { PipeCommand, type CommandOutcome } from '../pipe-command';
 import { renderPlan } from '../render/plan';
 import { ProgressDisplay } from '../render/progress-display';
 import { renderRunSummary } from '../render/run-summary';
+import { RunWatch } from '../run-watch';
 import { summaryCsv } from '../render/summary-csv';
 
 type RunResult = (RunOutcome & { logFiles: string[]; summaryFile?: string }) | RunPlan;
@@ -103,67 +100,16 @@ export default class Run extends PipeCommand<RunResult> {
         });
 
     const controller = new AbortController();
-    const runStarted = Date.now();
     const selected = only ?? project.pipelines.map((p) => p.name);
-    const started = new Map<string, number>();
-    const ended = new Map<string, PipelineOutcome>();
-    /** The record of a run that cannot finish its own: what ended, and every other pipeline as `status`. */
-    const recordSoFar = (status: PipelineStatus, error: string): RunOutcome =>
-      this.clean({
-        runId,
-        file: project.file,
-        startedAt: new Date(runStarted).toISOString(),
-        durationMs: Date.now() - runStarted,
-        status: status === 'interrupted' ? 'interrupted' : 'failed',
-        exitCode: status === 'interrupted' ? ExitCode.Interrupted : ExitCode.Failed,
-        error,
-        pipelines: selected.map(
-          (name) =>
-            ended.get(name) ??
-            (started.has(name)
-              ? { name, status, error, durationMs: Date.now() - started.get(name)!, attempts: 1, bytes: 0, documents: [], progress: {} }
-              : { name, status: 'skipped', error: 'the run stopped before it started', durationMs: 0, attempts: 0, bytes: 0, documents: [], progress: {} }),
-        ),
-      });
-
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals++;
-      if (signals > 1) {
-        try {
-          saveRunRecordSync(project.stateDir, recordSoFar('interrupted', `stopped at once by a second ${signal}; cleanup did not run`));
-        } finally {
-          process.exit(ExitCode.Interrupted);
-        }
-      }
-      process.stderr.write(`\n${signal}: stopping; cleaning up (press Ctrl-C again to quit at once)\n`);
-      logger.warn(`${signal} received; aborting the run`);
-      controller.abort();
-    };
-
-    // An error thrown where no promise catches it (a plugin's timer) fails its pipeline and stops
-    // the run; the run still cleans up and writes its record. Its stack is logged at debug only.
-    let stray: { error: StrayError; pipeline?: string; plugin?: string; attributed: boolean } | undefined;
-    let finished = false;
-    watchStrayErrors((error, scope) => {
-      if (finished) {
-        // After the run, too late to stop it; still no stack trace, and still a failure.
-        process.stderr.write(`${this.redactor.redact(error.message)}\n`);
-        process.exitCode = ExitCode.Failed;
-        return;
-      }
-      const where = scope ? { pipeline: scope.pipeline, plugin: scope.plugin } : {};
-      const attributed = scope !== undefined && started.has(scope.pipeline) && !ended.has(scope.pipeline);
-      stray ??= { error, ...where, attributed };
-      // Attributed, it is the pipeline's error and shows with it; otherwise say it here.
-      if (!attributed) logger.error(`${scope ? `pipeline "${scope.pipeline}", plugin "${scope.plugin}": ` : ''}${error.message}; stopping the run`, where);
-      const cause = error.cause instanceof Error ? error.cause : error;
-      logger.debug('where the stray error was thrown', { ...where, stack: cause.stack });
-      controller.abort();
+    const watch = new RunWatch({
+      runId,
+      file: project.file,
+      pipelines: selected,
+      controller,
+      log: logger,
+      redact: (text) => this.redactor.redact(text),
+      saveNow: (record) => saveRunRecordSync(project.stateDir, this.clean(record)),
     });
-
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
     display?.start();
     try {
       logger.info(`run started: ${project.file}`, { pipelines: selected });
@@ -177,27 +123,23 @@ export default class Run extends PipeCommand<RunResult> {
           secrets: this.redactor,
           runId,
           onPipelineStart: (name) => {
-            started.set(name, Date.now());
+            watch.pipelineStarted(name);
             logger.info('pipeline started', { pipeline: name });
             display?.pipelineStarted(name);
           },
           onProgress: (pipeline, plugin, counts) => display?.update(pipeline, plugin, counts),
           onPipelineEnd: (o) => {
-            ended.set(o.name, o);
+            watch.pipelineEnded(o);
             logger[o.status === 'succeeded' ? 'info' : 'error'](`pipeline ${o.status}`, { pipeline: o.name, error: o.error, bytes: o.bytes, durationMs: o.durationMs });
             display?.pipelineEnded(o);
           },
         });
       } catch (error) {
         // A run that breaks still leaves its record, so --only-failed knows what to re-run.
-        await saveRunRecord(project.stateDir, recordSoFar('failed', errorMessage(error)));
+        await saveRunRecord(project.stateDir, this.clean(watch.recordSoFar('failed', errorMessage(error))));
         throw error;
       }
-      if (stray) {
-        // The run stopped because of the error, not because someone asked: a failure, not an interruption.
-        const error = stray.attributed ? undefined : `${stray.pipeline ? `pipeline "${stray.pipeline}", plugin "${stray.plugin}": ` : ''}${stray.error.message}`;
-        outcome = { ...outcome, status: 'failed', exitCode: ExitCode.Failed, error };
-      }
+      outcome = watch.settle(outcome);
       const clean = this.clean(outcome);
       await saveRunRecord(project.stateDir, clean);
       let summaryFile: string | undefined;
@@ -210,10 +152,8 @@ export default class Run extends PipeCommand<RunResult> {
       logger.info(`run ${outcome.status}`, { exitCode: outcome.exitCode, durationMs: outcome.durationMs });
       return { result: { ...clean, logFiles: logger.files(), summaryFile }, exitCode: outcome.exitCode };
     } finally {
-      finished = true;
+      watch.finish();
       display?.stop();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
       await logger.close();
     }
   }

@@ -1,5 +1,5 @@
 import { credentialTransport, InsecureUrlError, testing, validatePluginConfig } from '@pipe/core';
-import { anaplanSink, CREDENTIAL_SERVICE, type AnaplanSinkConfig } from '../src';
+import { anaplanLogin, anaplanSink, CREDENTIAL_SERVICE, type AnaplanSinkConfig } from '../src';
 import { configFor, IDS, opportunitiesCsv, runAnaplanSink, startEmulator, tempCredentialStore, USER, type AnaplanEmulator } from './support/anaplan-fixture';
 import { startRedirectingServer } from './support/redirecting-server';
 
@@ -81,6 +81,16 @@ describe('at run time', () => {
     expect(run.error?.message).toMatch(/^the OAuth host saved with login ops: plain http would send credentials unencrypted to http:\/\/oauth\.example\.com; use https:\/\//);
     expect(run.error?.message).not.toContain(refreshToken);
     expect(emulator.stats().requestCount).toBe(before);
+  });
+});
+
+describe('pipe auth login anaplan', () => {
+  it('refuses a plain http login host before sending the password', async () => {
+    const io = { say: () => undefined, signal: new AbortController().signal, credentials: tempCredentialStore() };
+    await expect(anaplanLogin.login({ username: USER.username, password: USER.password, 'auth-url': 'http://auth.example.com' }, io)).rejects.toThrow(
+      new InsecureUrlError('the auth service host (--auth-url): plain http would send credentials unencrypted to http://auth.example.com; use https://'),
+    );
+    await expect(anaplanLogin.login({ 'client-id': 'demo-device-client', 'oauth-url': 'http://oauth.example.com' }, io)).rejects.toBeInstanceOf(InsecureUrlError);
   });
 });
 

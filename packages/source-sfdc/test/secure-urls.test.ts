@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CredentialStore, CredentialUrlGuard, InsecureUrlError, testing, validatePluginConfig } from '@pipe/core';
 import { DEFAULT_REPORT_IDS, startSfdcEmulator, type SfdcEmulator } from '../src/emulator';
-import { CREDENTIAL_SERVICE, sfdcReportSource, type SfdcReportConfig } from '../src';
+import { CREDENTIAL_SERVICE, sfdcReportSource, webServerLogin, type SfdcReportConfig } from '../src';
 import { withInstanceUrlCheck } from '../src/auth/instance-url-check';
 import { startRedirectingServer } from '../../sink-anaplan/test/support/redirecting-server';
 import { baseConfig, jwtAuth } from './helpers';
@@ -92,6 +92,17 @@ describe('at run time', () => {
         else process.env[key] = value;
       }
     }
+  });
+});
+
+describe('pipe auth login sfdc', () => {
+  it('refuses a plain http login host before the browser is sent there', async () => {
+    const said: string[] = [];
+    const io = { say: (line: string) => said.push(line), signal: new AbortController().signal, credentials: new CredentialStore({ dir: mkdtempSync(join(tmpdir(), 'sfdc-login-')), env: {} }) };
+    await expect(webServerLogin({ loginUrl: 'http://login.example.com' }, io)).rejects.toThrow(
+      new InsecureUrlError('the login host (--login-url): plain http would send credentials unencrypted to http://login.example.com; use https://'),
+    );
+    expect(said).toEqual([]);
   });
 });
 

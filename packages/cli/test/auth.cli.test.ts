@@ -1,5 +1,5 @@
 /** `pipe auth login/list/logout` with the real binary, and OAuth rotation across two runs. */
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAnaplanEmulator, type AnaplanEmulator } from '../../sink-anaplan/src/emulator';
 import { pipe, salesCsv, workspace } from './run-pipe';
@@ -53,5 +53,39 @@ pipelines:
     const after = await pipe(['run', 'p.yml'], { cwd: dir });
     expect(after.code).toBe(1);
     expect(after.stdout).toMatch(/pipe auth login anaplan/);
+  });
+
+  /** The user's own key settings must not leak into these tests. */
+  const ownKey = { PIPE_CREDENTIALS_KEY: '', PIPE_CREDENTIALS_KEY_FILE: '' };
+  const login = (dir: string, account: string) =>
+    pipe(['auth', 'login', 'anaplan', '--client-id', 'demo-device-client', '--login-url', anaplan.oauthUrl, '--account', account], { cwd: dir, env: ownKey });
+
+  it('with the key file gone, login and list fail naming the key file and PIPE_CREDENTIALS_KEY, and never make a new key', async () => {
+    const dir = workspace({});
+    expect((await login(dir, 'ops')).code).toBe(0);
+    const keyFile = join(dir, '.pipe-home', 'credentials.key');
+    const store = join(dir, '.pipe-home', 'credentials.json');
+    rmSync(keyFile);
+    const before = readFileSync(store);
+    for (const args of [['auth', 'login', 'anaplan', '--client-id', 'demo-device-client', '--login-url', anaplan.oauthUrl, '--account', 'other'], ['auth', 'list']]) {
+      const result = await pipe(args, { cwd: dir, env: ownKey });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`key file ${keyFile} is missing and PIPE_CREDENTIALS_KEY is not set`);
+      expect(result.stderr).toContain('PIPE_CREDENTIALS_KEY_FILE');
+      expect(result.stderr).not.toMatch(/Open http/);
+    }
+    expect(existsSync(keyFile)).toBe(false);
+    expect(readFileSync(store).equals(before)).toBe(true);
+  });
+
+  it('a damaged credentials.json is named, with what to do', async () => {
+    const dir = workspace({ '.pipe-home/credentials.json': '{"version":1,"salt":"abc","entr' });
+    const store = join(dir, '.pipe-home', 'credentials.json');
+    for (const result of [await pipe(['auth', 'list'], { cwd: dir, env: ownKey }), await login(dir, 'ops')]) {
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`the credential store ${store} is damaged (it is not valid JSON`);
+      expect(result.stderr).toMatch(/Restore it from a backup, or move it aside .* and run `pipe auth login` again/);
+    }
+    expect(readFileSync(store, 'utf8')).toBe('{"version":1,"salt":"abc","entr');
   });
 });

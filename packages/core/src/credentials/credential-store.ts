@@ -60,9 +60,10 @@ export class CredentialStore {
   constructor(options: CredentialStoreOptions = {}) {
     this.lockWaitMs = options.lockWaitMs ?? LOCK_WAIT_MS;
     const env = options.env ?? process.env;
-    const dir = options.dir ?? env.PIPE_HOME ?? join(homedir(), '.pipe');
+    // An empty variable counts as unset, as `PIPE_CREDENTIALS_KEY=` in a scheduler's config means.
+    const dir = options.dir ?? (env.PIPE_HOME || join(homedir(), '.pipe'));
     this.file = join(dir, 'credentials.json');
-    this.keyFile = env.PIPE_CREDENTIALS_KEY_FILE ?? join(dir, 'credentials.key');
+    this.keyFile = env.PIPE_CREDENTIALS_KEY_FILE || join(dir, 'credentials.key');
     this.passphrase = env.PIPE_CREDENTIALS_KEY || undefined;
   }
 

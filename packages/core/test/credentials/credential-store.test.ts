@@ -91,6 +91,12 @@ describe('credential store: a key that has gone missing or changed', () => {
     expect(readdirSync(home)).toEqual(['credentials.json']);
     expect(await new CredentialStore({ dir: home, env }).get('sfdc', 'me')).toEqual({ token: 'x' });
   });
+
+  it('an empty PIPE_CREDENTIALS_KEY_FILE or PIPE_CREDENTIALS_KEY counts as unset', async () => {
+    const dir = project({});
+    await new CredentialStore({ dir, env: { PIPE_CREDENTIALS_KEY_FILE: '', PIPE_CREDENTIALS_KEY: '' } }).set('sfdc', 'me', { token: 'x' });
+    expect(readdirSync(dir).sort()).toEqual(['credentials.json', 'credentials.key']);
+  });
 });
 
 describe('credential store: a damaged store', () => {

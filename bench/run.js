@@ -1,4 +1,5 @@
 // `pnpm bench`: pipe's throughput and memory, each figure beside a baseline measured in the same run.
+// Then `pipe validate` on files of 100, 1,000 and 5,000 pipelines (bench/validate.js).
 // Sizes: BENCH_MB (default 500). Cases run in fresh processes; peak RSS is per case.
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
@@ -31,7 +32,7 @@ function table(rows) {
       row('file -> chunk-lines(10MB) -> dir, durable (fsync)', durable),
     ]),
   );
-  for (const extra of ['anaplan.js', 'sfdc.js']) {
+  for (const extra of ['anaplan.js', 'sfdc.js', 'validate.js']) {
     const path = join(__dirname, extra);
     if (!existsSync(path)) continue;
     console.log('');

@@ -13,7 +13,7 @@ export default class AuthLogin extends PipeCommand<LoginResult> {
   static override description =
     'anaplan: OAuth device grant (shows a verification URL and code; stores the refresh token). ' +
     'sfdc: web-server flow with PKCE and a loopback callback (stores the refresh token). ' +
-    'Tokens go to the encrypted credential store (AES-256-GCM; key from PIPE_CREDENTIALS_KEY or a key file).';
+    'Tokens go to the encrypted credential store (AES-256-GCM; key from PIPE_CREDENTIALS_KEY or a key file; see docs/credentials.md).';
   static override examples = [
     '<%= config.bin %> <%= command.id %> anaplan --client-id 0123456789abcdef0123456789abcdef',
     '<%= config.bin %> <%= command.id %> sfdc --client-id 3MVG9... --login-url https://login.salesforce.com',

@@ -31,10 +31,6 @@ export class AtomicFile {
   ) {}
 
   static async create(path: string): Promise<AtomicFile> {
-    const name = basename(path);
-    if (name === '' || name === '.' || name === '..') {
-      throw new PipeError(`${path} is not a file name; give a path that ends in a file name`, { code: 'OUTPUT_NOT_WRITTEN' });
-    }
     await fs.mkdir(dirname(path), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST' && error.code !== 'ENOTDIR') throw cannotWrite(path, error);
       throw new PipeError(`cannot write ${path}: a file stands where its folder should be; nothing was written`, {
@@ -44,7 +40,7 @@ export class AtomicFile {
     });
     try {
       await refuseFolder(path);
-      const tempPath = join(dirname(path), `.${name}.${randomBytes(4).toString('hex')}.pipe-partial`);
+      const tempPath = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.pipe-partial`);
       return new AtomicFile(path, tempPath, await fs.open(tempPath, 'wx'));
     } catch (error) {
       throw cannotWrite(path, error);
@@ -131,7 +127,8 @@ export class AtomicFile {
 
   private async forgetPrevious(): Promise<void> {
     this.state = 'committed';
-    if (this.previousPath) await fs.rm(this.previousPath, { force: true });
+    // The new file is in place: failing to remove the old copy must not fail the commit.
+    if (this.previousPath) await fs.rm(this.previousPath, { force: true }).catch(() => undefined);
     this.previousPath = undefined;
   }
 }
@@ -163,9 +160,9 @@ function cannotWrite(path: string, error: unknown): PipeError {
     code === 'EISDIR'
       ? `${path} is a folder; move it away or choose another file name`
       : code === 'EACCES' || code === 'EPERM'
-          ? `permission denied writing ${path}`
-          : code === 'ENOSPC'
-            ? `no space left on the disk of ${path}`
-            : `cannot write ${path}: ${(error as Error).message}`;
+        ? `permission denied writing ${path}`
+        : code === 'ENOSPC'
+          ? `no space left on the disk of ${path}`
+          : `cannot write ${path}: ${(error as Error).message}`;
   return new PipeError(`${reason}; nothing was written`, { code: 'OUTPUT_NOT_WRITTEN', cause: error });
 }

@@ -1,9 +1,11 @@
 /**
  * `dir` sink: one file per chunk (or per document when the input is not chunked), named by a
  * template. A document's files are staged under temp names and committed as a group when the
- * document ends: either all of them are in place, or none is (files they would have replaced are
- * put back), so a document that fails, or whose files cannot be renamed into place, leaves none of
- * its files and no temp file behind.
+ * document ends: either all of them are in place, or none is, so a document that fails, or whose
+ * files cannot be renamed into place, leaves none of its files and no temp file behind. Files of an
+ * earlier run under the same names are replaced only when the whole group commits, and are put
+ * back otherwise, never leaving a mix of old and new chunks. Files this run does not write (a
+ * chunk number it does not reach) are left as they are.
  */
 import { join } from 'node:path';
 import { AtomicFile } from '../fs/atomic-file';

@@ -41,9 +41,6 @@ export const fileSink = defineSink({
             { code: 'MULTIPLE_DOCUMENTS' },
           );
         }
-        if (complete) {
-          throw new PipeError(`document "${piece.doc.name}" sent more after its end; nothing was written`, { code: 'PIECE_AFTER_END' });
-        }
         doc = piece.doc;
         file ??= await AtomicFile.create(path);
         if (piece.type === 'data') {

@@ -80,7 +80,11 @@ export class RunWatch {
       status: 'failed',
       exitCode: ExitCode.Failed,
       error: halt.shownByPipeline || halt.pipelines.length > 0 ? undefined : halt.message,
-      pipelines: outcome.pipelines.map((p) => (halt.pipelines.includes(p.name) && p.status !== 'failed' ? { ...p, status: 'failed', error: halt.message } : p)),
+      pipelines: outcome.pipelines.map((p) =>
+        halt.pipelines.includes(p.name) && p.status !== 'failed'
+          ? { ...p, status: 'failed', error: halt.message, documents: p.documents.map((d) => (d.status === 'interrupted' ? { ...d, status: 'failed' } : d)) }
+          : p,
+      ),
     };
   }
 

@@ -36,7 +36,7 @@ export function pieceProblem(value: unknown): string | undefined {
   }
   const doc = piece.doc as Record<string, unknown> | null | undefined;
   if (typeof doc !== 'object' || doc === null || typeof doc.id !== 'string' || typeof doc.name !== 'string') {
-    return `a ${type} piece whose doc is ${typeof doc === 'object' && doc !== null ? 'missing its id or name string' : kindOf(doc)}`;
+    return `${type === 'end' ? 'an' : 'a'} ${type} piece whose doc is ${typeof doc === 'object' && doc !== null ? 'missing its id or name string' : kindOf(doc)}`;
   }
   if (type === 'data' && !Buffer.isBuffer(piece.data)) return `a data piece whose data is ${kindOf(piece.data)}, not a Buffer`;
   if (type === 'failed' && !(piece.error instanceof Error)) return `a failed piece whose error is ${kindOf(piece.error)}, not an Error`;

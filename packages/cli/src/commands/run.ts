@@ -21,8 +21,8 @@ import { PipeCommand, type CommandOutcome } from '../pipe-command';
 import { renderPlan } from '../render/plan';
 import { ProgressDisplay } from '../render/progress-display';
 import { renderRunSummary } from '../render/run-summary';
-import { RunWatch } from '../run-watch';
 import { summaryCsv } from '../render/summary-csv';
+import { RunWatch } from '../run-watch';
 
 type RunResult = (RunOutcome & { logFiles: string[]; summaryFile?: string }) | RunPlan;
 
@@ -35,8 +35,9 @@ export default class Run extends PipeCommand<RunResult> {
     'the "pipe" key of package.json, ...), then runs its pipelines in `needs:` order, independent ones in parallel.\n\n' +
     'Logs go to a rotating file (default .pipe/logs/pipe.N.log beside the pipeline file, 3 files of 1,000,000 bytes, at debug) ' +
     'and to the console at warn; the `logs:` section of the pipeline file and the flags below change that. ' +
-    'Each run is recorded in the state directory (default .pipe), so --only-failed can re-run what failed.\n\n' +
-    'Exit codes: 0 every pipeline succeeded; 1 a pipeline failed (a partial success is a failure); ' +
+    'Each run is recorded in the state directory (default .pipe), one record per pipeline file, so --only-failed can re-run what failed; ' +
+    'a run that is interrupted or crashes is recorded too.\n\n' +
+    'Exit codes: 0 every pipeline succeeded; 1 a pipeline failed (a partial success is a failure, and so is a plugin error thrown outside the data flow); ' +
     '2 invalid pipeline file or usage; 130 interrupted (Ctrl-C, SIGTERM).';
 
   static override examples = [

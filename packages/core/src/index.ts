@@ -30,6 +30,7 @@ export { planRun, type RunPlan, type PlannedPipeline, type PlannedStage } from '
 export type { RunOutcome, PipelineOutcome, DocumentOutcome, PipelineStatus } from './engine/outcome';
 export { AtomicFile } from './fs/atomic-file';
 export { describeSchema, type SettingDoc } from './schema/describe-schema';
+export { pipelineFileEditorSchema, pluginWithSchema, editorConfigSchema, requiredKeys, VARIABLE_REFERENCE, type JsonSchema } from './schema/editor-schema';
 export { createRunLogger, type RunLogger, type RunLoggerOptions } from './log/run-logger';
 export { saveRunRecord, saveRunRecordSync, loadRunRecord, runRecordPath, failedSince, type RetrySelection } from './engine/run-record';
 export { watchStrayErrors, StrayError } from './engine/stray-errors';

@@ -1,4 +1,5 @@
 /** A plugin's settings as a flat list read from its schema: what `pipe plugins describe` prints. */
+import { requiredKeys } from './editor-schema';
 
 export interface SettingDoc {
   /** Dotted path, e.g. `auth.username`. */
@@ -22,18 +23,23 @@ function typeOf(schema: Node): string {
   return `${String(schema.type ?? 'any')}${range ? ` (${range})` : ''}`;
 }
 
+/**
+ * `required` means what `pipe schema` means: the key must be written (it is required and has no
+ * default), its parent too. A key of one form of a union (e.g. `auth{type=basic}.username`) is
+ * required when that form is the one written.
+ */
 export function describeSchema(schema: unknown, prefix = '', required = true): SettingDoc[] {
   const node = (schema ?? {}) as Node;
   const docs: SettingDoc[] = [];
   const props = node.properties as Record<string, Node> | undefined;
   if (props) {
-    const needed = new Set((node.required as string[] | undefined) ?? []);
+    const needed = new Set(requiredKeys(node));
     for (const [key, sub] of Object.entries(props)) {
       const path = prefix ? `${prefix}.${key}` : key;
       docs.push({
         key: path,
         type: typeOf(sub),
-        required: required && needed.has(key) && sub.default === undefined,
+        required: required && needed.has(key),
         default: sub.default,
         secret: sub.secret === true,
         description: sub.description as string | undefined,
@@ -45,7 +51,7 @@ export function describeSchema(schema: unknown, prefix = '', required = true): S
   if (Array.isArray(node.anyOf)) {
     for (const branch of node.anyOf as Node[]) {
       const tag = (branch.properties as Record<string, Node> | undefined)?.type?.const;
-      if (branch.properties) docs.push(...describeSchema(branch, tag === undefined ? prefix : `${prefix}{type=${String(tag)}}`, false));
+      if (branch.properties) docs.push(...describeSchema(branch, tag === undefined ? prefix : `${prefix}{type=${String(tag)}}`, required));
     }
   }
   return docs;

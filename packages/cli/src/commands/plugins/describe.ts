@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { describeSchema, ExitCode, type PluginKind, type SettingDoc } from '@pipe/core';
+import { describeSchema, ExitCode, pluginWithSchema, type JsonSchema, type PluginKind, type SettingDoc } from '@pipe/core';
 import { catalogFor } from '../../load-project';
 import { PipeCommand, type CommandOutcome } from '../../pipe-command';
 import { table } from '../../render/format';
@@ -11,7 +11,8 @@ interface DescribeResult {
   readonly summary: string;
   readonly description?: string;
   readonly settings: SettingDoc[];
-  readonly schema: unknown;
+  /** The `with:` schema exactly as `pipe schema` has it under this plugin's `use:`. */
+  readonly schema: JsonSchema;
 }
 
 export default class PluginsDescribe extends PipeCommand<DescribeResult> {
@@ -28,7 +29,7 @@ export default class PluginsDescribe extends PipeCommand<DescribeResult> {
     if (entries.length === 0) this.error(`no plugin named "${args.name}"${flags.kind ? ` of kind ${flags.kind}` : ''}; see: pipe plugins`, { exit: ExitCode.Usage });
     if (entries.length > 1) this.error(`"${args.name}" is a ${entries.map((e) => e.plugin.kind).join(' and a ')}; add --kind`, { exit: ExitCode.Usage });
     const { plugin, origin } = entries[0];
-    const result = { name: plugin.name, kind: plugin.kind, origin, summary: plugin.summary, description: plugin.description, settings: describeSchema(plugin.config), schema: plugin.config };
+    const result = { name: plugin.name, kind: plugin.kind, origin, summary: plugin.summary, description: plugin.description, settings: describeSchema(plugin.config), schema: pluginWithSchema(plugin) };
     return { result, exitCode: ExitCode.Ok };
   }
 

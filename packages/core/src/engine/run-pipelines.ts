@@ -57,6 +57,8 @@ export async function runPipelines(file: ResolvedPipelineFile, options: RunOptio
     const task = (async () => {
       let outcome: PipelineOutcome | undefined;
       let lease: TargetLease | undefined;
+      // A pipeline's duration covers every attempt (and no wait for its target): what it cost the night.
+      let firstStarted: number | undefined;
       try {
         lease = await locks.acquire(
           p.targets.map((t) => t.key),
@@ -71,6 +73,7 @@ export async function runPipelines(file: ResolvedPipelineFile, options: RunOptio
       }
       for (let attempt = 1; lease && attempt <= p.retries + 1; attempt++) {
         const docs = options.documents?.[p.name];
+        firstStarted ??= Date.now();
         outcome = await runPipeline(p, {
           runId,
           runDir,
@@ -82,7 +85,7 @@ export async function runPipelines(file: ResolvedPipelineFile, options: RunOptio
           selectDocuments: docs ? new Set(docs) : undefined,
           locks,
         });
-        outcome = { ...outcome, attempts: attempt };
+        outcome = { ...outcome, attempts: attempt, startedAt: new Date(firstStarted).toISOString(), durationMs: Date.now() - firstStarted };
         if (outcome.status !== 'failed' || options.signal.aborted) break;
         if (attempt <= p.retries) options.log.warn(`pipeline "${p.name}" failed; starting over (attempt ${attempt + 1} of ${p.retries + 1})`, { error: outcome.error });
       }

@@ -170,12 +170,14 @@ describe('runPipelines', () => {
   it('retries: starts a failed pipeline over from the first byte', async () => {
     const { runPipelines } = await import('../../src');
     let attempts = 0;
+    let firstAttemptAt = 0;
     const flaky = defineSource({
       name: 'flaky',
       summary: 'fails once',
       config: Type.Object({}),
       async *open() {
         attempts++;
+        firstAttemptAt ||= Date.now();
         yield dataPiece(doc, Buffer.from('a,b\n'));
         if (attempts === 1) throw new Error('connection reset mid-body');
         yield dataPiece(doc, Buffer.from('1,2\n'));
@@ -188,6 +190,8 @@ describe('runPipelines', () => {
     const run = await runPipelines(file, { signal, log, secrets });
     expect(run.exitCode).toBe(0);
     expect(run.pipelines[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+    // Its start is the first attempt's, so its duration covers both attempts.
+    expect(Date.parse(run.pipelines[0].startedAt!)).toBeLessThanOrEqual(firstAttemptAt);
     expect(require('node:fs').readFileSync(join(cwd, 'out.csv'), 'utf8')).toBe('a,b\n1,2\n');
   });
 });

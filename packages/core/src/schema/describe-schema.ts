@@ -15,7 +15,13 @@ type Node = Record<string, unknown>;
 
 function typeOf(schema: Node): string {
   if ('const' in schema) return JSON.stringify(schema.const);
-  if (Array.isArray(schema.anyOf)) return (schema.anyOf as Node[]).map(typeOf).join(' | ');
+  if (Array.isArray(schema.anyOf)) {
+    const branches = schema.anyOf as Node[];
+    const tags = branches.map((b) => (b.properties as Record<string, Node> | undefined)?.type?.const);
+    // A union of objects told apart by `type` (e.g. auth): name the forms, their keys follow.
+    if (tags.every((tag) => tag !== undefined)) return `object, type: ${tags.map(String).join(' | ')}`;
+    return branches.map(typeOf).join(' | ');
+  }
   if (schema.byteSize) return 'size';
   if (Array.isArray(schema.type)) return schema.type.join(' | ');
   if (schema.type === 'array' && schema.items) return `${typeOf(schema.items as Node)}[]`;

@@ -120,6 +120,7 @@ export const sfdcReportSource = defineSource({
     '',
     'Logins: jwt (recommended), client-credentials, refresh-token (or an SFDX auth URL, or `pipe auth login sfdc`),',
     'password, or an existing session id. An expired session is renewed once and the request repeated.',
+    'Secrets go only to https URLs (or this machine); redirects are never followed.',
   ].join('\n'),
   config: sfdcReportConfig,
   checkConfig: (config) => credentialUrlProblems(credentialUrls(config), config.allowInsecureHttp),

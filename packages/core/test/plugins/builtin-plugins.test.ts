@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chunkLines, dataPiece, dirSink, docEnd, docFailed, fileSink, fileSource, testing, type Piece } from '../../src';
@@ -18,15 +19,29 @@ describe('file source', () => {
     expect(ctx.progressCounts).toMatchObject({ bytes: 10_000, expectedBytes: 10_000 });
   });
 
-  it('says clearly when the path is missing or unreadable', async () => {
-    const dir = project({ 'secret.csv': 'x' });
+  it('says clearly when the path is missing, not a file, or under a file', async () => {
+    const dir = project({ 'in.csv': 'x' });
     const ctx = testing.createTestContext({ cwd: dir });
     await expect(testing.runSource(fileSource, { path: 'nope.csv' }, ctx)).rejects.toThrow(`file not found: ${join(dir, 'nope.csv')}`);
-    if (process.getuid?.() !== 0) {
-      chmodSync(join(dir, 'secret.csv'), 0o000);
-      await expect(testing.runSource(fileSource, { path: 'secret.csv' }, ctx)).rejects.toThrow('permission denied');
-    }
     await expect(testing.runSource(fileSource, { path: '.' }, ctx)).rejects.toThrow('is not a file');
+    // A path whose parent is a file cannot be reached by anyone, root included.
+    await expect(testing.runSource(fileSource, { path: 'in.csv/data.csv' }, ctx)).rejects.toThrow(`not a directory, stat '${join(dir, 'in.csv', 'data.csv')}'`);
+  });
+
+  it('says clearly when the file is not readable; as root, the read runs as user nobody, whom the permissions stop', async () => {
+    const dir = project({ 'secret.csv': 'x' });
+    chmodSync(dir, 0o755);
+    chmodSync(join(dir, 'secret.csv'), 0o000);
+    if (process.getuid?.() !== 0) {
+      await expect(testing.runSource(fileSource, { path: 'secret.csv' }, testing.createTestContext({ cwd: dir }))).rejects.toThrow('permission denied');
+      return;
+    }
+    // Root reads anything, so a child process drops to nobody first (the build of core: `tsc -b` runs before jest).
+    const script = `const { fileSource, testing } = require(${JSON.stringify(join(__dirname, '../../dist'))});
+      testing.runSource(fileSource, { path: 'secret.csv' }, testing.createTestContext({ cwd: ${JSON.stringify(dir)} }))
+        .then(() => console.log('read it'), (error) => console.log(error.message));`;
+    const child = spawnSync(process.execPath, ['-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    expect(child.stdout.trim()).toBe(`file not readable (permission denied): ${join(dir, 'secret.csv')}`);
   });
 });
 

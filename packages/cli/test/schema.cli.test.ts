@@ -83,6 +83,24 @@ describe('pipe schema', () => {
     expect(result).toMatchObject({ code: 0, stdout: `Wrote the pipeline file schema to ${join(dir, 'editor/pipe.schema.json')}\n` });
     expect(JSON.parse(readFileSync(join(dir, 'editor/pipe.schema.json'), 'utf8'))).toEqual(await printedSchema(dir));
   });
+
+  it('says what is wrong when --output cannot be written', async () => {
+    const dir = workspace({ blocker: 'a file, not a folder' });
+    const result = await pipe(['schema', '--output', 'blocker/pipe.schema.json'], { cwd: dir });
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toContain(`cannot write ${join(dir, 'blocker/pipe.schema.json')}: a file stands where its folder should be`);
+  });
+
+  it('warns about a plugin package that does not load, and still prints the schema of the others', async () => {
+    const dir = workspace({
+      'node_modules/pipe-plugin-broken/package.json': JSON.stringify({ name: 'pipe-plugin-broken', pipe: { plugins: './index.js' } }),
+      'node_modules/pipe-plugin-broken/index.js': "throw new Error('missing dependency left-pad');",
+    });
+    const result = await pipe(['schema'], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('warning: plugin package pipe-plugin-broken could not be loaded, its plugins are not in the schema: missing dependency left-pad');
+    expect(withSchemaOf(JSON.parse(result.stdout) as Schema, 'sink', 'anaplan').required).toEqual(['workspace', 'model', 'file', 'auth']);
+  });
 });
 
 describe('pipe plugins describe --json', () => {

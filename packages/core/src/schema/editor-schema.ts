@@ -51,7 +51,9 @@ export function pipelineFileEditorSchema(plugins: readonly Plugin[]): JsonSchema
   const file = editorConfigSchema(PipelineFileSchema);
   const pipeline = Object.values(child(file, 'properties', 'pipelines', 'patternProperties'))[0] as JsonSchema;
   const stages = child(pipeline, 'properties');
-  const stage = (kind: PluginKind) => stageSchema(stages.source as JsonSchema, kind, plugins);
+  // Source, transforms and sink share the framework's one stage schema; each kind adds its plugins.
+  const frameworkStage = child(stages, 'source');
+  const stage = (kind: PluginKind) => stageSchema(frameworkStage, kind, plugins);
   stages.source = stage('source');
   child(stages, 'transforms').items = stage('transform');
   stages.sink = stage('sink');

@@ -1,7 +1,7 @@
 import Ajv from 'ajv';
 import { pipePackage as anaplanPackage } from '@pipe/sink-anaplan';
 import { pipePackage as sfdcPackage } from '@pipe/source-sfdc';
-import { builtinPlugins, describeSchema, parseByteSize, pipelineFileEditorSchema, type Plugin } from '../../src';
+import { builtinPlugins, describeSchema, fileSink, fileSource, parseByteSize, pipelineFileEditorSchema, type Plugin } from '../../src';
 import { BYTE_SIZE_STRING } from '../../src/schema/editor-schema';
 
 const plugins: Plugin[] = [...builtinPlugins, ...sfdcPackage.plugins, ...anaplanPackage.plugins];
@@ -45,6 +45,13 @@ describe('the editor schema of a pipeline file', () => {
 
   it('takes any with: for a use: it does not know (a path or a package)', () => {
     expect(errorsOf(copyFile({}, undefined, { use: './plugins/post.ts', with: { url: 'https://example.com', anything: [1, 2] } }))).toEqual([]);
+  });
+
+  it('keeps the kinds apart when one kind has no plugin', () => {
+    const onlyFiles = new Ajv({ strict: true }).compile(pipelineFileEditorSchema([fileSource, fileSink]));
+    const file = copyFile();
+    (file.pipelines.copy as Record<string, unknown>).transforms = [{ use: 'file', with: { anything: 1 } }];
+    expect([onlyFiles(file), onlyFiles.errors]).toEqual([true, null]);
   });
 
   it('accepts a ${VAR} where a number or a boolean goes, and still checks written numbers', () => {

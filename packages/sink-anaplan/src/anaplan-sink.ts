@@ -76,7 +76,7 @@ async function consume(
   for (const secret of secretValues(anaplanSinkSchema, config)) ctx.secrets.add(secret);
   // Validation checked these too, but a plugin run on its own skips it; here the allowInsecureHttp warning is logged.
   const urls = new CredentialUrlGuard({ allowInsecureHttp: config.allowInsecureHttp, log: ctx.log });
-  for (const { path, url } of credentialUrls(config)) urls.check(url!, path.join('.'));
+  for (const { path, url } of credentialUrls(config)) if (url !== undefined) urls.check(url, path.join('.'));
 
   // Before the first byte: a run that cannot fit Anaplan's limits fails now.
   const plan = planChunks(ctx.shape, config.chunkSize);

@@ -110,6 +110,8 @@ export const anaplanSinkSchema = Config({
 });
 
 export type AnaplanSinkConfig = Static<typeof anaplanSinkSchema>;
+export type AuthConfig = Static<typeof AuthSettings>;
+export type MappingParameters = Static<typeof MappingParameter>[];
 
 /**
  * The URLs this config sends credentials or tokens to, by key: the API (every call carries the
@@ -119,5 +121,3 @@ export function credentialUrls(config: AnaplanSinkConfig): CredentialUrl[] {
   const login = config.auth.type === 'oauth' ? { path: ['oauthUrl'], url: config.oauthUrl } : { path: ['authUrl'], url: config.authUrl };
   return [{ path: ['apiUrl'], url: config.apiUrl }, login];
 }
-export type AuthConfig = Static<typeof AuthSettings>;
-export type MappingParameters = Static<typeof MappingParameter>[];

@@ -149,7 +149,7 @@ describe('Ctrl-C during the upload', () => {
       controller.abort();
       const run = await running;
       expect(run.error).toBeDefined();
-      await sleep(200);
+      while (emulator.stats().inFlightChunkPuts > 0) await sleep(5); // the aborted PUTs have closed
       expect(chunkPuts(emulator).length).toBeLessThanOrEqual(4);
       expect(completeCalls(emulator)).toHaveLength(0);
       expect(emulator.requests.filter((r) => r.route === 'imports.tasks.start')).toHaveLength(0);

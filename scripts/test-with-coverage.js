@@ -64,7 +64,13 @@ const jestStatus = run(
 const ours = (url) => url.includes('/packages/') && url.includes('/dist/') && !url.includes('/node_modules/');
 for (const name of readdirSync(childrenRaw)) {
   const file = join(childrenRaw, name);
-  const raw = JSON.parse(readFileSync(file, 'utf8'));
+  let raw;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    rmSync(file); // a process killed while writing it: its coverage is lost, the rest still counts
+    continue;
+  }
   const cache = raw['source-map-cache'] ?? {};
   writeFileSync(
     file,

@@ -155,6 +155,7 @@ async function consume(
       signal: ctx.signal,
       runDir: ctx.runDir,
       log: ctx.log,
+      progress: ctx.progress,
     });
     const verdict = judgeTask(outcome, config.acceptFailedRows);
     if (!verdict.ok) throw taskFailure(outcome, verdict, config.acceptFailedRows);

@@ -2,7 +2,9 @@
  * Progress while a run goes. On a TTY: one live line per running pipeline (bytes read, chunks
  * done of total when known, throughput, elapsed, and an ETA from bytes, not item counts); a
  * finished pipeline collapses to one result line. Off a TTY (cron, CI, --json): no animation,
- * a plain line per running pipeline every interval.
+ * a plain line per running pipeline every interval. While a plugin waits with no data moving (an
+ * Anaplan import running on the server) the line says what it waits on and for how long, in place
+ * of the throughput and ETA, which would only fall.
  */
 import type { PipelineOutcome, ProgressCounts } from '@pipe/core';
 import { formatBytes, formatDuration } from './format';
@@ -10,6 +12,14 @@ import { formatBytes, formatDuration } from './format';
 interface Running {
   readonly started: number;
   readonly plugins: Map<string, Readonly<ProgressCounts>>;
+  /** Per plugin, the phase under way and when it began; its text may change (the task state) while its name stays. */
+  readonly phases: Map<string, { readonly name: string; readonly since: number }>;
+}
+
+/** `importing` of `importing: task IN_PROGRESS`: the part that stays while the phase lasts. */
+function phaseName(text: string): string {
+  const colon = text.indexOf(':');
+  return colon < 0 ? text : text.slice(0, colon);
 }
 
 export interface ProgressDisplayOptions {
@@ -41,12 +51,16 @@ export class ProgressDisplay {
   }
 
   pipelineStarted(name: string): void {
-    this.running.set(name, { started: this.now(), plugins: new Map() });
+    this.running.set(name, { started: this.now(), plugins: new Map(), phases: new Map() });
     if (!this.options.tty) this.options.write(`${name}: started\n`);
   }
 
   update(pipeline: string, plugin: string, counts: Readonly<ProgressCounts>): void {
-    this.running.get(pipeline)?.plugins.set(plugin, { ...counts });
+    const run = this.running.get(pipeline);
+    if (!run) return;
+    run.plugins.set(plugin, { ...counts });
+    if (counts.phase === undefined) run.phases.delete(plugin);
+    else if (run.phases.get(plugin)?.name !== phaseName(counts.phase)) run.phases.set(plugin, { name: phaseName(counts.phase), since: this.now() });
   }
 
   pipelineEnded(outcome: PipelineOutcome): void {
@@ -75,6 +89,11 @@ export class ProgressDisplay {
     else if (chunker) parts.push(`${chunker.chunks} chunks cut`);
     const retries = entries.reduce((n, [, c]) => n + c.retries, 0);
     if (retries) parts.push(`${retries} retries`);
+    const phases = entries.flatMap(([plugin, c]) => (c.phase === undefined ? [] : [`${c.phase} for ${formatDuration(this.now() - (run.phases.get(plugin)?.since ?? run.started))}`]));
+    if (phases.length) {
+      parts.push(...phases, `elapsed ${formatDuration(elapsedMs)}`);
+      return `${name}: ${parts.join(', ')}`;
+    }
     const rate = elapsedMs > 0 ? bytes / (elapsedMs / 1000) : 0;
     parts.push(`${formatBytes(Math.round(rate))}/s`);
     parts.push(`elapsed ${formatDuration(elapsedMs)}`);

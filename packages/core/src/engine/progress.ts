@@ -8,6 +8,8 @@ export interface ProgressCounts {
   retries: number;
   expectedBytes?: number;
   expectedChunks?: number;
+  /** What the plugin is waiting on while no data moves (`ProgressReporter.phase`); absent otherwise. */
+  phase?: string;
 }
 
 export type ProgressListener = (plugin: string, counts: Readonly<ProgressCounts>) => void;
@@ -31,6 +33,12 @@ export class PluginProgress implements ProgressReporter {
   expect(totals: { bytes?: number; chunks?: number }): void {
     if (totals.bytes !== undefined) this.counts.expectedBytes = totals.bytes;
     if (totals.chunks !== undefined) this.counts.expectedChunks = totals.chunks;
+    this.listener?.(this.plugin, this.counts);
+  }
+
+  phase(text: string | undefined): void {
+    if (text === undefined) delete this.counts.phase;
+    else this.counts.phase = text;
     this.listener?.(this.plugin, this.counts);
   }
 }

@@ -25,6 +25,12 @@ export interface ProgressReporter {
   add(delta: ProgressDelta): void;
   /** Announce totals once known (e.g. a file's size, a chunk count), so progress can show an ETA. */
   expect(totals: { bytes?: number; chunks?: number }): void;
+  /**
+   * Say what the plugin is waiting on while no data moves, such as `importing: task IN_PROGRESS`
+   * (an Anaplan import running on the server), and `undefined` once it is over. The progress line
+   * shows it, with how long it has lasted, instead of a throughput that would only fall.
+   */
+  phase(text: string | undefined): void;
 }
 
 /** Keeps secret values out of every output: logs, errors, `--json`, `--dry-run`. */

@@ -8,7 +8,7 @@
  * Ctrl-C (the run's signal) while the task runs cancels it in Anaplan (DELETE …/tasks/{taskId})
  * before the error goes on, so an interrupted run does not leave an import going.
  */
-import { errorMessage, sleep, type Logger } from '@pipe/core';
+import { errorMessage, sleep, type Logger, type ProgressReporter } from '@pipe/core';
 import { AnaplanError } from '../errors';
 import type { AnaplanApi } from '../http/anaplan-api';
 import type { MappingParameters } from '../config';
@@ -30,6 +30,8 @@ export interface TaskRunOptions {
   readonly signal: AbortSignal;
   readonly runDir: string;
   readonly log: Logger;
+  /** Told the task's state while it runs (`importing: task IN_PROGRESS`), so progress says what it waits on. */
+  readonly progress: ProgressReporter;
 }
 
 export interface TaskOutcome {
@@ -47,6 +49,9 @@ export interface TaskOutcome {
   readonly dumpErrors: readonly string[];
 }
 
+/** What the progress line says while a task of each kind runs. */
+const PHASE: Record<TaskKind, string> = { import: 'importing', process: 'running process' };
+
 /** Time allowed to cancel a task after Ctrl-C (the run's signal is already aborted then). */
 const CANCEL_TIMEOUT_MS = 15_000;
 
@@ -61,11 +66,14 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
   options.log.info(`Anaplan ${kind} "${action.name}" started, task ${taskId}`);
 
   let task: Task;
+  options.progress.phase(`${PHASE[kind]}: task started`);
   try {
     task = await pollUntilDone(api, `${tasksPath}/${taskId}`, options);
   } catch (error) {
     if (options.signal.aborted) await cancelTask(api, `${tasksPath}/${taskId}`, options.log);
     throw error;
+  } finally {
+    options.progress.phase(undefined);
   }
 
   const result = task.result;
@@ -90,7 +98,9 @@ async function pollUntilDone(api: AnaplanApi, taskPath: string, options: TaskRun
     const answer = await api.json<TaskAnswer>('GET', taskPath);
     const task = answer.task;
     if (!task) throw new AnaplanError(`Anaplan answered the task status call without a task (${taskPath})`);
-    options.log.debug(`task ${task.taskId}: ${task.taskState}${task.currentStep ? ` (${task.currentStep})` : ''}`);
+    const state = `${task.taskState}${task.currentStep ? ` (${task.currentStep})` : ''}`;
+    options.log.debug(`task ${task.taskId}: ${state}`);
+    options.progress.phase(`${PHASE[options.kind]}: task ${state}`);
     if (isTerminal(task.taskState)) return task;
   }
 }

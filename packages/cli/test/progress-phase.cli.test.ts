@@ -1,0 +1,44 @@
+/**
+ * While an Anaplan import runs on the server no bytes move, so the progress a user watches says
+ * "importing" and the task's state instead of a falling throughput: through the real binary, off
+ * a TTY (the plain periodic lines cron and CI see).
+ */
+import { startAnaplanEmulator, type AnaplanEmulator } from '@pipe/emulator-anaplan';
+import { IDS, opportunitiesCsv } from '../../sink-anaplan/test/support/anaplan-fixture';
+import { pipe, workspace } from './run-pipe';
+
+let emulator: AnaplanEmulator;
+beforeAll(async () => {
+  // An import that takes a while, so several progress lines fall inside it.
+  emulator = await startAnaplanEmulator({ host: '127.0.0.1', port: 0, taskDurationMs: 2000 });
+});
+afterAll(() => emulator.stop());
+
+it('the plain progress lines say the import is running, with the task state and the elapsed time', async () => {
+  const yaml = `version: 1
+pipelines:
+  load:
+    source: { use: file, with: { path: ./in.csv } }
+    sink:
+      use: anaplan
+      with:
+        workspace: ${IDS.workspace}
+        model: ${IDS.model}
+        file: ${IDS.file}
+        import: ${IDS.import}
+        auth: { type: basic, username: ops@acme.com, password: "\${ANAPLAN_PASSWORD}" }
+        apiUrl: ${emulator.apiUrl}
+        authUrl: ${emulator.authUrl}
+        allowInsecureHttp: true
+        pollIntervalMs: 20
+`;
+  const dir = workspace({ 'p.yml': yaml, 'in.csv': opportunitiesCsv(100) });
+  const result = await pipe(['run', 'p.yml'], { cwd: dir, env: { ANAPLAN_PASSWORD: 'demo-password', PIPE_PROGRESS_INTERVAL_MS: '50' } });
+  expect(result.code).toBe(0);
+  const importing = result.stderr.split('\n').filter((line) => /^load: .*importing: task [A-Z_]+/.test(line));
+  expect(importing.length).toBeGreaterThan(0);
+  for (const line of importing) {
+    expect(line).toMatch(/importing: task [A-Z_]+.* for \S+, elapsed \S+$/);
+    expect(line).not.toMatch(/B\/s/);
+  }
+});

@@ -21,7 +21,7 @@ export * as testing from './testing/plugin-harness';
 export { builtinPlugins, fileSource, chunkLines, fileSink, dirSink } from './plugins/builtin';
 export { PluginCatalog, UnknownPluginError, type CatalogEntry, type CatalogOptions } from './plugin/catalog';
 export { ConfigError, formatIssue, type ConfigIssue } from './config/config-error';
-export { loadPipelineFile, SEARCH_PLACES, type LoadedPipelineFile } from './config/load-pipeline-file';
+export { loadPipelineFile, pipelineFileFromText, SEARCH_PLACES, type LoadedPipelineFile } from './config/load-pipeline-file';
 export { resolvePipelineFile, type ResolvedPipelineFile, type ResolvedPipeline, type ResolvedStage } from './config/resolve-pipeline-file';
 export { PipelineFileSchema } from './config/pipeline-file-schema';
 export { runPipeline, type PipelineRunOptions } from './engine/run-pipeline';

@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { cosmiconfig, type Loader } from 'cosmiconfig';
 import { PipeError, ExitCode } from '../errors';
 import { ConfigError } from './config-error';
-import { checkPipelineFileSize, readPipelineText } from './pipeline-file-text';
+import { checkPipelineFileSize, decodePipelineText, readPipelineText } from './pipeline-file-text';
 import { YamlSource } from './yaml-source';
 
 export const SEARCH_PLACES = [
@@ -66,4 +66,20 @@ export async function loadPipelineFile(options: { file?: string; cwd: string }):
   const source = sources.get(result.filepath);
   if (!source) throw new PipeError(`${result.filepath}: unsupported pipeline file type; use YAML or JSON`, { exitCode: ExitCode.Usage });
   return { file: result.filepath, source, data: result.config };
+}
+
+/**
+ * A pipeline file from text read elsewhere (a queued job carries the file's text), as if read from
+ * `file`: paths, `.env` and messages are those of `file`, which need not exist here.
+ */
+export function pipelineFileFromText(file: string, text: string): LoadedPipelineFile {
+  const decoded = decodePipelineText(file, Buffer.from(text, 'utf8'));
+  if ('issue' in decoded) throw new ConfigError([decoded.issue]);
+  const prefix = basename(file) === 'package.json' ? ['pipe'] : [];
+  const { source, issues } = YamlSource.parse(file, decoded.text, prefix);
+  if (issues.length) throw new ConfigError(issues);
+  const whole = source.data();
+  const data = prefix.length ? (whole as Record<string, unknown> | null)?.pipe : whole;
+  if (data === undefined || data === null) throw new PipeError(`no pipeline found in ${file}`, { code: 'NO_PIPELINE_FILE', exitCode: ExitCode.Usage });
+  return { file, source, data };
 }

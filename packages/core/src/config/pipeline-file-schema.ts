@@ -37,12 +37,20 @@ export const LogSettingsSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const QueueSettingsSchema = Type.Object(
+  {
+    redis: Type.Optional(Type.String({ minLength: 1, description: 'Redis URL of the queue (`pipe enqueue`, `pipe schedule`), e.g. redis://queue.internal:6379. `--redis` and PIPE_REDIS_URL win.' })),
+  },
+  { additionalProperties: false },
+);
+
 export const PipelineFileSchema = Type.Object(
   {
     version: Type.Literal(1, { description: 'Pipeline file format version.' }),
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 32, default: 2, description: 'Independent pipelines run at once.' })),
     stateDir: Type.Optional(Type.String({ description: 'Where run records go, relative to the pipeline file. Default: .pipe' })),
     logs: Type.Optional(LogSettingsSchema),
+    queue: Type.Optional(QueueSettingsSchema),
     pipelines: Type.Record(Type.String({ pattern: PIPELINE_NAME }), PipelineSchema, { minProperties: 1 }),
   },
   { additionalProperties: false },

@@ -47,6 +47,8 @@ export interface ResolvedPipelineFile {
   readonly concurrency: number;
   readonly stateDir: string;
   readonly logs: PipelineFileData['logs'];
+  /** Where `pipe enqueue` and `pipe schedule` find the queue, when the file says. */
+  readonly queue?: PipelineFileData['queue'];
   /** In file order. */
   readonly pipelines: readonly ResolvedPipeline[];
   /** Secret values found (secret fields, variables named like secrets), for the redactor. */
@@ -137,6 +139,7 @@ export async function resolvePipelineFile(
     concurrency: validated.concurrency ?? 2,
     stateDir: resolve(dir, validated.stateDir ?? '.pipe'),
     logs: validated.logs,
+    queue: validated.queue,
     pipelines,
     secrets: [...secrets],
   };

@@ -4,7 +4,11 @@ module.exports = {
   roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/test'],
   testMatch: ['**/test/**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
-  moduleNameMapper: { '^@pipe/(core|source-sfdc|sink-anaplan|cli)$': '<rootDir>/packages/$1/src' },
+  // Every @pipe package and public subpath, to its TypeScript source.
+  moduleNameMapper: {
+    '^@pipe/(core|source-sfdc|sink-anaplan|emulator-sfdc|emulator-anaplan|queue|cli)$': '<rootDir>/packages/$1/src',
+    '^@pipe/(emulator-sfdc|emulator-anaplan)/pipe-package$': '<rootDir>/packages/$1/src/pipe-package',
+  },
   testTimeout: 60000,
   // Coverage, when asked for (`pnpm test` runs scripts/test-with-coverage.js): src of every package, test doubles reported too.
   setupFiles: ['<rootDir>/scripts/jest-child-coverage.js'],

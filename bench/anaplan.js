@@ -11,7 +11,7 @@
  *
  *   node bench/anaplan.js --csv FILE [--concurrency 1,8,32] [--gzip off,on]
  *
- * Needs the build (`tsc -b`): it requires packages/core/dist and packages/sink-anaplan/dist.
+ * Needs the build (`tsc -b`): it requires packages/core/dist, packages/sink-anaplan/dist and packages/emulator-anaplan/dist.
  * Also `module.exports.run({ csvPath, print })` for bench/run.js.
  */
 const { fork } = require('node:child_process');
@@ -99,7 +99,7 @@ function startEmulatorProcess() {
 }
 
 async function emulatorProcess() {
-  const { startAnaplanEmulator } = require(path.join(ANAPLAN, 'emulator'));
+  const { startAnaplanEmulator } = require(path.join(ROOT, 'packages/emulator-anaplan/dist'));
   const emulator = await startAnaplanEmulator({ port: 0 });
   process.on('message', async (m) => {
     if (m.type === 'stored-bytes') process.send({ type: 'answer', value: emulator.getFileContent(WORKSPACE, MODEL, FILE_ID).length });

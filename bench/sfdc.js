@@ -23,9 +23,9 @@ const { once } = require('node:events');
 const root = join(__dirname, '..');
 const core = () => require(join(root, 'packages/core/dist'));
 const sfdc = () => require(join(root, 'packages/source-sfdc/dist'));
-const sfdcEmulator = () => require(join(root, 'packages/source-sfdc/dist/emulator'));
+const sfdcEmulator = () => require(join(root, 'packages/emulator-sfdc/dist'));
 const anaplanDist = join(root, 'packages/sink-anaplan/dist');
-const anaplanEmulator = () => require(join(anaplanDist, 'emulator'));
+const anaplanEmulator = () => require(join(root, 'packages/emulator-anaplan/dist'));
 const MB = 1_000_000;
 /** Rows of the default report average about 258 bytes. */
 const BYTES_PER_ROW = 258;
@@ -178,7 +178,7 @@ async function run({ mb = 500, print = console.log } = {}) {
     rows.push({ name: `sfdc emulator -> chunk-lines -> discard (${mb} MB)`, ...download });
     print(`(a) sfdc emulator -> chunk-lines -> discard:        ${fmt(download)}  (${download.rows} rows)`);
     if (!anaplan) {
-      print('(b), (c) skipped: packages/sink-anaplan/dist has no startAnaplanEmulator/anaplanSink yet (run tsc -b once it exists)');
+      print('(b), (c) skipped: packages/emulator-anaplan/dist or packages/sink-anaplan/dist is not built yet (run tsc -b once it exists)');
       return rows;
     }
     const file = join(dir, 'report.csv');

@@ -6,8 +6,8 @@ const { spawn } = require('node:child_process');
 const { mkdtempSync, writeFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { startSfdcEmulator } = require('../packages/source-sfdc/dist/emulator');
-const { startAnaplanEmulator } = require('../packages/sink-anaplan/dist/emulator');
+const { startSfdcEmulator } = require('../packages/emulator-sfdc/dist');
+const { startAnaplanEmulator } = require('../packages/emulator-anaplan/dist');
 
 const ROOT = join(__dirname, '..');
 const WORKSPACE = '8a868cd9837162ef0183cd4d7ba842c0';

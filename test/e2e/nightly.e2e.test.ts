@@ -7,8 +7,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAnaplanEmulator, type AnaplanEmulator } from '../../packages/sink-anaplan/src/emulator';
-import { startSfdcEmulator, type SfdcEmulator } from '../../packages/source-sfdc/src/emulator';
+import { startAnaplanEmulator, type AnaplanEmulator } from '@pipe/emulator-anaplan';
+import { startSfdcEmulator, type SfdcEmulator } from '@pipe/emulator-sfdc';
 import { pipe } from '../../packages/cli/test/run-pipe';
 
 const NIGHTLY = join(__dirname, '..', '..', 'examples', 'nightly.yml');

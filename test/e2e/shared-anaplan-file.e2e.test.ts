@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startAnaplanEmulator, type AnaplanEmulator } from '../../packages/sink-anaplan/src/emulator';
+import { startAnaplanEmulator, type AnaplanEmulator } from '@pipe/emulator-anaplan';
 import { IDS, opportunitiesCsv } from '../../packages/sink-anaplan/test/support/anaplan-fixture';
 import { pipe, workspace } from '../../packages/cli/test/run-pipe';
 

@@ -1,14 +1,24 @@
 /** Find, load and validate the pipeline file a command names (or the one cosmiconfig finds). */
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadPipelineFile, PluginCatalog, resolvePipelineFile, type Redactor, type ResolvedPipelineFile } from '@pipe/core';
 import { CLI_NODE_MODULES } from './cli-paths';
 
 /** The plugin packages the CLI ships with: built with it against the same core, so Node loads them. */
-const SHIPPED_PACKAGES = ['@pipe/source-sfdc', '@pipe/sink-anaplan'];
+const SHIPPED_PACKAGES = ['@pipe/source-sfdc', '@pipe/sink-anaplan', '@pipe/emulator-sfdc', '@pipe/emulator-anaplan'];
+
+/** The module a shipped package's `pipe.plugins` names, as the catalog will find it. */
+function pluginEntry(packageName: string): string {
+  const manifestPath = require.resolve(`${packageName}/package.json`);
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { pipe: { plugins: string } };
+  return resolve(dirname(manifestPath), manifest.pipe.plugins);
+}
+
+let shippedEntries: Set<string> | undefined;
 
 export function catalogFor(cwd: string): PluginCatalog {
-  const nativeEntries = new Set(SHIPPED_PACKAGES.map((name) => require.resolve(name)));
-  return new PluginCatalog({ cwd, extraNodeModules: [CLI_NODE_MODULES], nativeEntries });
+  shippedEntries ??= new Set(SHIPPED_PACKAGES.map(pluginEntry));
+  return new PluginCatalog({ cwd, extraNodeModules: CLI_NODE_MODULES, nativeEntries: shippedEntries });
 }
 
 export async function loadProject(file: string | undefined, redactor: Redactor): Promise<ResolvedPipelineFile> {

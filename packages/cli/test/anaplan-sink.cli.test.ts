@@ -4,7 +4,7 @@
  * acceptFailedRows, passing) with the failure dump's path printed either way.
  */
 import { existsSync } from 'node:fs';
-import { startAnaplanEmulator, type AnaplanEmulator } from '../../sink-anaplan/src/emulator';
+import { startAnaplanEmulator, type AnaplanEmulator } from '@pipe/emulator-anaplan';
 import { IDS, opportunitiesCsv } from '../../sink-anaplan/test/support/anaplan-fixture';
 import { pipe, workspace } from './run-pipe';
 

@@ -1,7 +1,7 @@
 /** `pipe auth login/list/logout` with the real binary, and OAuth rotation across two runs. */
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startAnaplanEmulator, type AnaplanEmulator } from '../../sink-anaplan/src/emulator';
+import { startAnaplanEmulator, type AnaplanEmulator } from '@pipe/emulator-anaplan';
 import { pipe, salesCsv, workspace } from './run-pipe';
 
 describe('pipe auth', () => {

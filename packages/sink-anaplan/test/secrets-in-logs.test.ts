@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StreamLogger, testing, type LoginIO, type SecretRegistry } from '@pipe/core';
 import { anaplanLogin, CREDENTIAL_SERVICE } from '../src';
-import { createTestCertificate, routePatterns } from '../src/emulator';
+import { createTestCertificate, routePatterns } from '@pipe/emulator-anaplan';
 import { configFor, IDS, opportunitiesCsv, runAnaplanSink, startEmulator, tempCredentialStore, USER, type AnaplanEmulator } from './support/anaplan-fixture';
 
 let emulator: AnaplanEmulator;

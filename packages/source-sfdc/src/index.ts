@@ -1,17 +1,14 @@
 /**
- * @pipe/source-sfdc: Salesforce reports as streamed CSV, the `pipe auth login sfdc` flow and the
- * Salesforce emulator. The emulator is its own entry point, `@pipe/source-sfdc/dist/emulator`, so
- * that a pipeline run never loads it.
+ * @pipe/source-sfdc: Salesforce reports as streamed CSV and the `pipe auth login sfdc` flow. The
+ * local Salesforce that `pipe emulate sfdc` and the tests use is its own package, @pipe/emulator-sfdc.
  */
 import type { PipePackage } from '@pipe/core';
 import { sfdcLogin } from './auth/web-server-login';
-import { sfdcEmulatorProvider } from './emulator-provider';
 import { sfdcReportSource } from './sfdc-report-source';
 
 export { sfdcReportSource } from './sfdc-report-source';
 export { sfdcReportConfig, type SfdcReportConfig, type AuthSettings, type ReportRef, DEFAULT_CONCURRENCY, DEFAULT_API_VERSION, DEFAULT_LOGIN_URL } from './config';
 export { sfdcLogin, webServerLogin, type WebServerLoginOptions } from './auth/web-server-login';
-export { sfdcEmulatorProvider } from './emulator-provider';
 export { SfdcError, type SfdcErrorCode } from './errors';
 export { FooterDetector, type ExportEnd, type FooterDetectorOptions } from './footer-detector';
 export { CsvRecordCounter } from './csv-record-counter';
@@ -24,5 +21,4 @@ export { CREDENTIAL_SERVICE, type SavedSfdcLogin } from './auth/refresh-token';
 export const pipePackage: PipePackage = {
   plugins: [sfdcReportSource],
   logins: { sfdc: sfdcLogin },
-  emulators: { sfdc: sfdcEmulatorProvider },
 };

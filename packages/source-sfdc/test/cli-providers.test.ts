@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { testing } from '@pipe/core';
+import { DEFAULT_REPORT_IDS } from '@pipe/emulator-sfdc';
+import { sfdcEmulatorProvider } from '@pipe/emulator-sfdc/pipe-package';
 import { pipePackage, sfdcReportSource } from '../src';
-import { DEFAULT_REPORT_IDS } from '../src/emulator';
 
 test('`pipe emulate sfdc` starts an org a pipeline can log in to with the printed settings', async () => {
-  const started = await pipePackage.emulators!.sfdc!.start({ port: 0 });
+  const started = await sfdcEmulatorProvider.start({ port: 0 });
   try {
     const lines = started.describe();
     expect(lines[0]).toContain(started.url);
@@ -21,8 +22,8 @@ test('`pipe emulate sfdc` starts an org a pipeline can log in to with the printe
   }
 });
 
-test('the package exports the plugin, the login and the emulator', () => {
+test('the package exports the plugin and the login; the emulator is a package of its own', () => {
   expect(pipePackage.plugins.map((p) => p.name)).toEqual(['sfdc-report']);
   expect(Object.keys(pipePackage.logins!)).toEqual(['sfdc']);
-  expect(Object.keys(pipePackage.emulators!)).toEqual(['sfdc']);
+  expect(pipePackage.emulators).toBeUndefined();
 });

@@ -1,6 +1,6 @@
 /** Shared set-up for the source tests: a config against the emulator and piece helpers. */
 import { testing, type Piece } from '@pipe/core';
-import type { SfdcEmulator } from '../src/emulator';
+import type { SfdcEmulator } from '@pipe/emulator-sfdc';
 
 export function jwtAuth(emulator: SfdcEmulator) {
   return { type: 'jwt', clientId: emulator.jwtClientId, username: 'ops@acme.com', privateKey: emulator.jwtPrivateKeyPem, loginUrl: emulator.url };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { CredentialStore, testing } from '@pipe/core';
-import { CLIENT_CREDENTIALS_APP, DEFAULT_REPORT_IDS, DEFAULT_USER, JWT_APP_CLIENT_SECRET, startSfdcEmulator, type SfdcEmulator } from '../src/emulator';
+import { CLIENT_CREDENTIALS_APP, DEFAULT_REPORT_IDS, DEFAULT_USER, JWT_APP_CLIENT_SECRET, startSfdcEmulator, type SfdcEmulator } from '@pipe/emulator-sfdc';
 import { pipePackage, sfdcReportSource } from '../src';
 import { baseConfig } from './helpers';
 

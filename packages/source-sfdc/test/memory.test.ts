@@ -5,7 +5,7 @@
  * is a figure of `pnpm bench` (bench/sfdc.js, leg (a)).
  */
 import { sleep, testing, validatePluginConfig, type Piece } from '@pipe/core';
-import { startSfdcEmulator, type SfdcEmulator } from '../src/emulator';
+import { startSfdcEmulator, type SfdcEmulator } from '@pipe/emulator-sfdc';
 import { sfdcReportSource } from '../src';
 import { baseConfig } from './helpers';
 

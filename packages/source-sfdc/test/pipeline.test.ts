@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redactor, StreamLogger, chunkLines, dirSink, runPipeline, validatePluginConfig, type Plugin, type ResolvedPipeline } from '@pipe/core';
-import { DEFAULT_REPORT_IDS, startSfdcEmulator, toId18, type SfdcEmulator } from '../src/emulator';
+import { DEFAULT_REPORT_IDS, startSfdcEmulator, toId18, type SfdcEmulator } from '@pipe/emulator-sfdc';
 import { sfdcReportSource } from '../src';
 import { baseConfig } from './helpers';
 

@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLIENT_CREDENTIALS_APP, DEFAULT_REPORT_IDS, startSfdcEmulator, type FaultSpec, type SfdcEmulator } from '../src/emulator';
+import { CLIENT_CREDENTIALS_APP, DEFAULT_REPORT_IDS, startSfdcEmulator, type FaultSpec, type SfdcEmulator } from '@pipe/emulator-sfdc';
 import { pipe, workspace } from '../../cli/test/run-pipe';
 
 let sfdc: SfdcEmulator;

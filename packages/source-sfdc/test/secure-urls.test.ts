@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CredentialStore, CredentialUrlGuard, InsecureUrlError, testing, validatePluginConfig } from '@pipe/core';
-import { DEFAULT_REPORT_IDS, startSfdcEmulator, type SfdcEmulator } from '../src/emulator';
+import { DEFAULT_REPORT_IDS, startSfdcEmulator, type SfdcEmulator } from '@pipe/emulator-sfdc';
 import { CREDENTIAL_SERVICE, sfdcReportSource, webServerLogin, type SfdcReportConfig } from '../src';
 import { withInstanceUrlCheck } from '../src/auth/instance-url-check';
 import { startRedirectingServer } from '../../sink-anaplan/test/support/redirecting-server';

@@ -1,5 +1,5 @@
 import { testing, validatePluginConfig, type Piece } from '@pipe/core';
-import { DEFAULT_REPORT_IDS, startSfdcEmulator, type SfdcEmulator } from '../src/emulator';
+import { DEFAULT_REPORT_IDS, startSfdcEmulator, type SfdcEmulator } from '@pipe/emulator-sfdc';
 import { sfdcReportSource } from '../src';
 import { baseConfig, dataOf, kinds } from './helpers';
 

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { testing } from '@pipe/core';
-import { startSfdcEmulator, type SfdcEmulator } from '../src/emulator';
+import { startSfdcEmulator, type SfdcEmulator } from '@pipe/emulator-sfdc';
 import { sfdcReportSource } from '../src';
 import { baseConfig } from './helpers';
 

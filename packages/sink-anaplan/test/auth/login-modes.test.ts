@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CredentialStore, sleep, testing, type CredentialSecret, type LoginIO } from '@pipe/core';
 import { anaplanLogin, CREDENTIAL_SERVICE } from '../../src';
-import { createTestCertificate, type TestCertificate } from '../../src/emulator';
+import { createTestCertificate, type TestCertificate } from '@pipe/emulator-anaplan';
 import { configFor, IDS, opportunitiesCsv, runAnaplanSink, startEmulator, tempCredentialStore, USER, type AnaplanEmulator } from '../support/anaplan-fixture';
 
 const CLIENT = 'demo-device-client';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sleep, testing } from '@pipe/core';
 import { AnaplanTaskFailedError } from '../../src';
-import { routePatterns } from '../../src/emulator';
+import { routePatterns } from '@pipe/emulator-anaplan';
 import { completeCalls, configFor, IDS, opportunitiesCsv, runAnaplanSink, startEmulator, type AnaplanEmulator } from '../support/anaplan-fixture';
 
 let emulator: AnaplanEmulator;

@@ -1,5 +1,5 @@
 import { testing } from '@pipe/core';
-import { routePatterns } from '../../src/emulator';
+import { routePatterns } from '@pipe/emulator-anaplan';
 import { configFor, IDS, opportunitiesCsv, runAnaplanSink, startEmulator, type AnaplanEmulator } from '../support/anaplan-fixture';
 
 let emulator: AnaplanEmulator;

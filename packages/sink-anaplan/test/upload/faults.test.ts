@@ -1,5 +1,5 @@
 import { sleep, testing } from '@pipe/core';
-import { routePatterns } from '../../src/emulator';
+import { routePatterns } from '@pipe/emulator-anaplan';
 import {
   chunkPuts,
   completeCalls,

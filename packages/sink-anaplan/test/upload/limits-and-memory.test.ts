@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { dataPiece, docEnd, sleep, testing, type Piece } from '@pipe/core';
-import { routePatterns } from '../../src/emulator';
+import { routePatterns } from '@pipe/emulator-anaplan';
 import {
   chunkPuts,
   completeCalls,

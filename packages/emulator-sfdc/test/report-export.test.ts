@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import { request } from 'undici';
 import { sleep } from '@pipe/core';
-import { DEFAULT_REPORT_IDS, reportBodyChunks, reportFooter, startSfdcEmulator, type SfdcEmulator } from '../../src/emulator';
+import { DEFAULT_REPORT_IDS, reportBodyChunks, reportFooter, startSfdcEmulator, type SfdcEmulator } from '../src';
 import { call, exportUrl, parseCsv } from './helpers';
 
 const FIXED_NOW = Date.UTC(2025, 10, 15, 9, 4, 0);

@@ -7,7 +7,7 @@ import {
   toId15,
   toId18,
   type ReportSpec,
-} from '../../src/emulator';
+} from '../src';
 import { parseCsv } from './helpers';
 
 const spec: ReportSpec = { id: DEFAULT_REPORT_IDS.openPipeline, name: 'Open Pipeline', rows: 3000, seed: 1 };

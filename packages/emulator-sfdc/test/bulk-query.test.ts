@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { startSfdcEmulator, type SfdcEmulator } from '../../src/emulator';
+import { startSfdcEmulator, type SfdcEmulator } from '../src';
 import { call, parseCsv, postJson, restUrl } from './helpers';
 
 interface JobInfo {

@@ -1,6 +1,6 @@
 /** Shared helpers for the emulator tests: HTTP calls through undici, JWT signing, CSV record counting. */
 import { request, type Dispatcher } from 'undici';
-import { signJwtAssertion, type SfdcEmulator } from '../../src/emulator';
+import { signJwtAssertion, type SfdcEmulator } from '../src';
 
 export interface HttpResult {
   readonly status: number;

@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { signJwtAssertion, startSfdcEmulator, type SfdcEmulator } from '../../src/emulator';
+import { signJwtAssertion, startSfdcEmulator, type SfdcEmulator } from '../src';
 import { call, jwtLogin, postForm, restUrl, type TokenResponse } from './helpers';
 
 const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';

@@ -1,4 +1,4 @@
-import { startSfdcEmulator, type SfdcEmulator } from '../../src/emulator';
+import { startSfdcEmulator, type SfdcEmulator } from '../src';
 import { call, exportUrl, jwtLogin, restUrl } from './helpers';
 
 const INVALID_SESSION = [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }];

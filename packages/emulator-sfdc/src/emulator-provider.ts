@@ -1,9 +1,9 @@
 /**
- * `pipe emulate sfdc`: starts the local Salesforce (src/emulator) and prints how to point a
- * pipeline at it. The JWT app's private key is written to a file so `auth: { type: jwt }` works
- * against the emulator exactly as against a real org.
+ * `pipe emulate sfdc`: starts the local Salesforce (index.ts) and prints how to point a pipeline
+ * at it. The JWT app's private key is written to a file so `auth: { type: jwt }` works against the
+ * emulator exactly as against a real org; the file's folder is removed when the emulator stops.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EmulatorProvider } from '@pipe/core';
@@ -11,10 +11,11 @@ import type { EmulatorProvider } from '@pipe/core';
 export const sfdcEmulatorProvider: EmulatorProvider = {
   summary: 'A local Salesforce org: OAuth logins, Reports API, report CSV export and Bulk API 2.0 query, with faults on demand.',
   async start(options) {
-    // Loaded here, not with the package: a pipeline run never needs the emulator's code.
-    const { DEFAULT_REPORTS, DEFAULT_USERNAME, startSfdcEmulator, toId18 } = await import('./emulator');
+    // Loaded here, not with the package: `pipe run` lists this package's emulators, never runs them.
+    const { DEFAULT_REPORTS, DEFAULT_USERNAME, startSfdcEmulator, toId18 } = await import('./index');
     const emulator = await startSfdcEmulator({ port: options.port ?? 0, host: options.host });
-    const keyFile = join(mkdtempSync(join(tmpdir(), 'pipe-sfdc-emulator-')), 'jwt.key');
+    const keyDir = mkdtempSync(join(tmpdir(), 'pipe-sfdc-emulator-'));
+    const keyFile = join(keyDir, 'jwt.key');
     writeFileSync(keyFile, emulator.jwtPrivateKeyPem, { mode: 0o600 });
     const sessionId = emulator.issueSession();
     return {
@@ -27,7 +28,13 @@ export const sfdcEmulatorProvider: EmulatorProvider = {
         ...DEFAULT_REPORTS.map((r) => `  ${toId18(r.id)}  ${r.name} (${r.rows} rows)`),
         `faults:  POST ${emulator.url}/__emulator/faults  e.g. {"kind":"drop-connection","afterBytes":100000,"times":1}`,
       ],
-      stop: () => emulator.stop(),
+      stop: async () => {
+        try {
+          await emulator.stop();
+        } finally {
+          rmSync(keyDir, { recursive: true, force: true });
+        }
+      },
     };
   },
 };

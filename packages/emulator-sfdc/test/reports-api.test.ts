@@ -1,4 +1,4 @@
-import { DEFAULT_REPORT_IDS, OPPORTUNITY_REPORT_COLUMNS, startSfdcEmulator, type SfdcEmulator } from '../../src/emulator';
+import { DEFAULT_REPORT_IDS, OPPORTUNITY_REPORT_COLUMNS, startSfdcEmulator, type SfdcEmulator } from '../src';
 import { call, jwtLogin, postJson, restUrl } from './helpers';
 
 interface ReportResult {

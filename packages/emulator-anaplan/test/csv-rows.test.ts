@@ -1,4 +1,4 @@
-import { formatCsvRecord, parseCsvRecords } from '../../src/emulator/csv-rows';
+import { formatCsvRecord, parseCsvRecords } from '../src/csv-rows';
 
 describe('parseCsvRecords', () => {
   it('keeps commas, doubled quotes and line breaks inside quoted fields', () => {

@@ -7,7 +7,7 @@ import {
   routePatterns,
   startAnaplanEmulator,
   type AnaplanEmulator,
-} from '../../src/emulator';
+} from '../src';
 import { auth, basicHeader, call, login, modelUrl, sleep } from './http';
 
 const OCTET = { 'content-type': 'application/octet-stream' };

@@ -5,8 +5,8 @@ import {
   DEFAULT_PROCESS_ID,
   startAnaplanEmulator,
   type AnaplanEmulator,
-} from '../../src/emulator';
-import { parseCsvRecords } from '../../src/emulator/csv-rows';
+} from '../src';
+import { parseCsvRecords } from '../src/csv-rows';
 import { auth, call, login, modelUrl, sleep } from './http';
 
 interface TaskJson {

@@ -5,7 +5,7 @@ import {
   startAnaplanEmulator,
   type AnaplanEmulator,
   type TestCertificate,
-} from '../../src/emulator';
+} from '../src';
 import { auth, basicHeader, call, login, modelUrl, sleep } from './http';
 
 describe('auth service', () => {

@@ -7,7 +7,7 @@ import {
   routePatterns,
   startAnaplanEmulator,
   type AnaplanEmulator,
-} from '../../src/emulator';
+} from '../src';
 import { auth, call, login, modelUrl } from './http';
 
 const OCTET = { 'content-type': 'application/octet-stream' };

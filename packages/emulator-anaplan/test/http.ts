@@ -1,7 +1,7 @@
 /** Tiny undici wrapper for the emulator tests: real HTTP, whole bodies, parsed JSON on demand. */
 import { request } from 'undici';
-import type { AnaplanEmulator } from '../../src/emulator';
-import { DEFAULT_MODEL_ID, DEFAULT_WORKSPACE_ID } from '../../src/emulator';
+import type { AnaplanEmulator } from '../src';
+import { DEFAULT_MODEL_ID, DEFAULT_WORKSPACE_ID } from '../src';
 
 export interface Answer {
   status: number;

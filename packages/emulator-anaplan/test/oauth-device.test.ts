@@ -1,4 +1,4 @@
-import { DEVICE_CODE_GRANT, startAnaplanEmulator, type AnaplanEmulator } from '../../src/emulator';
+import { DEVICE_CODE_GRANT, startAnaplanEmulator, type AnaplanEmulator } from '../src';
 import { call, modelUrl, sleep } from './http';
 
 interface DeviceCode {

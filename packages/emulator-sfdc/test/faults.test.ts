@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import { sleep } from '@pipe/core';
-import { DEFAULT_REPORT_IDS, reportBodyBuffer, startSfdcEmulator, type SfdcEmulator } from '../../src/emulator';
+import { DEFAULT_REPORT_IDS, reportBodyBuffer, startSfdcEmulator, type SfdcEmulator } from '../src';
 import { call, exportUrl, jwtLogin, postJson, restUrl } from './helpers';
 
 const OPEN_PIPELINE = DEFAULT_REPORT_IDS.openPipeline;

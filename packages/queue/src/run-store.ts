@@ -33,12 +33,21 @@ export class RunStore {
 
   /** Outcomes recorded so far, by pipeline. */
   async outcomes(runId: string): Promise<Map<string, PipelineOutcome>> {
-    const fields = await this.redis.call<string[]>('hgetall', [runKey(runId)]);
+    return (await this.progress(runId)).outcomes;
+  }
+
+  /** Which pipelines have started (on some worker) and which have ended, with their outcomes. */
+  async progress(runId: string): Promise<{ started: Set<string>; outcomes: Map<string, PipelineOutcome> }> {
+    const reply = await this.redis.call<string[] | Record<string, string>>('hgetall', [runKey(runId)]);
+    // Through runCommand, HGETALL comes as [field, value, ...] or as an object, depending on the client's reply transform.
+    const entries: [string, string][] = Array.isArray(reply) ? pairs(reply) : Object.entries(reply);
+    const started = new Set<string>();
     const outcomes = new Map<string, PipelineOutcome>();
-    // ioredis gives HGETALL through runCommand as [field, value, field, value, ...] or an object, depending on the reply transform.
-    const entries: [string, string][] = Array.isArray(fields) ? pairs(fields) : Object.entries(fields as Record<string, string>);
-    for (const [field, value] of entries) if (field.startsWith('outcome:')) outcomes.set(field.slice('outcome:'.length), JSON.parse(value) as PipelineOutcome);
-    return outcomes;
+    for (const [field, value] of entries) {
+      if (field.startsWith('outcome:')) outcomes.set(field.slice('outcome:'.length), JSON.parse(value) as PipelineOutcome);
+      else if (field.startsWith('started:')) started.add(field.slice('started:'.length));
+    }
+    return { started, outcomes };
   }
 
   /** When the pipeline first started in this run (across restarts and retries), in epoch ms. */

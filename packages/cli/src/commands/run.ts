@@ -1,7 +1,6 @@
 import { join, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import {
-  AtomicFile,
   createRunLogger,
   errorMessage,
   ExitCode,
@@ -20,11 +19,10 @@ import { loadProject } from '../load-project';
 import { PipeCommand, type CommandOutcome } from '../pipe-command';
 import { renderPlan } from '../render/plan';
 import { ProgressDisplay } from '../render/progress-display';
-import { renderRunSummary } from '../render/run-summary';
-import { summaryCsv } from '../render/summary-csv';
+import { renderRunReport, reportRun, type RunReport } from '../run-report';
 import { RunWatch } from '../run-watch';
 
-type RunResult = (RunOutcome & { logFiles: string[]; summaryFile?: string }) | RunPlan;
+type RunResult = RunReport | RunPlan;
 
 const LEVELS = ['debug', 'info', 'warn', 'error'];
 
@@ -143,15 +141,9 @@ export default class Run extends PipeCommand<RunResult> {
       outcome = watch.settle(outcome);
       const clean = this.clean(outcome);
       await saveRunRecord(project.stateDir, clean);
-      let summaryFile: string | undefined;
-      if (flags.summary) {
-        const file = await AtomicFile.create(resolve(flags.summary));
-        await file.write(Buffer.from(summaryCsv(clean)));
-        await file.commit();
-        summaryFile = file.path;
-      }
+      const report = await reportRun(clean, { summary: flags.summary, logFiles: logger.files() });
       logger.info(`run ${outcome.status}`, { exitCode: outcome.exitCode, durationMs: outcome.durationMs });
-      return { result: { ...clean, logFiles: logger.files(), summaryFile }, exitCode: outcome.exitCode };
+      return { result: report, exitCode: outcome.exitCode };
     } finally {
       watch.finish();
       display?.stop();
@@ -160,8 +152,6 @@ export default class Run extends PipeCommand<RunResult> {
   }
 
   protected render(result: RunResult): string {
-    if (!('runId' in result)) return renderPlan(result);
-    const where = [result.logFiles.length ? `Log: ${result.logFiles[result.logFiles.length - 1]}` : '', result.summaryFile ? `Summary: ${result.summaryFile}` : ''].filter(Boolean);
-    return [renderRunSummary(result), ...where].join('\n');
+    return 'runId' in result ? renderRunReport(result) : renderPlan(result);
   }
 }

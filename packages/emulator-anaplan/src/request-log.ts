@@ -11,7 +11,7 @@ export interface RecordedRequest {
   method: string;
   /** Path without the query string. */
   path: string;
-  /** Raw query string without the leading `?` ("" when none). */
+  /** Query string without the leading `?` ("" when none); values of secret-looking parameters are `***`. */
   query: string;
   /** Route name (e.g. `files.chunk.put`) or undefined for unknown paths. */
   route?: string;
@@ -71,7 +71,7 @@ export class RequestLog {
       seq: ++this.seq,
       method,
       path: q === -1 ? rawUrl : rawUrl.slice(0, q),
-      query: q === -1 ? '' : rawUrl.slice(q + 1),
+      query: q === -1 ? '' : redactQuery(rawUrl.slice(q + 1)),
       headers: redactHeaders(headers),
       bodyBytes: 0,
       status: 0,
@@ -118,6 +118,22 @@ function schemeOf(authorization: string | undefined): string | undefined {
   if (authorization === undefined) return undefined;
   const scheme = authorization.trim().split(/\s+/, 1)[0];
   return scheme === undefined || scheme.length === 0 ? undefined : scheme;
+}
+
+/** Names of query parameters that carry credentials (`access_token`, `refresh_token`, `password`, `client_secret`, ...). */
+const SECRET_PARAMETER = /token|secret|password|passwd|assertion|session|signature|api[-_]?key|^sid$|^code$|^code_verifier$/i;
+
+/** A client that puts a token in the URL must not have it kept: such values become `***`. */
+export function redactQuery(query: string): string {
+  const params = new URLSearchParams(query);
+  let masked = false;
+  for (const [name] of params) {
+    if (SECRET_PARAMETER.test(name)) {
+      params.set(name, '***');
+      masked = true;
+    }
+  }
+  return masked ? params.toString() : query;
 }
 
 /** Secrets never reach the log: Authorization keeps only its scheme, cookies are dropped. */

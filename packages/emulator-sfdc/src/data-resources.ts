@@ -26,15 +26,18 @@ export function handleVersions(state: EmulatorState, ex: Exchange): void {
   sendJson(ex, 200, versions);
 }
 
-/** GET /services/data/vNN.0/ */
-export function handleVersionRoot(ex: Exchange, version: string): void {
+/**
+ * GET /services/data/vNN.0/: the resources this emulator serves under the version called (a real
+ * org lists many more), and `identity`, the absolute identity URL of the session's user.
+ */
+export function handleVersionRoot(state: EmulatorState, ex: Exchange, version: string, username: string): void {
   const base = `/services/data/v${version}`;
+  const user = state.users.get(username.toLowerCase());
   sendJson(ex, 200, {
     analytics: `${base}/analytics`,
+    identity: `${state.baseUrl}/id/${state.orgId}/${user?.userId ?? ''}`,
     jobs: `${base}/jobs`,
     limits: `${base}/limits`,
-    query: `${base}/query`,
-    sobjects: `${base}/sobjects`,
   });
 }
 

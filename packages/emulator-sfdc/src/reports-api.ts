@@ -138,8 +138,13 @@ export function dataCell(value: CellValue, type: ColumnType): { label: string; v
   }
 }
 
-function reportAttributes(state: EmulatorState, report: ReportSpec): Record<string, unknown> {
-  const base = `/services/data/v${state.apiVersion}/analytics/reports/${toId18(report.id)}`;
+/** A report's REST path in the API version the client called, as Salesforce answers. */
+function reportPath(version: string, reportId: string): string {
+  return `/services/data/v${version}/analytics/reports/${toId18(reportId)}`;
+}
+
+function reportAttributes(version: string, report: ReportSpec): Record<string, unknown> {
+  const base = reportPath(version, report.id);
   return { describeUrl: `${base}/describe`, instancesUrl: `${base}/instances`, reportId: toId18(report.id), reportName: report.name, type: 'Report' };
 }
 
@@ -200,12 +205,12 @@ async function acceptRunBody(ex: Exchange): Promise<boolean> {
   return true;
 }
 
-function instanceSummary(state: EmulatorState, instance: ReportInstance): Record<string, unknown> {
+function instanceSummary(version: string, instance: ReportInstance): Record<string, unknown> {
   return {
     id: instance.id,
     requestDate: instance.requestDate,
     status: instance.status,
-    url: `/services/data/v${state.apiVersion}/analytics/reports/${instance.reportId}/instances/${instance.id}`,
+    url: `${reportPath(version, instance.reportId)}/instances/${instance.id}`,
     ownerId: instance.ownerId,
     queryable: instance.status === 'Success',
     hasDetailRows: instance.includeDetails,
@@ -213,14 +218,14 @@ function instanceSummary(state: EmulatorState, instance: ReportInstance): Record
   };
 }
 
-/** Routes /services/data/vNN.0/analytics/reports{rest}. */
-export async function handleReportsApi(state: EmulatorState, ex: Exchange, session: Session, rest: string): Promise<void> {
+/** Routes /services/data/v{version}/analytics/reports{rest}. */
+export async function handleReportsApi(state: EmulatorState, ex: Exchange, session: Session, version: string, rest: string): Promise<void> {
   const method = ex.req.method ?? 'GET';
   const q = ex.url.searchParams;
   if (rest === '' || rest === '/') {
     if (method !== 'GET') return sendRestError(ex, 405, { errorCode: 'METHOD_NOT_ALLOWED', message: `HTTP Method '${method}' not allowed. Allowed are GET` });
     const visible = [...state.reports.values()].filter((r) => canRunReport(r, session.username));
-    return sendJson(ex, 200, visible.map((r) => ({ name: r.name, id: toId18(r.id), url: `/services/data/v${state.apiVersion}/analytics/reports/${toId18(r.id)}`, ...reportAttributes(state, r) })));
+    return sendJson(ex, 200, visible.map((r) => ({ name: r.name, id: toId18(r.id), url: reportPath(version, r.id), ...reportAttributes(version, r) })));
   }
   const match = /^\/([A-Za-z0-9]{15}|[A-Za-z0-9]{18})(\/describe|\/instances(?:\/([A-Za-z0-9]{15,18}))?)?\/?$/.exec(rest);
   if (match === null) return sendRestError(ex, 404, NOT_FOUND);
@@ -238,11 +243,11 @@ export async function handleReportsApi(state: EmulatorState, ex: Exchange, sessi
   if (sub === undefined) {
     if (method === 'POST' && !(await acceptRunBody(ex))) return;
     if (method !== 'GET' && method !== 'POST') return sendRestError(ex, 405, { errorCode: 'METHOD_NOT_ALLOWED', message: `HTTP Method '${method}' not allowed. Allowed are GET,POST` });
-    return sendJson(ex, 200, { attributes: reportAttributes(state, report), ...reportResult(report, q.get('includeDetails') === 'true') });
+    return sendJson(ex, 200, { attributes: reportAttributes(version, report), ...reportResult(report, q.get('includeDetails') === 'true') });
   }
   if (instanceId === undefined) {
     if (method === 'GET') {
-      const list = [...instances.values()].filter((i) => i.reportId === toId18(report.id)).map((i) => instanceSummary(state, i));
+      const list = [...instances.values()].filter((i) => i.reportId === toId18(report.id)).map((i) => instanceSummary(version, i));
       return sendJson(ex, 200, list);
     }
     if (method !== 'POST') return sendRestError(ex, 405, { errorCode: 'METHOD_NOT_ALLOWED', message: `HTTP Method '${method}' not allowed. Allowed are GET,POST` });
@@ -258,7 +263,7 @@ export async function handleReportsApi(state: EmulatorState, ex: Exchange, sessi
       completionDate: null,
     };
     instances.set(instance.id, instance);
-    return sendJson(ex, 200, instanceSummary(state, instance));
+    return sendJson(ex, 200, instanceSummary(version, instance));
   }
   const instance = instances.get(toId18(instanceId));
   if (instance === undefined || instance.reportId !== toId18(report.id)) return sendRestError(ex, 404, NOT_FOUND);
@@ -274,7 +279,7 @@ export async function handleReportsApi(state: EmulatorState, ex: Exchange, sessi
     instance.status = instance.polls >= state.reportInstancePollsUntilComplete ? 'Success' : 'Running';
     if (instance.status === 'Success') instance.completionDate = isoSeconds(state.now());
   }
-  const attributes = { ...instanceSummary(state, instance), reportId: instance.reportId, reportName: report.name, type: 'ReportInstance' };
+  const attributes = { ...instanceSummary(version, instance), reportId: instance.reportId, reportName: report.name, type: 'ReportInstance' };
   if (instance.status !== 'Success') return sendJson(ex, 200, { attributes, reportMetadata: reportMetadata(report) });
   sendJson(ex, 200, { attributes, ...reportResult(report, instance.includeDetails) });
 }

@@ -35,24 +35,15 @@ export type RequestRecordDraft = { -readonly [K in keyof RecordedRequest]: Recor
   faults: FaultKind[];
 };
 
-const SECRET_PARAMS = new Set([
-  'sid',
-  'code',
-  'assertion',
-  'client_secret',
-  'password',
-  'refresh_token',
-  'access_token',
-  'token',
-  'code_verifier',
-]);
+/** Names of query parameters that carry credentials: `sid`, `code`, `access_token`, `oauth_token`, `client_secret`, ... */
+const SECRET_PARAMETER = /token|secret|password|passwd|assertion|session|signature|api[-_]?key|^sid$|^code$|^code_verifier$/i;
 
 /** Path plus query with secret values masked. */
 export function redactPath(url: URL): string {
   if (url.search === '') return url.pathname;
   const parts: string[] = [];
   for (const [key, value] of url.searchParams) {
-    parts.push(`${encodeURIComponent(key)}=${SECRET_PARAMS.has(key) ? '***' : encodeURIComponent(value)}`);
+    parts.push(`${encodeURIComponent(key)}=${SECRET_PARAMETER.test(key) ? '***' : encodeURIComponent(value)}`);
   }
   return `${url.pathname}?${parts.join('&')}`;
 }

@@ -173,10 +173,10 @@ async function routeRest(state: EmulatorState, ex: Exchange, target: FaultTarget
   }
   if (state.apiRequestsUsed > state.dailyApiRequestLimit) return sendRestError(ex, 403, REQUEST_LIMIT_EXCEEDED);
 
-  if (rest === '' || rest === '/') return handleVersionRoot(ex, version);
+  if (rest === '' || rest === '/') return handleVersionRoot(state, ex, version, session.username);
   if (rest === '/limits' || rest === '/limits/') return handleLimits(state, ex);
   if (rest === '/analytics/reports' || rest.startsWith('/analytics/reports/')) {
-    return handleReportsApi(state, ex, session, rest.slice('/analytics/reports'.length));
+    return handleReportsApi(state, ex, session, version, rest.slice('/analytics/reports'.length));
   }
   if (rest === '/jobs/query' || rest.startsWith('/jobs/query/')) {
     return handleBulkQuery(state, ex, session, version, rest.slice('/jobs/query'.length));

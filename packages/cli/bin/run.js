@@ -3,9 +3,12 @@
 // lingering keep-alive socket can never hold a finished cron job open.
 require('../dist/heap-tuning').tuneHeap(); // first, before start-up grows the heap; see the file
 
+const { join } = require('node:path');
 const { execute } = require('@oclif/core');
+const { refreshManifest } = require('../dist/command-manifest');
 
-execute({ dir: __dirname })
+refreshManifest(join(__dirname, '..'))
+  .then(() => execute({ dir: __dirname }))
   .catch((error) => {
     process.stderr.write(`${error && error.message ? error.message : error}\n`);
     if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1;

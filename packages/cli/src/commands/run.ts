@@ -21,6 +21,7 @@ import { renderPlan } from '../render/plan';
 import { ProgressDisplay } from '../render/progress-display';
 import { renderRunReport, reportRun, type RunReport } from '../run-report';
 import { RunWatch } from '../run-watch';
+import { reportingWarnings } from '../warning-log';
 
 type RunResult = RunReport | RunPlan;
 
@@ -118,7 +119,7 @@ export default class Run extends PipeCommand<RunResult> {
           only,
           documents,
           signal: controller.signal,
-          log: logger,
+          log: reportingWarnings(logger, (warning) => this.warnings.push(warning)),
           secrets: this.redactor,
           runId,
           onPipelineStart: (name) => {

@@ -26,7 +26,7 @@ export default class Schema extends PipeCommand<SchemaResult> {
     const { flags } = await this.parse(Schema);
     const catalog = catalogFor(process.cwd());
     const entries = await catalog.entries();
-    for (const [name, why] of catalog.broken) process.stderr.write(`warning: plugin package ${name} could not be loaded, its plugins are not in the schema: ${why}\n`);
+    for (const [name, why] of catalog.broken) this.warn(`plugin package ${name} could not be loaded, its plugins are not in the schema: ${why}`);
     const schema = pipelineFileEditorSchema(entries.map((e) => e.plugin));
     if (!flags.output) return { result: { schema }, exitCode: ExitCode.Ok };
     const file = await AtomicFile.create(resolve(flags.output));

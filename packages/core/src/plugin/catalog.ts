@@ -87,18 +87,45 @@ export class PluginCatalog {
     }
     const builtin = builtinPlugins.find((p) => p.kind === kind && p.name === use);
     if (builtin) return { plugin: builtin, origin: 'built-in' };
-    const byName = (await this.entries()).find((e) => e.plugin.kind === kind && e.plugin.name === use);
+    const byName = await this.installed(use, kind);
     if (byName) return byName;
     let entry: string | undefined;
     try {
       entry = resolvePackage(use, fromDir);
     } catch {
+      const available = await this.names(kind); // loads every package, so `broken` is complete
       const broken = [...this.broken].map(([name, why]) => `${name} (${why})`);
       const note = broken.length ? `; these plugin packages failed to load: ${broken.join('; ')}` : '';
-      const error = new UnknownPluginError(use, kind, await this.names(kind));
+      const error = new UnknownPluginError(use, kind, available);
       throw note ? new UnknownPluginError(use, kind, [], error.message + note) : error;
     }
     return { plugin: this.pick(await this.load(entry).catch((e) => this.notLoadable(use, kind, e)), use, kind), origin: use };
+  }
+
+  /**
+   * The plugin `use` names from the installed packages, loading them one at a time until one has
+   * it, so a run loads only the packages its file uses. The result is the one a full listing would
+   * give first: folders keep their search order, and only within one folder, where the order is
+   * the file system's anyway, the packages whose name shares a word with `use` are tried first
+   * (`anaplan` is most likely in `@pipe/sink-anaplan`).
+   */
+  private async installed(use: string, kind: PluginKind): Promise<CatalogEntry | undefined> {
+    const words = new Set(use.split(/[^a-z0-9]+/i));
+    const sharesWord = (pkg: DiscoveredPackage) => pkg.packageName.split(/[^a-z0-9]+/i).some((word) => words.has(word));
+    const folders = [...new Set(this.discovered.map((pkg) => pkg.modulesDir))];
+    const order = folders.flatMap((folder) => {
+      const inFolder = this.discovered.filter((pkg) => pkg.modulesDir === folder);
+      return [...inFolder.filter(sharesWord), ...inFolder.filter((pkg) => !sharesWord(pkg))];
+    });
+    for (const pkg of order) {
+      const loaded = await this.load(pkg.entry).catch((error: Error) => {
+        this.broken.set(pkg.packageName, error.message.split('\n')[0]);
+        return undefined;
+      });
+      const plugin = loaded?.plugins.find((p) => p.kind === kind && p.name === use);
+      if (plugin) return { plugin, origin: pkg.packageName };
+    }
+    return undefined;
   }
 
   async names(kind: PluginKind): Promise<string[]> {

@@ -9,6 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 export interface DiscoveredPackage {
   readonly packageName: string;
   readonly dir: string;
+  /** The node_modules folder it was found in: an earlier folder of the search wins a name. */
+  readonly modulesDir: string;
   /** Absolute path of the module that exports the PipePackage. */
   readonly entry: string;
   readonly description?: string;
@@ -39,6 +41,7 @@ export function discoverPackages(nodeModulesDirs: readonly string[]): Discovered
       found.set(manifest.name, {
         packageName: manifest.name,
         dir: realpathSync(dir),
+        modulesDir,
         entry: resolve(realpathSync(dir), entry),
         description: manifest.description,
       });

@@ -1,4 +1,6 @@
-import { CredentialStore, ExitCode, type CredentialEntry } from '@pipe/core';
+import type { CredentialEntry } from '@pipe/core';
+import { CredentialStore } from '@pipe/core/dist/credentials/credential-store';
+import { ExitCode } from '@pipe/core/dist/errors';
 import { PipeCommand, type CommandOutcome } from '../../pipe-command';
 import { table } from '../../render/format';
 

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { CredentialStore, ExitCode } from '@pipe/core';
-import { findLogin } from '../../plugin-packages';
+import { CredentialStore } from '@pipe/core/dist/credentials/credential-store';
+import { ExitCode } from '@pipe/core/dist/errors';
 import { PipeCommand, type CommandOutcome } from '../../pipe-command';
 
 interface LoginResult {
@@ -28,6 +28,8 @@ export default class AuthLogin extends PipeCommand<LoginResult> {
 
   protected async execute(): Promise<CommandOutcome<LoginResult>> {
     const { args, flags } = await this.parse(AuthLogin);
+    // The plugin packages offer the login flows: loaded only now, not for `pipe help`.
+    const { findLogin } = await import('../../plugin-packages');
     const login = await findLogin(args.service);
     const options: Record<string, string | undefined> = { 'client-id': flags['client-id'], 'login-url': flags['login-url'], account: flags.account };
     for (const pair of flags.option ?? []) {

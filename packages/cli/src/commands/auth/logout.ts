@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
-import { CredentialStore, ExitCode } from '@pipe/core';
+import { CredentialStore } from '@pipe/core/dist/credentials/credential-store';
+import { ExitCode } from '@pipe/core/dist/errors';
 import { PipeCommand, type CommandOutcome } from '../../pipe-command';
 
 interface LogoutResult {

@@ -21,7 +21,7 @@ export default class Plugins extends PipeCommand<PluginRow[]> {
     await this.parse(Plugins);
     const catalog = catalogFor(process.cwd());
     const entries = await catalog.entries();
-    for (const [name, why] of catalog.broken) process.stderr.write(`warning: plugin package ${name} could not be loaded: ${why}\n`);
+    for (const [name, why] of catalog.broken) this.warn(`plugin package ${name} could not be loaded: ${why}`);
     const order = { source: 0, transform: 1, sink: 2 };
     const rows = entries
       .map((e) => ({ name: e.plugin.name, kind: e.plugin.kind, origin: e.origin, summary: e.plugin.summary }))

@@ -19,7 +19,9 @@ import type { KeyPath, YamlSource } from './yaml-source';
 /** `$${`, a valid reference, or (last) any other `${`. */
 const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{/g;
 
-const WHOLE_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
+/** A value that is exactly one `${VAR}` or `${VAR:-default}`, as a JSON Schema pattern (the editor schema accepts it for numbers and booleans). */
+export const WHOLE_REFERENCE_PATTERN = '^\\$\\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\\}$';
+const WHOLE_REFERENCE = new RegExp(WHOLE_REFERENCE_PATTERN);
 
 /** The value YAML would read from `text` written unquoted, when that is a number, boolean or null. */
 function typedScalar(text: string): unknown {

@@ -7,6 +7,7 @@
  * (`byteSize` a size string or a number, `secret` the `writeOnly` annotation), so any draft-07
  * validator takes it as is.
  */
+import { WHOLE_REFERENCE_PATTERN } from '../config/env-interpolation';
 import { PipelineFileSchema } from '../config/pipeline-file-schema';
 import type { Plugin, PluginKind } from '../plugin/contract';
 
@@ -16,7 +17,7 @@ export type JsonSchema = { [key: string]: unknown };
  * A whole-value `${VAR}` or `${VAR:-default}`: what config/env-interpolation.ts replaces, giving an
  * unquoted one the type YAML reads from the substituted text.
  */
-export const VARIABLE_REFERENCE = '^\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}$';
+export const VARIABLE_REFERENCE = WHOLE_REFERENCE_PATTERN;
 
 /** The sizes util/byte-size.ts parses: a number with an optional B, KB, MB, GB, KiB, MiB or GiB (any case). */
 export const BYTE_SIZE_STRING = '^\\s*\\d+(\\.\\d+)?\\s*([bB]|[kKmMgG][iI]?[bB])?\\s*$';

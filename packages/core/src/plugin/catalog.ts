@@ -106,17 +106,16 @@ export class PluginCatalog {
    * The plugin `use` names from the installed packages, loading them one at a time until one has
    * it, so a run loads only the packages its file uses. The result is the one a full listing would
    * give first: folders keep their search order, and only within one folder, where the order is
-   * the file system's anyway, the packages whose name shares a word with `use` are tried first
-   * (`anaplan` is most likely in `@pipe/sink-anaplan`).
+   * the file system's anyway, the packages whose name shares more words with `use` and its kind
+   * are tried first (sink `anaplan` is most likely in `@pipe/sink-anaplan`).
    */
   private async installed(use: string, kind: PluginKind): Promise<CatalogEntry | undefined> {
-    const words = new Set(use.split(/[^a-z0-9]+/i));
-    const sharesWord = (pkg: DiscoveredPackage) => pkg.packageName.split(/[^a-z0-9]+/i).some((word) => words.has(word));
+    const words = new Set([kind, ...use.toLowerCase().split(/[^a-z0-9]+/)]);
+    const likeness = (pkg: DiscoveredPackage) => pkg.packageName.toLowerCase().split(/[^a-z0-9]+/).filter((word) => words.has(word)).length;
     const folders = [...new Set(this.discovered.map((pkg) => pkg.modulesDir))];
-    const order = folders.flatMap((folder) => {
-      const inFolder = this.discovered.filter((pkg) => pkg.modulesDir === folder);
-      return [...inFolder.filter(sharesWord), ...inFolder.filter((pkg) => !sharesWord(pkg))];
-    });
+    const order = folders.flatMap((folder) =>
+      this.discovered.filter((pkg) => pkg.modulesDir === folder).sort((a, b) => likeness(b) - likeness(a)),
+    );
     for (const pkg of order) {
       const loaded = await this.load(pkg.entry).catch((error: Error) => {
         this.broken.set(pkg.packageName, error.message.split('\n')[0]);

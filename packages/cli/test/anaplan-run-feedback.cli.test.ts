@@ -1,7 +1,8 @@
 /**
- * While an Anaplan import runs on the server no bytes move, so the progress a user watches says
- * "importing" and the task's state instead of a falling throughput: through the real binary, off
- * a TTY (the plain periodic lines cron and CI see).
+ * What a user sees while and after a run into Anaplan, through the real binary. While the import
+ * runs on the server no bytes move, so the progress says "importing" and the task's state instead
+ * of a falling throughput (off a TTY: the plain periodic lines cron and CI see); and what the run
+ * warned about is in the `warnings` of `--json`.
  */
 import { startAnaplanEmulator, type AnaplanEmulator } from '@pipe/emulator-anaplan';
 import { IDS, opportunitiesCsv } from '../../sink-anaplan/test/support/anaplan-fixture';
@@ -14,8 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.stop());
 
-it('the plain progress lines say the import is running, with the task state and the elapsed time', async () => {
-  const yaml = `version: 1
+/** A pipeline file loading in.csv into the emulator's Anaplan file and running its import. */
+const pipelineFile = () => `version: 1
 pipelines:
   load:
     source: { use: file, with: { path: ./in.csv } }
@@ -32,7 +33,9 @@ pipelines:
         allowInsecureHttp: true
         pollIntervalMs: 20
 `;
-  const dir = workspace({ 'p.yml': yaml, 'in.csv': opportunitiesCsv(100) });
+
+it('the plain progress lines say the import is running, with the task state and the elapsed time', async () => {
+  const dir = workspace({ 'p.yml': pipelineFile(), 'in.csv': opportunitiesCsv(100) });
   const result = await pipe(['run', 'p.yml'], { cwd: dir, env: { ANAPLAN_PASSWORD: 'demo-password', PIPE_PROGRESS_INTERVAL_MS: '50' } });
   expect(result.code).toBe(0);
   const importing = result.stderr.split('\n').filter((line) => /^load: .*importing: task [A-Z_]+/.test(line));
@@ -41,4 +44,14 @@ pipelines:
     expect(line).toMatch(/importing: task [A-Z_]+.* for \S+, elapsed \S+$/);
     expect(line).not.toMatch(/B\/s/);
   }
+});
+
+it('pipe run --json: the allowInsecureHttp warning is in warnings, marked with its pipeline and plugin', async () => {
+  const dir = workspace({ 'p.yml': pipelineFile(), 'in.csv': opportunitiesCsv(100) });
+  const result = await pipe(['run', 'p.yml', '--json', '--quiet'], { cwd: dir, env: { ANAPLAN_PASSWORD: 'demo-password' } });
+  expect(result.code).toBe(0);
+  const doc = JSON.parse(result.stdout);
+  expect(doc).toMatchObject({ status: 'ok', exitCode: 0 });
+  expect(doc.warnings).toEqual([`[load/anaplan] allowInsecureHttp: apiUrl is plain http; credentials and tokens go to ${emulator.url} unencrypted`]);
+  expect(result.stdout).not.toContain('demo-password');
 });

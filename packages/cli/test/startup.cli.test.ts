@@ -1,0 +1,75 @@
+/**
+ * Start-up loads only what a command needs. Checked by the modules a real `pipe` process has
+ * loaded when it exits (a `--require` script records `require.cache`), never by timing: no plugin
+ * package, schema compiler or emulator for `--version`, `help` or `auth list`, and `validate` loads
+ * only the plugin packages the file uses.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IDS } from '../../sink-anaplan/test/support/anaplan-fixture';
+import { pipe, workspace } from './run-pipe';
+
+const RECORDER = `process.on('exit', () => require('node:fs').writeFileSync(process.env.PIPE_TEST_MODULES_FILE, Object.keys(require.cache).join('\\n')));\n`;
+
+/** The modules `pipe args` had loaded when it exited, and its result. */
+async function modulesLoadedBy(args: string[], files: Record<string, string> = {}) {
+  const dir = workspace({ 'record-modules.js': RECORDER, ...files });
+  const list = join(dir, 'modules.txt');
+  writeFileSync(list, '');
+  const result = await pipe(args, {
+    cwd: dir,
+    env: { NODE_OPTIONS: `--require ${join(dir, 'record-modules.js')}`, PIPE_TEST_MODULES_FILE: list, ANAPLAN_PASSWORD: 'x' },
+  });
+  return { result, modules: readFileSync(list, 'utf8').split('\n').filter(Boolean) };
+}
+
+/** Which of the things a light command must not load are in `modules`. */
+function heavy(modules: readonly string[]): string[] {
+  const kinds: [string, RegExp][] = [
+    ['plugin package', /[\\/](?:packages|@pipe)[\\/](?:source-sfdc|sink-anaplan)[\\/]/],
+    ['emulator', /[\\/](?:packages|@pipe)[\\/]emulator-[a-z]+[\\/]/],
+    ['schema compiler (ajv)', /[\\/]node_modules[\\/]ajv[\\/]/],
+    ['schema builder (typebox)', /[\\/]node_modules[\\/]@sinclair[\\/]typebox[\\/]/],
+    ['YAML parser', /[\\/]node_modules[\\/]yaml[\\/]/],
+    ['engine', /[\\/]core[\\/]dist[\\/]engine[\\/]/],
+  ];
+  return kinds.filter(([, pattern]) => modules.some((m) => pattern.test(m))).map(([kind]) => kind);
+}
+
+describe.each([[['--version']], [['help']], [['help', 'run']], [['auth', 'list']]])('pipe %j', (args) => {
+  it('loads no plugin package, emulator, schema compiler, YAML parser or engine', async () => {
+    const { result, modules } = await modulesLoadedBy(args);
+    expect(result.code).toBe(0);
+    expect(modules.length).toBeGreaterThan(0);
+    expect(heavy(modules)).toEqual([]);
+  });
+});
+
+describe('pipe validate', () => {
+  it('of a file using only built-in plugins loads no plugin package and no emulator', async () => {
+    const { result, modules } = await modulesLoadedBy(['validate', 'p.yml'], {
+      'p.yml': 'version: 1\npipelines:\n  copy:\n    source: { use: file, with: { path: ./in.csv } }\n    sink: { use: file, with: { path: ./out.csv } }\n',
+    });
+    expect(result.code).toBe(0);
+    expect(heavy(modules).filter((kind) => kind === 'plugin package' || kind === 'emulator')).toEqual([]);
+  });
+
+  it('of a file using the anaplan sink loads that package, and neither the Salesforce one nor an emulator', async () => {
+    const yaml = `version: 1
+pipelines:
+  load:
+    source: { use: file, with: { path: ./in.csv } }
+    sink:
+      use: anaplan
+      with:
+        workspace: ${IDS.workspace}
+        model: ${IDS.model}
+        file: ${IDS.file}
+        auth: { type: basic, username: ops@acme.com, password: "\${ANAPLAN_PASSWORD}" }
+`;
+    const { result, modules } = await modulesLoadedBy(['validate', 'p.yml'], { 'p.yml': yaml });
+    expect(result.code).toBe(0);
+    expect(modules.some((m) => /[\\/](?:packages|@pipe)[\\/]sink-anaplan[\\/]/.test(m))).toBe(true);
+    expect(modules.filter((m) => /[\\/](?:packages|@pipe)[\\/](?:source-sfdc|emulator-[a-z]+)[\\/]/.test(m))).toEqual([]);
+  });
+});

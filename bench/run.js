@@ -1,5 +1,6 @@
 // `pnpm bench`: pipe's throughput and memory, each figure beside a baseline measured in the same run.
-// Then `pipe validate` on files of 100, 1,000 and 5,000 pipelines (bench/validate.js).
+// Then `pipe validate` on files of 100, 1,000 and 5,000 pipelines (bench/validate.js), and how long
+// `pipe` takes to start, as a ratio to a bare `node -e 1` (bench/startup.js).
 // Sizes: BENCH_MB (default 500). Cases run in fresh processes; peak RSS is per case.
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
@@ -32,7 +33,7 @@ function table(rows) {
       row('file -> chunk-lines(10MB) -> dir, durable (fsync)', durable),
     ]),
   );
-  for (const extra of ['anaplan.js', 'sfdc.js', 'validate.js']) {
+  for (const extra of ['anaplan.js', 'sfdc.js', 'validate.js', 'startup.js']) {
     const path = join(__dirname, extra);
     if (!existsSync(path)) continue;
     console.log('');

@@ -3,7 +3,8 @@
  * and each command start without loading every command module. It is a cache of dist/: the build
  * writes it (`oclif manifest`), and oclif trusts it whenever it exists, so a command compiled after
  * it would be missing from `pipe help`, from completion and from the commands pipe can run.
- * bin/run.js therefore checks it before oclif starts, and writes it anew from the compiled commands
+ * The build writes it (scripts/build-manifest.js, after `tsc -b`), and bin/run.js checks it before
+ * oclif starts, and writes it anew from the compiled commands
  * when it is missing, when the command files under dist/commands are not exactly those it lists,
  * or when a compiled file is newer than it (a command's flags or help may have changed). An installed
  * package ships the manifest with files of the same age, so there the check costs a few stat calls.
@@ -43,11 +44,12 @@ function compiledFiles(dir: string): string[] {
     .map((name) => join(dir, name));
 }
 
-/** Rewrites the manifest from the compiled commands unless it is current. */
-export async function refreshManifest(root: string): Promise<void> {
-  if (manifestIsCurrent(root)) return;
-  // What `oclif manifest` does, minus failing on a command that does not load (oclif warns and leaves it out).
-  const plugin = new Plugin({ root, isRoot: true, ignoreManifest: true, respectNoCacheDefault: true, type: 'core' });
+/**
+ * Writes the manifest from the compiled commands, as `oclif manifest` does. `strict` (the build)
+ * fails on a command that does not load; otherwise oclif warns and leaves it out.
+ */
+export async function writeManifest(root: string, options: { strict: boolean }): Promise<void> {
+  const plugin = new Plugin({ root, isRoot: true, ignoreManifest: true, respectNoCacheDefault: true, errorOnManifestCreate: options.strict, type: 'core' });
   await plugin.load();
   // Written aside and renamed into place, so a pipe starting meanwhile reads the old one or the new one, whole.
   const temporary = join(root, `${MANIFEST}.${process.pid}.tmp`);
@@ -56,6 +58,16 @@ export async function refreshManifest(root: string): Promise<void> {
     renameSync(temporary, join(root, MANIFEST));
   } catch (error) {
     rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** Rewrites the manifest from the compiled commands unless it is current. */
+export async function refreshManifest(root: string): Promise<void> {
+  if (manifestIsCurrent(root)) return;
+  try {
+    await writeManifest(root, { strict: false });
+  } catch (error) {
     // Without a manifest oclif finds the commands itself; a stale one it would still read: say so.
     if (existsSync(join(root, MANIFEST)))
       process.stderr.write(`warning: ${join(root, MANIFEST)} is out of date and could not be rewritten (${(error as Error).message}); rebuild the CLI or delete that file\n`);

@@ -8,6 +8,7 @@ module.exports = {
   moduleNameMapper: {
     '^@pipe/(core|source-sfdc|sink-anaplan|emulator-sfdc|emulator-anaplan|queue|cli)$': '<rootDir>/packages/$1/src',
     '^@pipe/(emulator-sfdc|emulator-anaplan)/pipe-package$': '<rootDir>/packages/$1/src/pipe-package',
+    '^@pipe/core/(engine|testing)$': '<rootDir>/packages/core/src/$1',
   },
   testTimeout: 60000,
   // Coverage, when asked for (`pnpm test` runs scripts/test-with-coverage.js): src of every package, test doubles reported too.

@@ -6,6 +6,11 @@ export interface TemplateOptions {
   /** Plugin name, as in `use:`. */
   readonly name: string;
   readonly coreVersion: string;
+  /**
+   * What the package's `@pipe/core` dev dependency installs from: `file:vendor/pipe-core-0.1.0.tgz`
+   * (the core of the pipe that made it, packed beside it) or a registry range such as `^0.1.0`.
+   */
+  readonly coreSpec: string;
 }
 
 const camel = (name: string) => name.replace(/[-_](\w)/g, (_, c: string) => c.toUpperCase());
@@ -85,7 +90,7 @@ export const ${camel(o.name)} = defineSink({
 `;
 
 const TESTS: Record<PluginKind, (o: TemplateOptions) => string> = {
-  source: (o) => `import { testing } from '@pipe/core';
+  source: (o) => `import * as testing from '@pipe/core/testing';
 import { ${camel(o.name)} } from '../src';
 
 test('emits a header and the configured number of rows, then ends the document', async () => {
@@ -94,7 +99,7 @@ test('emits a header and the configured number of rows, then ends the document',
   expect(pieces[pieces.length - 1]).toMatchObject({ type: 'end', rows: 3 });
 });
 `,
-  transform: (o) => `import { testing } from '@pipe/core';
+  transform: (o) => `import * as testing from '@pipe/core/testing';
 import { ${camel(o.name)} } from '../src';
 
 test('upper-cases every piece and keeps the document end', async () => {
@@ -106,7 +111,7 @@ test('upper-cases every piece and keeps the document end', async () => {
   sink: (o) => `import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { testing } from '@pipe/core';
+import * as testing from '@pipe/core/testing';
 import { ${camel(o.name)} } from '../src';
 
 test('writes every byte to the file', async () => {
@@ -118,6 +123,51 @@ test('writes every byte to the file', async () => {
 });
 `,
 };
+
+/** Where this package's @pipe/core comes from, and how to switch to the registry. */
+function coreSection(o: TemplateOptions): string {
+  if (!o.coreSpec.startsWith('file:')) return `\`@pipe/core\` comes from the registry (\`${o.coreSpec}\`).\n`;
+  const tarball = o.coreSpec.slice('file:'.length);
+  return [
+    `\`@pipe/core\` is the core of the pipe that created this package, packed into \`${tarball}\`, so`,
+    '`npm install` needs no registry that has it: keep the file with the sources. To depend on a',
+    'published core instead (before publishing this package, say):',
+    '',
+    '```sh',
+    `npm install --save-dev @pipe/core@^${o.coreVersion} && rm -r ${tarball.split('/')[0]}`,
+    '```',
+    '',
+    `\`pipe plugins new ${o.kind} NAME --core-range ^${o.coreVersion}\` starts a package that way.`,
+    '',
+  ].join('\n');
+}
+
+function readme(o: TemplateOptions): string {
+  const stage = o.kind === 'transform' ? 'transforms:\n  - use' : `${o.kind}:\n  use`;
+  return `# pipe-plugin-${o.name}
+
+A pipe ${o.kind} plugin. Build and test:
+
+\`\`\`sh
+npm install      # builds dist/ too
+npm test
+\`\`\`
+
+Use it from a pipeline: \`npm install ../pipe-plugin-${o.name}\` (or its published name) in the
+pipeline file's folder, then \`pipe plugins\` lists it and a pipeline file can say
+
+\`\`\`yaml
+${stage}: ${o.name}
+\`\`\`
+
+pipe runs it with pipe's own core.
+
+## @pipe/core
+
+${coreSection(o)}
+See pipe's docs/plugins.md for the contract.
+`;
+}
 
 export function pluginPackageFiles(o: TemplateOptions): Record<string, string> {
   const code = { source: SOURCE, transform: TRANSFORM, sink: SINK }[o.kind](o);
@@ -131,11 +181,14 @@ export function pluginPackageFiles(o: TemplateOptions): Record<string, string> {
     files: ['dist'],
     keywords: ['pipe-plugin'],
     pipe: { plugins: './dist/index.js' },
-    scripts: { build: 'tsc', test: 'jest', prepublishOnly: 'tsc && jest' },
+    // prepare: `npm install` builds dist/, which `pipe.plugins` names, so the folder is usable at once.
+    scripts: { build: 'tsc', prepare: 'tsc', test: 'jest', prepublishOnly: 'tsc && jest' },
+    // The running pipe provides @pipe/core to the plugins it loads; optional, so installing the
+    // plugin never fetches a core of its own.
     peerDependencies: { '@pipe/core': `^${o.coreVersion}` },
+    peerDependenciesMeta: { '@pipe/core': { optional: true } },
     devDependencies: {
-      '@pipe/core': `^${o.coreVersion}`,
-      '@sinclair/typebox': '^0.34.0',
+      '@pipe/core': o.coreSpec,
       '@types/jest': '^29.5.0',
       '@types/node': '^20.0.0',
       jest: '^29.7.0',
@@ -149,7 +202,7 @@ export function pluginPackageFiles(o: TemplateOptions): Record<string, string> {
     'jest.config.js': "module.exports = { testEnvironment: 'node', transform: { '^.+\\\\.ts$': 'ts-jest' }, testMatch: ['**/test/**/*.test.ts'] };\n",
     'src/index.ts': `${code}\nexport const pipePackage = { plugins: [${camel(o.name)}] };\n`,
     'test/index.test.ts': TESTS[o.kind](o),
-    'README.md': `# pipe-plugin-${o.name}\n\nA pipe ${o.kind} plugin. Build and test:\n\n\`\`\`sh\nnpm install\nnpm test\nnpm run build\n\`\`\`\n\nUse it from a pipeline file after \`npm i pipe-plugin-${o.name}\` next to it:\n\n\`\`\`yaml\n${o.kind === 'transform' ? 'transforms:\n  - use' : `${o.kind}:\n  use`}: ${o.name}\n\`\`\`\n\nSee pipe's docs/plugins.md for the contract.\n`,
+    'README.md': readme(o),
     '.gitignore': 'node_modules/\ndist/\n',
   };
 }

@@ -61,8 +61,8 @@ for (const dir of packages) {
   if (stale.length) fail(`built files without a source would be shipped (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', ...' : ''}): run \`npx -y pnpm@9 clean && npx -y pnpm@9 run pack\``);
 }
 
-// The CLI ships its command manifest; `pipe` brings it up to date with dist/ before answering.
-run(process.execPath, [join(root, 'packages/cli/bin/run.js'), '--version'], root);
+// The CLI ships its command manifest, written from dist/ (failing if a command does not load).
+run(process.execPath, [join(root, 'packages/cli/scripts/build-manifest.js')], root);
 
 mkdirSync(out, { recursive: true });
 for (const name of readdirSync(out)) if (name.endsWith('.tgz')) rmSync(join(out, name));

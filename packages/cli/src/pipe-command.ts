@@ -9,9 +9,9 @@
  */
 import { Command, Flags } from '@oclif/core';
 import type { ConfigIssue } from '@pipe/core';
-import { ConfigError } from '@pipe/core/dist/config/config-error';
-import { ExitCode, PipeError } from '@pipe/core/dist/errors';
-import { Redactor } from '@pipe/core/dist/log/redactor';
+import { ConfigError } from '@pipe/core/config-error';
+import { ExitCode, PipeError } from '@pipe/core/errors';
+import { Redactor } from '@pipe/core/redactor';
 
 export interface CommandOutcome<T> {
   readonly result: T;

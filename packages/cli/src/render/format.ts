@@ -1,5 +1,5 @@
 /** Small formatting helpers for human output. */
-import { formatByteSize } from '@pipe/core/dist/util/byte-size';
+import { formatByteSize } from '@pipe/core/byte-size';
 
 /*
  * Durations have one definition in every output (the summary table, --json, the --summary CSV):

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
-import { CredentialStore } from '@pipe/core/dist/credentials/credential-store';
-import { ExitCode } from '@pipe/core/dist/errors';
+import { CredentialStore } from '@pipe/core/credentials';
+import { ExitCode } from '@pipe/core/errors';
 import { PipeCommand, type CommandOutcome } from '../../pipe-command';
 
 interface LogoutResult {

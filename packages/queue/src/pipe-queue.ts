@@ -29,20 +29,25 @@ export class PipeQueue {
 
   static async connect(url: string, options: { timeoutMs?: number } = {}): Promise<PipeQueue> {
     const queue = new Queue<QueueJobData>(QUEUE_NAME, { connection: { url }, prefix: KEY_PREFIX });
-    queue.on('error', () => undefined); // connection errors surface as the deadline below, with a message that says what to do
     const timeoutMs = options.timeoutMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
+    // The first connection error (refused, unknown host) ends the wait: ioredis would retry it forever.
+    let onError: (error: Error) => void = () => undefined;
+    queue.on('error', (error) => onError(error));
     try {
       const client = await Promise.race([
         queue.waitUntilReady(),
         new Promise<never>((_, reject) => {
+          onError = reject;
           timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
         }),
       ]);
+      onError = () => undefined;
       await checkVersion(client, url);
       return new PipeQueue(url, queue, new RedisCommands(client));
     } catch (error) {
-      await queue.disconnect().catch(() => undefined);
+      onError = () => undefined;
+      await queue.close().catch(() => undefined);
       if (error instanceof PipeError) throw error;
       throw new PipeError(`cannot reach Redis at ${describeRedis(url)}: ${errorMessage(error)}; is redis-server running there, and is the URL right?`, {
         code: 'REDIS_UNREACHABLE',

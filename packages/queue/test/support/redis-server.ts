@@ -113,3 +113,13 @@ export async function everyValue(url: string): Promise<string> {
     await queue.close();
   }
 }
+
+/** Empties Redis between tests. */
+export async function flushRedis(url: string): Promise<void> {
+  const queue = await PipeQueue.connect(url);
+  try {
+    await queue.redis.call('flushall', []);
+  } finally {
+    await queue.close();
+  }
+}

@@ -1,6 +1,7 @@
 // `pnpm bench`: pipe's throughput and memory, each figure beside a baseline measured in the same run.
-// Then `pipe validate` on files of 100, 1,000 and 5,000 pipelines (bench/validate.js), and how long
-// `pipe` takes to start, as a ratio to a bare `node -e 1` (bench/startup.js).
+// Then `pipe validate` on files of 100, 1,000 and 5,000 pipelines (bench/validate.js), how long
+// `pipe` takes to start, as a ratio to a bare `node -e 1` (bench/startup.js), and 50 pipelines
+// through the queue on 1, 2 and 4 workers beside `pipe run` (bench/queue.js).
 // Sizes: BENCH_MB (default 500). Cases run in fresh processes; peak RSS is per case.
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
@@ -33,7 +34,7 @@ function table(rows) {
       row('file -> chunk-lines(10MB) -> dir, durable (fsync)', durable),
     ]),
   );
-  for (const extra of ['anaplan.js', 'sfdc.js', 'validate.js', 'startup.js']) {
+  for (const extra of ['anaplan.js', 'sfdc.js', 'validate.js', 'startup.js', 'queue.js']) {
     const path = join(__dirname, extra);
     if (!existsSync(path)) continue;
     console.log('');

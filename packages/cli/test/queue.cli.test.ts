@@ -118,14 +118,25 @@ describeWithRedis('pipe on several workers', () => {
   it('pipelines that load one Anaplan file take turns across workers, and each import reads its own whole input', async () => {
     const anaplan = await emulator(30);
     const rows = { east: 3000, west: 2000, north: 4000, south: 1000 };
-    const yaml = ['version: 1', 'pipelines:', ...Object.keys(rows).flatMap((name) => [`  ${name}:`, `    source: { use: file, with: { path: ./${name}.csv } }`, `    sink:${anaplanSink(anaplan)}`]), ''].join('\n');
-    const dir = workspace({ 'pipe.yml': yaml, '.env': `ANAPLAN_PASSWORD=${PASSWORD}\n`, ...Object.fromEntries(Object.entries(rows).map(([name, n]) => [`${name}.csv`, opportunitiesCsv(n)])) });
+    const yaml = [
+      'version: 1',
+      'pipelines:',
+      ...Object.keys(rows).flatMap((name) => [`  ${name}:`, `    source: { use: file, with: { path: ./${name}.csv } }`, `    sink:${anaplanSink(anaplan)}`]),
+      '',
+    ].join('\n');
+    const dir = workspace({
+      'pipe.yml': yaml,
+      '.env': `ANAPLAN_PASSWORD=${PASSWORD}\n`,
+      ...Object.fromEntries(Object.entries(rows).map(([name, n]) => [`${name}.csv`, opportunitiesCsv(n)])),
+    });
     workers.push(await startWorker(dir, 'w1', env, ['--concurrency', '2']), await startWorker(dir, 'w2', env, ['--concurrency', '2']));
 
     const result = await pipe(['enqueue', 'pipe.yml', '--wait', '--json'], { cwd: dir, env });
     expect(result.code).toBe(0);
     const run = JSON.parse(result.stdout).result;
-    const processed = Object.fromEntries(run.pipelines.map((p: { name: string; sink: { details: { import: { rowsProcessed: number } } } }) => [p.name, p.sink.details.import.rowsProcessed]));
+    const processed = Object.fromEntries(
+      run.pipelines.map((p: { name: string; sink: { details: { import: { rowsProcessed: number } } } }) => [p.name, p.sink.details.import.rowsProcessed]),
+    );
     expect(processed).toEqual(rows);
     // Anaplan saw four whole loads one after the other: start, chunks, complete, import; never two at once.
     const loads = anaplan.requests.filter((r) => r.route && LOAD_ROUTES.has(r.route)).map((r) => r.route);
@@ -166,7 +177,12 @@ describeWithRedis('pipe on several workers', () => {
 
   it('retries: a failed pipeline starts over on the queue, with backoff, and reports its attempts', async () => {
     const anaplan = await emulator();
-    anaplan.faults.add({ method: 'PUT', path: '/2/0/workspaces/*/models/*/files/*/chunks/*', nth: 1, fault: { kind: 'status', status: 400, message: 'bad chunk' } });
+    anaplan.faults.add({
+      method: 'PUT',
+      path: '/2/0/workspaces/*/models/*/files/*/chunks/*',
+      nth: 1,
+      fault: { kind: 'status', status: 400, message: 'bad chunk' },
+    });
     const yaml = `version: 1\npipelines:\n  load:\n    retries: 1\n    source: { use: file, with: { path: ./in.csv } }\n    sink:${anaplanSink(anaplan, '\n        retry: { attempts: 1 }')}\n`;
     const dir = workspace({ 'pipe.yml': yaml, 'in.csv': opportunitiesCsv(100), '.env': `ANAPLAN_PASSWORD=${PASSWORD}\n` });
     workers.push(await startWorker(dir, 'w1', env));
@@ -183,7 +199,10 @@ describeWithRedis('pipe on several workers', () => {
     writeFileSync(join(dir, 'data/returns.csv'), 'id,amount\n9,-5\n');
     const again = await pipe(['enqueue', 'pipe.yml', '--only-failed', '--wait', '--json'], { cwd: dir, env });
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout).result.pipelines.map((p: { name: string; status: string }) => `${p.name} ${p.status}`)).toEqual(['returns succeeded', 'summary succeeded']);
+    expect(JSON.parse(again.stdout).result.pipelines.map((p: { name: string; status: string }) => `${p.name} ${p.status}`)).toEqual([
+      'returns succeeded',
+      'summary succeeded',
+    ]);
   });
 
   it('SIGTERM: the worker finishes its running job, then exits 0', async () => {
@@ -206,7 +225,14 @@ describeWithRedis('pipe on several workers', () => {
     const dir = workspace({ 'pipe.yml': FILES_ONLY });
     const none = await pipe(['enqueue', 'pipe.yml'], { cwd: dir, env: { PIPE_REDIS_URL: '' } });
     expect(none.code).toBe(2);
-    expect(none.stderr).toContain('no Redis URL for the queue: pass --redis redis://HOST:6379, set PIPE_REDIS_URL, or add `queue: { redis: redis://HOST:6379 }` to the pipeline file');
+    expect(none.stderr).toContain(
+      'no Redis URL for the queue: pass --redis redis://HOST:6379, set PIPE_REDIS_URL, or add `queue: { redis: redis://HOST:6379 }` to the pipeline file',
+    );
+    // The file's queue: block names the queue when neither --redis nor PIPE_REDIS_URL does.
+    writeFileSync(join(dir, 'own.yml'), FILES_ONLY.replace('version: 1\n', `version: 1\nqueue: { redis: "${redis.url}" }\n`));
+    const fromFile = await pipe(['enqueue', 'own.yml'], { cwd: dir, env: { PIPE_REDIS_URL: '' } });
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.stdout).toMatch(new RegExp(`^Queued run \\S+ of ${join(dir, 'own.yml')}: 4 pipelines \\(sales, returns, summary, archive\\) on ${redis.url}\\.`));
     const closed = await startRedis();
     await closed.stop();
     const down = await pipe(['queue', '--redis', `redis://:s3cret-pw@127.0.0.1:${closed.port}`], { cwd: dir, env: {} });

@@ -17,7 +17,9 @@ async function generateCsv(path, mb) {
     const rows = [];
     for (let k = 0; k < 2000; k++, i++) {
       const note = i % 3 === 0 ? `"Renewal for ""Acme ${i}"", Zürich office\r\nsecond line\nthird"` : `Plain note ${i}`;
-      rows.push(`006${String(i).padStart(12, '0')},"Acme ${i % 997}, Inc.",${((i * 7919) % 100000) / 100},2026-${String((i % 12) + 1).padStart(2, '0')}-15,Closed Won,${note}\r\n`);
+      rows.push(
+        `006${String(i).padStart(12, '0')},"Acme ${i % 997}, Inc.",${((i * 7919) % 100000) / 100},2026-${String((i % 12) + 1).padStart(2, '0')}-15,Closed Won,${note}\r\n`,
+      );
     }
     const block = rows.join('');
     written += Buffer.byteLength(block);

@@ -90,7 +90,11 @@ async function startRedis(binary) {
 
 function pipe(args, options) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [PIPE_BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [PIPE_BIN, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -123,13 +127,21 @@ async function run({ print = console.log, pipelines = 50 } = {}) {
     return;
   }
   const { startAnaplanEmulator } = require(path.join(ROOT, 'packages/emulator-anaplan/dist'));
-  const emulator = await startAnaplanEmulator({ port: 0, host: '127.0.0.1', taskDurationMs: 300, workspaces: seed(pipelines), users: [{ username: 'ops@acme.com', password: PASSWORD }] });
+  const emulator = await startAnaplanEmulator({
+    port: 0,
+    host: '127.0.0.1',
+    taskDurationMs: 300,
+    workspaces: seed(pipelines),
+    users: [{ username: 'ops@acme.com', password: PASSWORD }],
+  });
   const redis = await startRedis(binary);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pipe-bench-queue-'));
   await fs.mkdir(path.join(dir, 'data'));
   for (let i = 0; i < 5; i++) await fs.writeFile(path.join(dir, 'data', `export-${i}.csv`), csv(ROWS));
   const env = { ANAPLAN_PASSWORD: PASSWORD, PIPE_REDIS_URL: redis.url, PIPE_QUEUE_POLL_MS: '100' };
-  print(`# queue: ${pipelines} pipelines (file -> anaplan emulator, ${ROWS} rows each, its own file and import), node ${process.version}, ${os.availableParallelism()} CPUs`);
+  print(
+    `# queue: ${pipelines} pipelines (file -> anaplan emulator, ${ROWS} rows each, its own file and import), node ${process.version}, ${os.availableParallelism()} CPUs`,
+  );
   const rows = [];
   try {
     for (const parallel of [1, 2, 4]) {

@@ -48,7 +48,11 @@ function arg(name, fallback) {
 
 async function serveEmulator(kind, mb) {
   if (kind === 'sfdc') {
-    const emulator = await sfdcEmulator().startSfdcEmulator({ port: 0, includeDefaultReports: false, reports: [{ id: REPORT_ID, name: 'Bench', rows: Math.ceil((mb * MB) / BYTES_PER_ROW), seed: 42 }] });
+    const emulator = await sfdcEmulator().startSfdcEmulator({
+      port: 0,
+      includeDefaultReports: false,
+      reports: [{ id: REPORT_ID, name: 'Bench', rows: Math.ceil((mb * MB) / BYTES_PER_ROW), seed: 42 }],
+    });
     process.send({ url: emulator.url, jwtClientId: emulator.jwtClientId, jwtPrivateKeyPem: emulator.jwtPrivateKeyPem });
   } else {
     const emulator = await anaplanEmulator().startAnaplanEmulator({ port: 0, taskDurationMs: 50, log: () => {} });
@@ -122,7 +126,13 @@ async function runLeg(leg, env) {
   rmSync(runDir, { recursive: true, force: true });
   if (outcome.status !== 'succeeded') throw new Error(`${leg} failed: ${outcome.error}`);
   const usage = process.resourceUsage();
-  return { ms, bytes: outcome.bytes, rows: outcome.documents[0] && outcome.documents[0].rows, maxRssMb: (usage.maxRSS * 1024) / 1e6, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 };
+  return {
+    ms,
+    bytes: outcome.bytes,
+    rows: outcome.documents[0] && outcome.documents[0].rows,
+    maxRssMb: (usage.maxRSS * 1024) / 1e6,
+    cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+  };
 }
 
 // ---------------------------------------------------------------- parent
@@ -147,7 +157,12 @@ async function startEmulatorProcess(kind, mb) {
 async function leg(name, env, emulators) {
   const before = await Promise.all(emulators.map((e) => e.cpuMs()));
   const proc = child(['--leg', name], { PIPE_BENCH_ENV: JSON.stringify(env) });
-  const [message] = await Promise.race([once(proc, 'message'), once(proc, 'exit').then(([code]) => { throw new Error(`leg ${name} exited with ${code}`); })]);
+  const [message] = await Promise.race([
+    once(proc, 'message'),
+    once(proc, 'exit').then(([code]) => {
+      throw new Error(`leg ${name} exited with ${code}`);
+    }),
+  ]);
   if (message.error) throw new Error(`leg ${name}: ${message.error}`);
   const after = await Promise.all(emulators.map((e) => e.cpuMs()));
   return { ...message, emulatorCpuMs: after.reduce((sum, ms, i) => sum + ms - before[i], 0) };
@@ -203,7 +218,7 @@ async function run({ mb = 500, print = console.log } = {}) {
     return rows;
   } finally {
     sfdcEmu.stop();
-    anaplan && anaplan.stop();
+    if (anaplan) anaplan.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

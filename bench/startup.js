@@ -54,7 +54,13 @@ async function run({ runs = 5, print = console.log } = {}) {
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   print(`# start-up: medians of ${runs} runs each, alternating with the baseline, node ${process.version}`);
-  for (const r of [header, ...rows]) print(r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
+  for (const r of [header, ...rows])
+    print(
+      r
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    );
 }
 
 module.exports = { run };

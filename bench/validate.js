@@ -73,7 +73,8 @@ function validateOnce(pipeBin, file, dir) {
       clearTimeout(timer);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (code !== 0) {
-        const why = signal === 'SIGKILL' ? `did not finish in ${TIMEOUT_MS / 1000} s` : `exited ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`;
+        const why =
+          signal === 'SIGKILL' ? `did not finish in ${TIMEOUT_MS / 1000} s` : `exited ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`;
         resolve({ seconds, failed: why });
         return;
       }

@@ -43,7 +43,9 @@ async function main() {
       const received = anaplan.getFileContent(WORKSPACE, MODEL, FILE);
       const expected = sfdc.reportCsv(REPORT);
       const same = Buffer.compare(received, expected) === 0;
-      console.error(`\nAnaplan received ${received.length} bytes for file ${FILE}: ${same ? 'byte-identical to the Salesforce report' : 'DIFFERENT from the report'}.`);
+      console.error(
+        `\nAnaplan received ${received.length} bytes for file ${FILE}: ${same ? 'byte-identical to the Salesforce report' : 'DIFFERENT from the report'}.`,
+      );
       if (!same) process.exitCode = 1;
     }
     process.exitCode ??= code;

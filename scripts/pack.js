@@ -58,7 +58,10 @@ const packages = readdirSync(join(root, 'packages'))
 for (const dir of packages) {
   if (!existsSync(join(dir, 'dist'))) fail(`${relative(root, dir)} is not built: run \`npx tsc -b\` first`);
   const stale = staleOutputs(dir);
-  if (stale.length) fail(`built files without a source would be shipped (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', ...' : ''}): run \`npx -y pnpm@9 clean && npx -y pnpm@9 run pack\``);
+  if (stale.length)
+    fail(
+      `built files without a source would be shipped (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', ...' : ''}): run \`npx -y pnpm@9 clean && npx -y pnpm@9 run pack\``,
+    );
 }
 
 // The CLI ships its command manifest, written from dist/ (failing if a command does not load).

@@ -122,7 +122,10 @@ for (const [group, sum] of [...totals].sort(([a], [b]) => a.localeCompare(b))) {
   const floor = floors[group];
   let verdict = '';
   if (floor && wholeRun) {
-    const below = [lines < floor.lines && `lines ${lines.toFixed(1)} < ${floor.lines}`, branches < floor.branches && `branches ${branches.toFixed(1)} < ${floor.branches}`].filter(Boolean);
+    const below = [
+      lines < floor.lines && `lines ${lines.toFixed(1)} < ${floor.lines}`,
+      branches < floor.branches && `branches ${branches.toFixed(1)} < ${floor.branches}`,
+    ].filter(Boolean);
     verdict = below.length ? `BELOW FLOOR: ${below.join(', ')}` : 'ok';
     if (below.length) failures.push(`${group}: ${below.join(', ')}`);
   }
@@ -130,7 +133,13 @@ for (const [group, sum] of [...totals].sort(([a], [b]) => a.localeCompare(b))) {
 }
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 console.log('\nCoverage of src/ (tests in this process and the `pipe` processes they start):');
-for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
+for (const row of rows)
+  console.log(
+    row
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd(),
+  );
 console.log(`Details: ${relative(root, join(out, 'coverage-final.json'))} (istanbul JSON)`);
 if (!wholeRun) console.log('Floors not checked: only part of the suite ran.');
 

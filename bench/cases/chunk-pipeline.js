@@ -10,7 +10,7 @@ const discard = core.defineSink({
   summary: 'Reads and drops every piece.',
   config: core.Type.Object({}),
   async consume(input) {
-    for await (const piece of input) if (piece.type === "data") piece.release?.();
+    for await (const piece of input) if (piece.type === 'data') piece.release?.();
     return {};
   },
 });
@@ -30,11 +30,22 @@ const discard = core.defineSink({
   const secrets = new core.Redactor();
   const started = process.hrtime.bigint();
   const outcome = await core.runPipeline(pipeline, {
-    runId: 'bench', runDir: out, cwd: process.cwd(), signal: new AbortController().signal,
-    log: new core.StreamLogger({ level: 'warn', secrets }), secrets,
+    runId: 'bench',
+    runDir: out,
+    cwd: process.cwd(),
+    signal: new AbortController().signal,
+    log: new core.StreamLogger({ level: 'warn', secrets }),
+    secrets,
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   rmSync(out, { recursive: true, force: true });
   if (outcome.status !== 'succeeded') throw new Error(outcome.error);
-  process.stdout.write(JSON.stringify({ bytes: outcome.bytes, seconds, maxRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6, chunks: outcome.progress['transform:chunk-lines'].chunks }));
+  process.stdout.write(
+    JSON.stringify({
+      bytes: outcome.bytes,
+      seconds,
+      maxRssMB: (process.resourceUsage().maxRSS * 1024) / 1e6,
+      chunks: outcome.progress['transform:chunk-lines'].chunks,
+    }),
+  );
 })();

@@ -56,8 +56,7 @@ export default defineSink({
         if (piece.type === 'data' && piece.chunk !== undefined) {
           await post(piece.data, `chunk ${piece.chunk}`);
           piece.release?.(); // sent: its memory can be reused upstream
-        }
-        else if (piece.type === 'data') buffered.push(piece.data);
+        } else if (piece.type === 'data') buffered.push(piece.data);
         else if (buffered.length) {
           await post(Buffer.concat(buffered), `document ${piece.doc.name}`);
           buffered = [];

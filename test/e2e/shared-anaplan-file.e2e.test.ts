@@ -55,7 +55,9 @@ describe('two pipelines that load one Anaplan file', () => {
     const result = await pipe(['run', 'nightly.yml', '--json'], { cwd: dir, env: { ANAPLAN_PASSWORD: 'demo-password' } });
     expect(result.code).toBe(0);
     const run = JSON.parse(result.stdout).result;
-    const processed = Object.fromEntries(run.pipelines.map((p: { name: string; sink: { details: { import: { rowsProcessed: number } } } }) => [p.name, p.sink.details.import.rowsProcessed]));
+    const processed = Object.fromEntries(
+      run.pipelines.map((p: { name: string; sink: { details: { import: { rowsProcessed: number } } } }) => [p.name, p.sink.details.import.rowsProcessed]),
+    );
     expect(processed).toEqual({ east: 30_000, west: 20_000 });
 
     // The emulator saw one whole load (start, chunks, complete, import) and then the other.

@@ -67,14 +67,24 @@ describe('the packed tarballs, installed with npm into an empty prefix', () => {
 
   afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
-  it('runs a pipeline from the pipeline file\'s own folder', async () => {
+  it("runs a pipeline from the pipeline file's own folder", async () => {
     const project = join(temp, 'copy-project');
     mkdirSync(project);
     const csv = 'id,note\n1,"one, two"\n2,"line\nbreak"\n';
     writeFileSync(join(project, 'in.csv'), csv);
     writeFileSync(
       join(project, 'pipe.yml'),
-      ['version: 1', 'pipelines:', '  copy:', '    source: { use: file, with: { path: in.csv } }', '    transforms:', '      - use: chunk-lines', '        with: { chunkSize: 1MB }', '    sink: { use: file, with: { path: out/copy.csv } }', ''].join('\n'),
+      [
+        'version: 1',
+        'pipelines:',
+        '  copy:',
+        '    source: { use: file, with: { path: in.csv } }',
+        '    transforms:',
+        '      - use: chunk-lines',
+        '        with: { chunkSize: 1MB }',
+        '    sink: { use: file, with: { path: out/copy.csv } }',
+        '',
+      ].join('\n'),
     );
     const ran = await run(pipeBin, ['run'], project, env);
     expectSuccess(ran, 'pipe run');
@@ -94,13 +104,22 @@ describe('the packed tarballs, installed with npm into an empty prefix', () => {
         if (emulator.exitCode !== null) throw new Error(`pipe emulate sfdc exited ${emulator.exitCode}:\n${printed}`);
         await new Promise((r) => setTimeout(r, 20));
       }
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)![1]!;
-      const sessionId = /sessionId: (\S+) \}/.exec(printed)![1]!;
-      const reportId = /^ {2}(00O\w{15}) /m.exec(printed)![1]!;
-      const keyFile = /privateKeyFile: (\S+),/.exec(printed)![1]!;
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)![1];
+      const sessionId = /sessionId: (\S+) \}/.exec(printed)![1];
+      const reportId = /^ {2}(00O\w{15}) /m.exec(printed)![1];
+      const keyFile = /privateKeyFile: (\S+),/.exec(printed)![1];
       writeFileSync(
         join(project, 'pipe.yml'),
-        ['version: 1', 'pipelines:', '  report:', '    source:', '      use: sfdc-report', `      with: { instanceUrl: "${url}", auth: { type: session, sessionId: "${sessionId}" }, reportId: ${reportId} }`, '    sink: { use: file, with: { path: report.csv } }', ''].join('\n'),
+        [
+          'version: 1',
+          'pipelines:',
+          '  report:',
+          '    source:',
+          '      use: sfdc-report',
+          `      with: { instanceUrl: "${url}", auth: { type: session, sessionId: "${sessionId}" }, reportId: ${reportId} }`,
+          '    sink: { use: file, with: { path: report.csv } }',
+          '',
+        ].join('\n'),
       );
       expectSuccess(await run(pipeBin, ['run'], project, env), 'pipe run against pipe emulate sfdc');
       expect(readFileSync(join(project, 'report.csv'), 'utf8').split('\n').length).toBeGreaterThan(2);
@@ -131,7 +150,16 @@ describe('the packed tarballs, installed with npm into an empty prefix', () => {
       writeFileSync(join(project, 'in.csv'), 'name,city\nada,zürich\n');
       writeFileSync(
         join(project, 'pipe.yml'),
-        ['version: 1', 'pipelines:', '  shout:', '    source: { use: file, with: { path: in.csv } }', '    transforms:', '      - use: upper', '    sink: { use: file, with: { path: out.csv } }', ''].join('\n'),
+        [
+          'version: 1',
+          'pipelines:',
+          '  shout:',
+          '    source: { use: file, with: { path: in.csv } }',
+          '    transforms:',
+          '      - use: upper',
+          '    sink: { use: file, with: { path: out.csv } }',
+          '',
+        ].join('\n'),
       );
       expectSuccess(await run('npm', ['install', '../pipe-plugin-upper'], project, env), 'npm install ../pipe-plugin-upper');
       const listed = await run(pipeBin, ['plugins'], project, env);

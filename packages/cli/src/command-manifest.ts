@@ -70,6 +70,8 @@ export async function refreshManifest(root: string): Promise<void> {
   } catch (error) {
     // Without a manifest oclif finds the commands itself; a stale one it would still read: say so.
     if (existsSync(join(root, MANIFEST)))
-      process.stderr.write(`warning: ${join(root, MANIFEST)} is out of date and could not be rewritten (${(error as Error).message}); rebuild the CLI or delete that file\n`);
+      process.stderr.write(
+        `warning: ${join(root, MANIFEST)} is out of date and could not be rewritten (${(error as Error).message}); rebuild the CLI or delete that file\n`,
+      );
   }
 }

@@ -2,7 +2,12 @@
 import { PipeError, ExitCode, type EmulatorProvider, type LoginProvider } from '@pipe/core';
 import { catalogFor } from './load-project';
 
-async function offered<T>(pick: (pkg: { logins?: Readonly<Record<string, LoginProvider>>; emulators?: Readonly<Record<string, EmulatorProvider>> }) => Readonly<Record<string, T>> | undefined) {
+async function offered<T>(
+  pick: (pkg: {
+    logins?: Readonly<Record<string, LoginProvider>>;
+    emulators?: Readonly<Record<string, EmulatorProvider>>;
+  }) => Readonly<Record<string, T>> | undefined,
+) {
   const found = new Map<string, T>();
   for (const { pkg } of await catalogFor(process.cwd()).packages()) for (const [name, value] of Object.entries(pick(pkg) ?? {})) found.set(name, value);
   return found;

@@ -45,8 +45,8 @@ export async function runQueuedPipeline(job: PipelineJob, ctx: PipelineJobContex
     runId: job.runId,
     secrets: redactor,
     file: logs.file ? resolve(project.dir, logs.file) : join(project.stateDir, 'logs', 'pipe'),
-    fileLevel: (logs.level ?? 'debug') as LogLevel,
-    consoleLevel: options.consoleLevel ?? ((logs.consoleLevel ?? 'warn') as LogLevel),
+    fileLevel: logs.level ?? 'debug',
+    consoleLevel: options.consoleLevel ?? logs.consoleLevel ?? 'warn',
     maxBytes: logs.maxBytes,
     maxFiles: logs.maxFiles,
   });
@@ -65,7 +65,12 @@ export async function runQueuedPipeline(job: PipelineJob, ctx: PipelineJobContex
       onProgress: (_pipeline, plugin, counts) => ctx.onProgress(plugin, counts),
     });
     const outcome = run.pipelines[0];
-    logger[outcome.status === 'succeeded' ? 'info' : 'error'](`pipeline ${outcome.status}`, { pipeline: outcome.name, error: outcome.error, bytes: outcome.bytes, durationMs: outcome.durationMs });
+    logger[outcome.status === 'succeeded' ? 'info' : 'error'](`pipeline ${outcome.status}`, {
+      pipeline: outcome.name,
+      error: outcome.error,
+      bytes: outcome.bytes,
+      durationMs: outcome.durationMs,
+    });
     return clean(outcome);
   } finally {
     await logger.close();

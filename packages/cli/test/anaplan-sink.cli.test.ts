@@ -54,7 +54,9 @@ pipelines:
 `;
     const result = await pipe(['validate', 'p.yml'], { cwd: workspace({ 'p.yml': yaml }), env: { SF_KEY: 'not-a-key' } });
     expect(result.code).toBe(2);
-    expect(result.stderr + result.stdout).toMatch(/p\.yml:7:\d+: pipelines\.reports\.source\.with\.loginUrl: plain http would send credentials unencrypted to http:\/\/login\.example\.com/);
+    expect(result.stderr + result.stdout).toMatch(
+      /p\.yml:7:\d+: pipelines\.reports\.source\.with\.loginUrl: plain http would send credentials unencrypted to http:\/\/login\.example\.com/,
+    );
   });
 });
 

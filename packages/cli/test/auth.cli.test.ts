@@ -30,7 +30,9 @@ pipelines:
         pollIntervalMs: 50
 `;
     const dir = workspace({ 'p.yml': yaml, 'in.csv': salesCsv(2000) });
-    const login = await pipe(['auth', 'login', 'anaplan', '--client-id', 'demo-device-client', '--login-url', anaplan.oauthUrl, '--account', 'ops'], { cwd: dir });
+    const login = await pipe(['auth', 'login', 'anaplan', '--client-id', 'demo-device-client', '--login-url', anaplan.oauthUrl, '--account', 'ops'], {
+      cwd: dir,
+    });
     expect(login.stderr).toMatch(/Open http:\/\/127\.0\.0\.1:\d+\/activate\?user_code=\S+ in a browser/);
     expect(login.code).toBe(0);
     expect(login.stdout).toContain('Logged in to anaplan as ops');
@@ -46,7 +48,9 @@ pipelines:
       expect(run.stdout).toMatch(/load\s+ok/);
       expect(run.code).toBe(0);
     }
-    expect(anaplan.getFileContent('8a868cd9837162ef0183cd4d7ba842c0', '295D98F37F1B4682BE7A29035CBFB924', '113000000000').equals(Buffer.from(salesCsv(2000)))).toBe(true);
+    expect(
+      anaplan.getFileContent('8a868cd9837162ef0183cd4d7ba842c0', '295D98F37F1B4682BE7A29035CBFB924', '113000000000').equals(Buffer.from(salesCsv(2000))),
+    ).toBe(true);
 
     expect((await pipe(['auth', 'logout', 'anaplan', 'ops'], { cwd: dir })).code).toBe(0);
     expect(JSON.parse((await pipe(['auth', 'list', '--json'], { cwd: dir })).stdout).result).toEqual([]);
@@ -67,7 +71,10 @@ pipelines:
     const store = join(dir, '.pipe-home', 'credentials.json');
     rmSync(keyFile);
     const before = readFileSync(store);
-    for (const args of [['auth', 'login', 'anaplan', '--client-id', 'demo-device-client', '--login-url', anaplan.oauthUrl, '--account', 'other'], ['auth', 'list']]) {
+    for (const args of [
+      ['auth', 'login', 'anaplan', '--client-id', 'demo-device-client', '--login-url', anaplan.oauthUrl, '--account', 'other'],
+      ['auth', 'list'],
+    ]) {
       const result = await pipe(args, { cwd: dir, env: ownKey });
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(`key file ${keyFile} is missing and PIPE_CREDENTIALS_KEY is not set`);

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * `pipe dashboard` in a real headless Chromium: bull-board's page lists the queue's jobs by
  * pipeline name, and offers nothing that changes them.

@@ -6,14 +6,21 @@ const PIPELINE = 'version: 1\npipelines:\n  a:\n    source: { use: file, with: {
 
 function billionLaughs(): string {
   let yaml = 'version: 1\nlol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
-  for (let i = 1; i <= 9; i++) yaml += `lol${i}: &lol${i} [${Array(10).fill(`*lol${i - 1}`).join(', ')}]\n`;
+  for (let i = 1; i <= 9; i++)
+    yaml += `lol${i}: &lol${i} [${Array(10)
+      .fill(`*lol${i - 1}`)
+      .join(', ')}]\n`;
   return yaml + PIPELINE.slice('version: 1\n'.length);
 }
 
 const HOSTILE: [string, string | Buffer, RegExp][] = [
   ['recursive.yml', `${PIPELINE}again: &loop [ *loop ]\n`, /^[^:]*recursive\.yml:6:16: alias \*loop is inside the value &loop names/],
   ['laughs.yml', billionLaughs(), /^[^:]*laughs\.yml:7:63: alias \*lol4 takes the values aliases add to the file past 1,000,000/],
-  ['unterminated.yml', PIPELINE.replace('path: in.csv', 'path: "${DATA_DIR/in.csv"'), /^[^:]*unterminated\.yml:4:40: pipelines\.a\.source\.with\.path: a \$\{ here has no closing \}/],
+  [
+    'unterminated.yml',
+    PIPELINE.replace('path: in.csv', 'path: "${DATA_DIR/in.csv"'),
+    /^[^:]*unterminated\.yml:4:40: pipelines\.a\.source\.with\.path: a \$\{ here has no closing \}/,
+  ],
   ['latin1.yml', Buffer.from(PIPELINE.replace('in.csv', 'café.csv'), 'latin1'), /^[^:]*latin1\.yml:4:43: not UTF-8 \(byte 0xE9; .*\); save it as UTF-8/],
   ['utf16.yml', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(PIPELINE, 'utf16le')]), /^[^:]*utf16\.yml:1:1: the file is UTF-16; save it as UTF-8/],
   ['deep.yml', `${PIPELINE}deep: ${'['.repeat(10_000)}\n`, /^[^:]*deep\.yml:6:106: values nest more than 100 levels deep here/],

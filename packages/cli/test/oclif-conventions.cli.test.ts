@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { PIPE_BIN, pipe, workspace } from './run-pipe';
 
 /** `text` without terminal colour and cursor sequences. */
+// eslint-disable-next-line no-control-regex -- terminal escape sequences are what it removes
 const plain = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 
 describe('help', () => {
-  it('pipe help run shows the command\'s usage, flags and the --json envelope it prints', async () => {
+  it("pipe help run shows the command's usage, flags and the --json envelope it prints", async () => {
     const result = await pipe(['help', 'run'], { cwd: workspace({}) });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Run the pipelines of a pipeline file.');
@@ -102,7 +103,8 @@ describe('--json', () => {
 
   it('a run whose pipeline fails says failed; the warnings list what the command warned about', async () => {
     const dir = workspace({
-      'p.yml': 'version: 1\npipelines:\n  copy:\n    source: { use: file, with: { path: ./missing.csv } }\n    sink: { use: file, with: { path: ./out.csv } }\n',
+      'p.yml':
+        'version: 1\npipelines:\n  copy:\n    source: { use: file, with: { path: ./missing.csv } }\n    sink: { use: file, with: { path: ./out.csv } }\n',
       'node_modules/pipe-plugin-broken/package.json': JSON.stringify({ name: 'pipe-plugin-broken', pipe: { plugins: './index.js' } }),
       'node_modules/pipe-plugin-broken/index.js': "require('left-pad');\n",
     });

@@ -69,7 +69,10 @@ pipelines:
     const { result: run } = JSON.parse(result.stdout);
     const logs = readdirSync(join(dir, '.pipe/logs'));
     expect(logs).toEqual(['pipe.1.log']);
-    const lines = readFileSync(join(dir, '.pipe/logs', logs[0]), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(dir, '.pipe/logs', logs[0]), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.every((l) => l.runId === run.runId)).toBe(true);
     expect(lines).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'info', msg: 'pipeline succeeded', pipeline: 'copy' })]));
     const everything = readFileSync(join(dir, '.pipe/logs', logs[0]), 'utf8') + result.stdout + result.stderr;

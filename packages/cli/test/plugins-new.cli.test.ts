@@ -24,7 +24,11 @@ describe('pipe plugins new', () => {
       transform: { '^.+\\.ts$': [require.resolve('ts-jest'), { tsconfig: join(REPO, 'tsconfig.test.json') }] },
       moduleNameMapper: { '^@pipe/core$': join(REPO, 'packages/core/src'), '^@pipe/core/testing$': join(REPO, 'packages/core/src/testing') },
     };
-    const out = execFileSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', JSON.stringify(config), '--ci'], { cwd: pkgDir, encoding: 'utf8', stdio: 'pipe' });
+    const out = execFileSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', JSON.stringify(config), '--ci'], {
+      cwd: pkgDir,
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
     expect(out).toBe('');
   });
 

@@ -232,7 +232,9 @@ describeWithRedis('pipe on several workers', () => {
     writeFileSync(join(dir, 'own.yml'), FILES_ONLY.replace('version: 1\n', `version: 1\nqueue: { redis: "${redis.url}" }\n`));
     const fromFile = await pipe(['enqueue', 'own.yml'], { cwd: dir, env: { PIPE_REDIS_URL: '' } });
     expect(fromFile.code).toBe(0);
-    expect(fromFile.stdout).toMatch(new RegExp(`^Queued run \\S+ of ${join(dir, 'own.yml')}: 4 pipelines \\(sales, returns, summary, archive\\) on ${redis.url}\\.`));
+    expect(fromFile.stdout).toMatch(
+      new RegExp(`^Queued run \\S+ of ${join(dir, 'own.yml')}: 4 pipelines \\(sales, returns, summary, archive\\) on ${redis.url}\\.`),
+    );
     const closed = await startRedis();
     await closed.stop();
     const down = await pipe(['queue', '--redis', `redis://:s3cret-pw@127.0.0.1:${closed.port}`], { cwd: dir, env: {} });

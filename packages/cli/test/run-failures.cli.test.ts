@@ -109,7 +109,9 @@ describe('pipe run, when a plugin breaks the piece contract', () => {
     const result = await pipe(['run', 'p.yml'], { cwd: dir, env: { MODE: mode } });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/x\s+FAILED/);
-    expect(result.stdout).toContain(`error: pipeline "x", plugin "bad-source": produced an invalid piece (${problem}); a piece is {type: 'data', doc, data: Buffer}`);
+    expect(result.stdout).toContain(
+      `error: pipeline "x", plugin "bad-source": produced an invalid piece (${problem}); a piece is {type: 'data', doc, data: Buffer}`,
+    );
     expect(result.stdout + result.stderr).not.toContain('Cannot read properties');
     expect(outputFiles(dir)).toEqual([]);
   });
@@ -159,7 +161,8 @@ describe('pipe run, when a plugin throws outside the data flow', () => {
 
 describe('pipe run records', () => {
   it('--only-failed re-runs what failed in this pipeline file, even after another file in the folder succeeded', async () => {
-    const yaml = (input: string) => `version: 1\npipelines:\n  copy:\n    source: { use: file, with: { path: ${input} } }\n    sink: { use: file, with: { path: ./out/${input}.csv } }\n`;
+    const yaml = (input: string) =>
+      `version: 1\npipelines:\n  copy:\n    source: { use: file, with: { path: ${input} } }\n    sink: { use: file, with: { path: ./out/${input}.csv } }\n`;
     const dir = workspace({ 'a.yml': yaml('a-in'), 'b.yml': yaml('b-in'), 'b-in': 'id\n1\n' });
     expect((await pipe(['run', 'a.yml'], { cwd: dir })).code).toBe(1);
     expect((await pipe(['run', 'b.yml'], { cwd: dir })).code).toBe(0);

@@ -84,7 +84,9 @@ pipelines:
   });
 
   it('invalid files exit 2 with file:line:column, the key path and what is valid', async () => {
-    const dir = workspace({ 'bad.yml': 'version: 1\npipelines:\n  a:\n    source: { use: fiel, with: { path: x } }\n    sink: { use: dir, with: { path: out, nme: y } }\n' });
+    const dir = workspace({
+      'bad.yml': 'version: 1\npipelines:\n  a:\n    source: { use: fiel, with: { path: x } }\n    sink: { use: dir, with: { path: out, nme: y } }\n',
+    });
     const result = await pipe(['validate', 'bad.yml'], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Invalid pipeline file (2 problems)');

@@ -34,7 +34,10 @@ describeWithRedis('pipe schedule', () => {
     const env = { PIPE_REDIS_URL: redis.url };
     const dir = workspace({ 'pipe.yml': FILE, 'sales.csv': 'id\n1\n' });
     // Every second (a sixth, leading field is seconds), one pipeline only.
-    const scheduled = await pipe(['schedule', 'pipe.yml', '--cron', '* * * * * *', '--tz', 'Europe/Zurich', '--pipeline', 'sales', '--json'], { cwd: dir, env });
+    const scheduled = await pipe(['schedule', 'pipe.yml', '--cron', '* * * * * *', '--tz', 'Europe/Zurich', '--pipeline', 'sales', '--json'], {
+      cwd: dir,
+      env,
+    });
     expect(scheduled.code).toBe(0);
     const { id } = JSON.parse(scheduled.stdout).result;
     expect(id).toMatch(/^pipe\.yml-[0-9a-f]{8}$/);
@@ -43,7 +46,11 @@ describeWithRedis('pipe schedule', () => {
     expect(listed.stdout).toMatch(new RegExp(`${id.replace('.', '\\.')}\\s+${join(dir, 'pipe.yml')}\\s+\\* \\* \\* \\* \\* \\*\\s+Europe/Zurich\\s+sales`));
 
     workers.push(await startWorker(dir, 'w1', env));
-    await waitFor(async () => (await queueJobs(dir, env)).some((j) => j.name === 'sales' && j.state === 'completed'), 'a scheduled run of sales to complete', 200);
+    await waitFor(
+      async () => (await queueJobs(dir, env)).some((j) => j.name === 'sales' && j.state === 'completed'),
+      'a scheduled run of sales to complete',
+      200,
+    );
     expect(existsSync(join(dir, 'out/sales.csv'))).toBe(true);
     expect(existsSync(join(dir, 'out/returns.csv'))).toBe(false);
 

@@ -18,7 +18,7 @@ interface DraftValidator {
   errors?: { instancePath: string }[] | null;
 }
 const Ajv = fromCore('ajv') as new (options: object) => { compile(schema: object): DraftValidator };
-const { parse: parseYaml } = fromCore('yaml') as { parse(text: string): Schema };
+const { parse: parseYaml } = fromCore('yaml') as { parse: (text: string) => Schema };
 
 async function printedSchema(cwd = workspace({})): Promise<Schema> {
   const result = await pipe(['schema'], { cwd });
@@ -98,7 +98,9 @@ describe('pipe schema', () => {
     });
     const result = await pipe(['schema'], { cwd: dir });
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('warning: plugin package pipe-plugin-broken could not be loaded, its plugins are not in the schema: missing dependency left-pad');
+    expect(result.stderr).toContain(
+      'warning: plugin package pipe-plugin-broken could not be loaded, its plugins are not in the schema: missing dependency left-pad',
+    );
     expect(withSchemaOf(JSON.parse(result.stdout) as Schema, 'sink', 'anaplan').required).toEqual(['workspace', 'model', 'file', 'auth']);
   });
 });
@@ -111,7 +113,10 @@ describe('pipe plugins describe --json', () => {
     expect(listed.map((p) => p.name)).toEqual(expect.arrayContaining(['file', 'chunk-lines', 'dir', 'sfdc-report', 'anaplan']));
     for (const { name, kind } of listed) {
       const described = await pipe(['plugins', 'describe', name, '--kind', kind, '--json'], { cwd });
-      const { schema: withSchema, settings } = JSON.parse(described.stdout).result as { schema: Schema; settings: { key: string; required: boolean; description?: string }[] };
+      const { schema: withSchema, settings } = JSON.parse(described.stdout).result as {
+        schema: Schema;
+        settings: { key: string; required: boolean; description?: string }[];
+      };
       const inSchema = withSchemaOf(schema, kind, name);
       expect([name, withSchema]).toEqual([name, inSchema]);
       for (const setting of settings) expect([name, setting.key, setting.required]).toEqual([name, setting.key, requiredIn(inSchema, setting.key)]);

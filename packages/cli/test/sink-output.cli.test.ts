@@ -63,7 +63,9 @@ pipelines:
     });
     const validate = await pipe(['validate', 'p.yml'], { cwd: dir });
     expect(validate.code).toBe(2);
-    expect(validate.stdout + validate.stderr).toMatch(/p\.yml:9:\d+: pipelines\.sales\.sink\.with\.name: the name template must render a file name inside the folder/);
+    expect(validate.stdout + validate.stderr).toMatch(
+      /p\.yml:9:\d+: pipelines\.sales\.sink\.with\.name: the name template must render a file name inside the folder/,
+    );
     const run = await pipe(['run', 'p.yml'], { cwd: dir });
     expect(run.code).toBe(2);
     expect(tree(dir)).toEqual(['data', join('data', 'sales.csv'), 'p.yml']);

@@ -11,7 +11,17 @@ export { parseByteSize, formatByteSize } from './util/byte-size';
 export { RecordChunker, type HeaderMode, type RecordChunkerOptions } from './chunking/record-chunker';
 export { HttpClient, redactUrl, type HttpRequest, type HttpResponse, type HttpClientOptions, type HttpMethod } from './http/http-client';
 export { HttpStatusError, retryAfterMs, isTransientNetworkError } from './http/http-error';
-export { AllowInsecureHttp, CredentialUrlGuard, InsecureUrlError, credentialTransport, credentialUrlProblems, isLoopbackHost, type CredentialTransport, type CredentialUrl, type CredentialUrlGuardOptions } from './http/secure-url';
+export {
+  AllowInsecureHttp,
+  CredentialUrlGuard,
+  InsecureUrlError,
+  credentialTransport,
+  credentialUrlProblems,
+  isLoopbackHost,
+  type CredentialTransport,
+  type CredentialUrl,
+  type CredentialUrlGuardOptions,
+} from './http/secure-url';
 export { retry, sleep, backoffDelay, DEFAULT_RETRY, type RetryPolicy, type RetryOptions, type RetryDecision } from './http/retry';
 export { CredentialStore, type CredentialSecret, type CredentialEntry, type CredentialStoreOptions } from './credentials/credential-store';
 export { Redactor, REDACTED } from './log/redactor';

@@ -8,9 +8,7 @@ import { X509Certificate, constants, verify } from 'node:crypto';
 
 export const MIN_NONCE_BYTES = 100;
 
-export type CertificateVerdict =
-  | { ok: true; userId: string }
-  | { ok: false; kind: 'bad-header' | 'bad-request' | 'bad-credential'; message: string };
+export type CertificateVerdict = { ok: true; userId: string } | { ok: false; kind: 'bad-header' | 'bad-request' | 'bad-credential'; message: string };
 
 export class CertificateVerifier {
   private readonly trusted: X509Certificate[];
@@ -63,11 +61,7 @@ export class CertificateVerifier {
 
   /** Registered as is, or issued (and signed) by a trusted CA certificate. */
   private isTrusted(certificate: X509Certificate): boolean {
-    return this.trusted.some(
-      (t) =>
-        t.fingerprint256 === certificate.fingerprint256 ||
-        (certificate.checkIssued(t) && certificate.verify(t.publicKey)),
-    );
+    return this.trusted.some((t) => t.fingerprint256 === certificate.fingerprint256 || (certificate.checkIssued(t) && certificate.verify(t.publicKey)));
   }
 }
 

@@ -47,7 +47,7 @@ export function controlRoutes(target: ControlTarget): Route[] {
       method: 'DELETE',
       pattern: '/__emulator/faults/:id',
       name: 'control.faults.remove',
-      handler: (ctx) => (target.faults.remove(ctx.params['id'] as string) ? empty(204) : controlError(404, 'No such fault rule')),
+      handler: (ctx) => (target.faults.remove(ctx.params['id']) ? empty(204) : controlError(404, 'No such fault rule')),
     },
     {
       method: 'POST',
@@ -98,7 +98,7 @@ export function controlRoutes(target: ControlTarget): Route[] {
       name: 'control.files.get',
       handler: (ctx) => {
         try {
-          const content = target.getFileContent(ctx.params['ws'] as string, ctx.params['model'] as string, ctx.params['fileId'] as string);
+          const content = target.getFileContent(ctx.params['ws'], ctx.params['model'], ctx.params['fileId']);
           return bytes(200, content, 'application/octet-stream');
         } catch (error) {
           return controlError(404, (error as Error).message);

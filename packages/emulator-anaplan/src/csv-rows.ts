@@ -42,7 +42,7 @@ export function parseCsvRecords(text: string, dialect: CsvDialect = DEFAULT_DIAL
   };
 
   while (i < n) {
-    const ch = text[i] as string;
+    const ch = text[i];
     if (inQuotes) {
       if (ch === quote) {
         if (text[i + 1] === quote) {
@@ -90,9 +90,7 @@ export function formatCsvRecord(fields: readonly string[], dialect: CsvDialect =
   const { separator, quote } = dialect;
   return fields
     .map((value) => {
-      const needsQuotes =
-        quote.length > 0 &&
-        (value.includes(separator) || value.includes(quote) || value.includes('\n') || value.includes('\r'));
+      const needsQuotes = quote.length > 0 && (value.includes(separator) || value.includes(quote) || value.includes('\n') || value.includes('\r'));
       return needsQuotes ? quote + value.split(quote).join(quote + quote) + quote : value;
     })
     .join(separator);

@@ -5,7 +5,8 @@ export const anaplanEmulatorProvider: EmulatorProvider = {
   summary: 'A local Anaplan: auth service, OAuth device grant and the Integration API bulk calls on one port.',
   async start(options) {
     // Loaded here, not with the package: `pipe run` lists this package's emulators, never runs them.
-    const { DEFAULT_FILE_ID, DEFAULT_IMPORT_ID, DEFAULT_MODEL_ID, DEFAULT_OAUTH_CLIENTS, DEFAULT_USERS, DEFAULT_WORKSPACE_ID, startAnaplanEmulator } = await import('./index');
+    const { DEFAULT_FILE_ID, DEFAULT_IMPORT_ID, DEFAULT_MODEL_ID, DEFAULT_OAUTH_CLIENTS, DEFAULT_USERS, DEFAULT_WORKSPACE_ID, startAnaplanEmulator } =
+      await import('./index');
     const emulator = await startAnaplanEmulator({ port: options.port ?? 0, host: options.host });
     const user = DEFAULT_USERS[0];
     const client = DEFAULT_OAUTH_CLIENTS[0];

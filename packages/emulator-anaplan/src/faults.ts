@@ -190,7 +190,7 @@ function shouldFire(rule: ActiveRule): boolean {
 export function globToRegex(glob: string): RegExp {
   let source = '';
   for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i] as string;
+    const ch = glob[i];
     if (ch === '*') {
       if (glob[i + 1] === '*') {
         source += '.*';

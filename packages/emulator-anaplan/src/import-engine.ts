@@ -48,11 +48,7 @@ export function runImport(importDef: SeedImport, file: FileRecord | undefined, r
   }
   if (!file.upload.completed) {
     // HELP troubleshooting lists "Import source file not uploaded or not marked complete" as a task failure.
-    return failure(
-      base,
-      `Import source file "${file.name}" (${file.id}) has not been uploaded or was not marked complete`,
-      'importSourceNotUploaded',
-    );
+    return failure(base, `Import source file "${file.name}" (${file.id}) has not been uploaded or was not marked complete`, 'importSourceNotUploaded');
   }
 
   const records = parseCsvRecords(decode(file.upload.content(), file.encoding), {
@@ -85,7 +81,7 @@ export function runImport(importDef: SeedImport, file: FileRecord | undefined, r
   const counts: ImportRowCounts = { successRowCount: 0, failedCount: 0, ignoredCount: 0, totalRowCount: 0 };
   const dumpLines: string[] = [];
   for (let i = firstDataRow - 1; i < records.length; i++) {
-    const fields = records[i] as string[];
+    const fields = records[i];
     counts.totalRowCount += 1;
     if (fields.every((f) => f.trim().length === 0)) {
       counts.ignoredCount += 1;
@@ -112,11 +108,16 @@ export function runImport(importDef: SeedImport, file: FileRecord | undefined, r
     occurrences: 0,
     type: 'hierarchyRowsProcessed',
     values: [
-      'hierarchyName', target,
-      'successRowCount', String(counts.successRowCount),
-      'failedCount', String(counts.failedCount),
-      'ignoredCount', String(counts.ignoredCount),
-      'totalRowCount', String(counts.totalRowCount),
+      'hierarchyName',
+      target,
+      'successRowCount',
+      String(counts.successRowCount),
+      'failedCount',
+      String(counts.failedCount),
+      'ignoredCount',
+      String(counts.ignoredCount),
+      'totalRowCount',
+      String(counts.totalRowCount),
     ],
   };
   const outcome: ImportOutcome = {

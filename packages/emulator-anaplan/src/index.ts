@@ -141,23 +141,10 @@ export type {
   SeedWorkspace,
 } from './options';
 export { DEFAULT_OAUTH_CLIENTS, DEFAULT_USERS } from './options';
-export {
-  DEFAULT_FILE_ID,
-  DEFAULT_IMPORT_ID,
-  DEFAULT_MODEL_ID,
-  DEFAULT_PROCESS_ID,
-  DEFAULT_WORKSPACE_ID,
-  defaultWorkspaces,
-} from './seed-data';
+export { DEFAULT_FILE_ID, DEFAULT_IMPORT_ID, DEFAULT_MODEL_ID, DEFAULT_PROCESS_ID, DEFAULT_WORKSPACE_ID, defaultWorkspaces } from './seed-data';
 export { FaultInjector, routePatterns } from './faults';
 export type { FaultAction, FaultKind, FaultRule, FaultRuleState, TerminalFaultAction } from './faults';
 export type { EmulatorStats, LoginMode, RecordedRequest } from './request-log';
 export type { TaskStart } from './task-board';
 export { DEVICE_CODE_GRANT } from './oauth-device';
-export {
-  certificateAuthorization,
-  createTestCertificate,
-  signCertificateLogin,
-  type TestCertificate,
-  type TestCertificateOptions,
-} from './test-certificate';
+export { certificateAuthorization, createTestCertificate, signCertificateLogin, type TestCertificate, type TestCertificateOptions } from './test-certificate';

@@ -4,14 +4,7 @@
  * and under the short form `/2/0/models/{m}/…`. Both `AnaplanAuthToken` and `Bearer` are
  * accepted (OAS integration README, "Auth Scheme Confirmation").
  */
-import {
-  bytes,
-  empty,
-  integrationError,
-  objectEnvelope,
-  pagedList,
-  type EmulatorResponse,
-} from './envelope';
+import { bytes, empty, integrationError, objectEnvelope, pagedList, type EmulatorResponse } from './envelope';
 import { parseCsvRecords } from './csv-rows';
 import type { EmulatorUrls } from './emulator-urls';
 import { splitIntoChunks } from './failure-dumps';
@@ -77,20 +70,35 @@ export class IntegrationApi {
       ...this.modelRoutes('GET', '/imports/:actionId/tasks/:taskId', 'imports.tasks.get', (ctx, model) => this.getTask(ctx, model, 'import')),
       ...this.modelRoutes('DELETE', '/imports/:actionId/tasks/:taskId', 'imports.tasks.cancel', (ctx, model) => this.cancelTask(ctx, model, 'import')),
       ...this.modelRoutes('GET', '/imports/:actionId/tasks/:taskId/dump', 'imports.dump', (ctx, model) => this.dump(ctx, model, 'import', 'whole')),
-      ...this.modelRoutes('GET', '/imports/:actionId/tasks/:taskId/dump/chunks', 'imports.dump.chunks', (ctx, model) => this.dump(ctx, model, 'import', 'list')),
-      ...this.modelRoutes('GET', '/imports/:actionId/tasks/:taskId/dump/chunks/:chunkId', 'imports.dump.chunk', (ctx, model) => this.dump(ctx, model, 'import', 'chunk')),
+      ...this.modelRoutes('GET', '/imports/:actionId/tasks/:taskId/dump/chunks', 'imports.dump.chunks', (ctx, model) =>
+        this.dump(ctx, model, 'import', 'list'),
+      ),
+      ...this.modelRoutes('GET', '/imports/:actionId/tasks/:taskId/dump/chunks/:chunkId', 'imports.dump.chunk', (ctx, model) =>
+        this.dump(ctx, model, 'import', 'chunk'),
+      ),
 
       ...this.modelRoutes('GET', '/processes', 'processes.list', (ctx, model) =>
-        pagedList('processes', [...model.processes.values()].map((p) => ({ id: p.id, name: p.name })), ctx.query, this.schema(`models/${model.id}/objects/process`)),
+        pagedList(
+          'processes',
+          [...model.processes.values()].map((p) => ({ id: p.id, name: p.name })),
+          ctx.query,
+          this.schema(`models/${model.id}/objects/process`),
+        ),
       ),
       ...this.modelRoutes('GET', '/processes/:actionId', 'processes.get', (ctx, model) => this.processMetadata(ctx, model)),
       ...this.modelRoutes('POST', '/processes/:actionId/tasks', 'processes.tasks.start', (ctx, model, caller) => this.startTask(ctx, model, caller, 'process')),
       ...this.modelRoutes('GET', '/processes/:actionId/tasks', 'processes.tasks.list', (ctx, model) => this.listTasks(ctx, model, 'process')),
       ...this.modelRoutes('GET', '/processes/:actionId/tasks/:taskId', 'processes.tasks.get', (ctx, model) => this.getTask(ctx, model, 'process')),
       ...this.modelRoutes('DELETE', '/processes/:actionId/tasks/:taskId', 'processes.tasks.cancel', (ctx, model) => this.cancelTask(ctx, model, 'process')),
-      ...this.modelRoutes('GET', '/processes/:actionId/tasks/:taskId/dumps/:objectId', 'processes.dump', (ctx, model) => this.dump(ctx, model, 'process', 'whole')),
-      ...this.modelRoutes('GET', '/processes/:actionId/tasks/:taskId/dumps/:objectId/chunks', 'processes.dump.chunks', (ctx, model) => this.dump(ctx, model, 'process', 'list')),
-      ...this.modelRoutes('GET', '/processes/:actionId/tasks/:taskId/dumps/:objectId/chunks/:chunkId', 'processes.dump.chunk', (ctx, model) => this.dump(ctx, model, 'process', 'chunk')),
+      ...this.modelRoutes('GET', '/processes/:actionId/tasks/:taskId/dumps/:objectId', 'processes.dump', (ctx, model) =>
+        this.dump(ctx, model, 'process', 'whole'),
+      ),
+      ...this.modelRoutes('GET', '/processes/:actionId/tasks/:taskId/dumps/:objectId/chunks', 'processes.dump.chunks', (ctx, model) =>
+        this.dump(ctx, model, 'process', 'list'),
+      ),
+      ...this.modelRoutes('GET', '/processes/:actionId/tasks/:taskId/dumps/:objectId/chunks/:chunkId', 'processes.dump.chunk', (ctx, model) =>
+        this.dump(ctx, model, 'process', 'chunk'),
+      ),
     ];
   }
 
@@ -117,14 +125,20 @@ export class IntegrationApi {
 
   private modelRoutes(method: string, suffix: string, name: string, handler: ModelHandler, maxBodyBytes = JSON_BODY_LIMIT): Route[] {
     return MODEL_PREFIXES.map((prefix) =>
-      this.authed(method, prefix + suffix, name, (ctx, caller) => {
-        const modelId = ctx.params['model'] as string;
-        const wsId = ctx.params['ws'];
-        const model = wsId === undefined ? this.catalog.modelById(modelId) : this.catalog.model(wsId, modelId);
-        // Model-scoped calls mask "no access" as 404 too (OAS NotFoundOrNoAccess).
-        if (model === undefined) return integrationError(404, ctx.path, 'Not Found');
-        return handler(ctx, model, caller);
-      }, maxBodyBytes),
+      this.authed(
+        method,
+        prefix + suffix,
+        name,
+        (ctx, caller) => {
+          const modelId = ctx.params['model'];
+          const wsId = ctx.params['ws'];
+          const model = wsId === undefined ? this.catalog.modelById(modelId) : this.catalog.model(wsId, modelId);
+          // Model-scoped calls mask "no access" as 404 too (OAS NotFoundOrNoAccess).
+          if (model === undefined) return integrationError(404, ctx.path, 'Not Found');
+          return handler(ctx, model, caller);
+        },
+        maxBodyBytes,
+      ),
     );
   }
 
@@ -151,7 +165,14 @@ export class IntegrationApi {
   private me(caller: IssuedToken): EmulatorResponse {
     return objectEnvelope(
       'user',
-      { id: guidFor(`user:${caller.userId}`), active: true, email: caller.userId, emailOptIn: false, firstName: caller.userId.split('@')[0], lastName: 'Emulated' },
+      {
+        id: guidFor(`user:${caller.userId}`),
+        active: true,
+        email: caller.userId,
+        emailOptIn: false,
+        firstName: caller.userId.split('@')[0],
+        lastName: 'Emulated',
+      },
       this.schema('user'),
     );
   }
@@ -162,7 +183,7 @@ export class IntegrationApi {
   }
 
   private getWorkspace(ctx: RouteContext): EmulatorResponse {
-    const ws = this.catalog.workspaces.get(ctx.params['ws'] as string);
+    const ws = this.catalog.workspaces.get(ctx.params['ws']);
     if (ws === undefined) return integrationError(404, ctx.path, 'Not Found');
     return objectEnvelope('workspace', { id: ws.id, name: ws.name, active: true, sizeAllowance: 1073741824, currentSize: 0 }, this.schema('workspace'));
   }
@@ -185,7 +206,7 @@ export class IntegrationApi {
     if (chunkCount > this.options.limits.maxChunks) {
       return integrationError(400, ctx.path, `chunkCount ${chunkCount} exceeds the limit of ${this.options.limits.maxChunks} chunks per file`);
     }
-    const requested = ctx.params['fileId'] as string;
+    const requested = ctx.params['fileId'];
     let file = model.files.get(requested);
     if (file === undefined) {
       file = this.catalog.createPrivateFile(model, requested);
@@ -259,13 +280,13 @@ export class IntegrationApi {
   }
 
   private file(ctx: RouteContext, model: ModelRecord): FileRecord | undefined {
-    return model.files.get(ctx.params['fileId'] as string);
+    return model.files.get(ctx.params['fileId']);
   }
 
   // --- imports, processes, tasks ----------------------------------------------------------
 
   private importMetadata(ctx: RouteContext, model: ModelRecord): EmulatorResponse {
-    const def = model.imports.get(ctx.params['actionId'] as string);
+    const def = model.imports.get(ctx.params['actionId']);
     if (def === undefined) return integrationError(404, ctx.path, 'Not Found');
     const file = model.files.get(def.fileId);
     const headerNames = file === undefined ? [] : headerOf(file);
@@ -290,14 +311,14 @@ export class IntegrationApi {
   }
 
   private processMetadata(ctx: RouteContext, model: ModelRecord): EmulatorResponse {
-    const def = model.processes.get(ctx.params['actionId'] as string);
+    const def = model.processes.get(ctx.params['actionId']);
     if (def === undefined) return integrationError(404, ctx.path, 'Not Found');
     const actions = def.importIds.map((id) => ({ id, name: model.imports.get(id)?.name ?? id, actionType: 'IMPORT' }));
     return objectEnvelope('processMetadata', { name: def.name, actions }, this.schema(`models/${model.id}/objects/process`));
   }
 
   private startTask(ctx: RouteContext, model: ModelRecord, caller: IssuedToken, kind: 'import' | 'process'): EmulatorResponse {
-    const actionId = ctx.params['actionId'] as string;
+    const actionId = ctx.params['actionId'];
     const action = kind === 'import' ? model.imports.get(actionId) : model.processes.get(actionId);
     if (action === undefined) return integrationError(404, ctx.path, 'Not Found');
     const body = parseJsonObject(ctx);
@@ -308,10 +329,7 @@ export class IntegrationApi {
     if (mapping !== undefined && !isMappingParameters(mapping)) {
       return integrationError(400, ctx.path, 'mappingParameters must be an array of {"entityType","entityName"} strings');
     }
-    const evaluate =
-      kind === 'import'
-        ? () => this.evaluateImport(model, actionId)
-        : () => this.evaluateProcess(model, actionId);
+    const evaluate = kind === 'import' ? () => this.evaluateImport(model, actionId) : () => this.evaluateProcess(model, actionId);
     const task = this.tasks.create({
       kind,
       scope: scopeOf(model, kind, actionId),
@@ -368,12 +386,17 @@ export class IntegrationApi {
   }
 
   private listTasks(ctx: RouteContext, model: ModelRecord, kind: 'import' | 'process'): EmulatorResponse {
-    const actionId = ctx.params['actionId'] as string;
+    const actionId = ctx.params['actionId'];
     if (!(kind === 'import' ? model.imports.has(actionId) : model.processes.has(actionId))) return integrationError(404, ctx.path, 'Not Found');
     const list = this.tasks.list(scopeOf(model, kind, actionId));
     // `sort` is accepted but its field name is not validated (OAS README); a leading "-" means newest first.
     if ((ctx.query.get('sort') ?? '').startsWith('-')) list.reverse();
-    return pagedList('tasks', list.map((t) => this.tasks.summaryJson(t)), ctx.query, this.schema(`models/${model.id}/objects/task`));
+    return pagedList(
+      'tasks',
+      list.map((t) => this.tasks.summaryJson(t)),
+      ctx.query,
+      this.schema(`models/${model.id}/objects/task`),
+    );
   }
 
   private getTask(ctx: RouteContext, model: ModelRecord, kind: 'import' | 'process'): EmulatorResponse {
@@ -392,14 +415,19 @@ export class IntegrationApi {
   private dump(ctx: RouteContext, model: ModelRecord, kind: 'import' | 'process', form: 'whole' | 'list' | 'chunk'): EmulatorResponse {
     const task = this.task(ctx, model, kind);
     if (task === undefined) return integrationError(404, ctx.path, 'Not Found');
-    const objectId = kind === 'import' ? (ctx.params['actionId'] as string) : (ctx.params['objectId'] as string);
+    const objectId = kind === 'import' ? ctx.params['actionId'] : ctx.params['objectId'];
     const data = this.tasks.dump(task, objectId);
     if (data === 'not-ready') return integrationError(404, ctx.path, 'The task has not completed');
     if (data === 'none') return integrationError(404, ctx.path, 'No failure dump for this task');
     if (data === 'replaced') return integrationError(404, ctx.path, 'The failure dump has expired or was replaced by a newer run');
     if (form === 'whole') return bytes(200, data, 'text/plain');
     const chunks = splitIntoChunks(data, this.options.limits.dumpChunkBytes);
-    if (form === 'list') return pagedList('chunks', chunks.map((_, i) => ({ id: String(i), name: `Chunk ${i}` })), ctx.query);
+    if (form === 'list')
+      return pagedList(
+        'chunks',
+        chunks.map((_, i) => ({ id: String(i), name: `Chunk ${i}` })),
+        ctx.query,
+      );
     const index = chunkIndex(ctx.params['chunkId']);
     const chunk = index === undefined ? undefined : chunks[index];
     if (chunk === undefined) return integrationError(404, ctx.path, 'Not Found');
@@ -407,7 +435,7 @@ export class IntegrationApi {
   }
 
   private task(ctx: RouteContext, model: ModelRecord, kind: 'import' | 'process'): TaskRecord | undefined {
-    return this.tasks.get(scopeOf(model, kind, ctx.params['actionId'] as string), ctx.params['taskId'] as string);
+    return this.tasks.get(scopeOf(model, kind, ctx.params['actionId']), ctx.params['taskId']);
   }
 }
 
@@ -434,7 +462,10 @@ function importJson(def: { id: string; name: string; fileId: string; importType?
 /** Header names for import metadata, read from the start of the uploaded file. */
 function headerOf(file: FileRecord): string[] {
   if (!file.upload.completed || file.headerRow < 1) return [];
-  const head = file.upload.content().subarray(0, 64 * 1024).toString('utf8');
+  const head = file.upload
+    .content()
+    .subarray(0, 64 * 1024)
+    .toString('utf8');
   return parseCsvRecords(head, { separator: file.separator || ',', quote: file.delimiter })[file.headerRow - 1] ?? [];
 }
 
@@ -456,7 +487,11 @@ function isMappingParameters(value: unknown): value is { entityType: string; ent
   return (
     Array.isArray(value) &&
     value.every(
-      (p) => typeof p === 'object' && p !== null && typeof (p as Record<string, unknown>)['entityType'] === 'string' && typeof (p as Record<string, unknown>)['entityName'] === 'string',
+      (p) =>
+        typeof p === 'object' &&
+        p !== null &&
+        typeof (p as Record<string, unknown>)['entityType'] === 'string' &&
+        typeof (p as Record<string, unknown>)['entityName'] === 'string',
     )
   );
 }

@@ -39,7 +39,10 @@ const FILE_ID_PREFIX = 113_000_000_000;
 export class ModelCatalog {
   readonly workspaces = new Map<string, WorkspaceRecord>();
 
-  constructor(private readonly options: Pick<ResolvedOptions, 'limits' | 'duplicateChunks'>, seed: SeedWorkspace[]) {
+  constructor(
+    private readonly options: Pick<ResolvedOptions, 'limits' | 'duplicateChunks'>,
+    seed: SeedWorkspace[],
+  ) {
     for (const ws of seed) {
       const workspace: WorkspaceRecord = { id: ws.id, name: ws.name, models: new Map() };
       for (const m of ws.models) {

@@ -245,7 +245,7 @@ export function grantTypeOf(ctx: RouteContext): string | undefined {
 
 function newUserCode(): string {
   const bytes = randomBytes(8);
-  const chars = [...bytes].map((b) => USER_CODE_ALPHABET[b % USER_CODE_ALPHABET.length] as string);
+  const chars = [...bytes].map((b) => USER_CODE_ALPHABET[b % USER_CODE_ALPHABET.length]);
   return `${chars.slice(0, 4).join('')}-${chars.slice(4).join('')}`;
 }
 

@@ -32,10 +32,7 @@ export interface Route {
   handler: RouteHandler;
 }
 
-export type RouteMatch =
-  | { kind: 'found'; route: Route; params: Record<string, string> }
-  | { kind: 'wrong-method'; allowed: string[] }
-  | { kind: 'none' };
+export type RouteMatch = { kind: 'found'; route: Route; params: Record<string, string> } | { kind: 'wrong-method'; allowed: string[] } | { kind: 'none' };
 
 interface CompiledRoute {
   route: Route;
@@ -70,8 +67,8 @@ function matchSegments(pattern: string[], actual: string[]): Record<string, stri
   if (pattern.length !== actual.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
-    const expected = pattern[i] as string;
-    const got = actual[i] as string;
+    const expected = pattern[i];
+    const got = actual[i];
     if (expected.startsWith(':')) {
       const decoded = safeDecode(got);
       if (decoded === undefined) return undefined;

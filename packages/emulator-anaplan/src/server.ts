@@ -90,7 +90,9 @@ export class EmulatorServer {
       finished = true;
       record.endedAt = Date.now();
       if (isChunkPut) log.chunkPutEnded();
-      this.parts.say(`${method} ${path} -> ${record.status || 'dropped'} (${record.endedAt - record.startedAt} ms)${record.fault ? ` [fault: ${record.fault}]` : ''}`);
+      this.parts.say(
+        `${method} ${path} -> ${record.status || 'dropped'} (${record.endedAt - record.startedAt} ms)${record.fault ? ` [fault: ${record.fault}]` : ''}`,
+      );
     };
     res.once('close', finish);
 

@@ -43,7 +43,7 @@ export function createTestCertificate(options: TestCertificateOptions = {}): Tes
   }
 
   const serial = randomBytes(16);
-  serial[0] = (serial[0] as number) & 0x7f; // positive INTEGER
+  serial[0] = serial[0] & 0x7f; // positive INTEGER
   const sha256WithRsa = seq(oid('1.2.840.113549.1.1.11'), NULL);
   const basicConstraints = seq(
     oid('2.5.29.19'),
@@ -106,12 +106,12 @@ function seq(...items: Buffer[]): Buffer {
 }
 
 function integer(value: Buffer): Buffer {
-  return tlv(0x02, (value[0] as number) & 0x80 ? Buffer.concat([Buffer.from([0]), value]) : value);
+  return tlv(0x02, value[0] & 0x80 ? Buffer.concat([Buffer.from([0]), value]) : value);
 }
 
 function oid(dotted: string): Buffer {
   const parts = dotted.split('.').map(Number);
-  const bytes: number[] = [40 * (parts[0] as number) + (parts[1] as number)];
+  const bytes: number[] = [40 * parts[0] + parts[1]];
   for (const part of parts.slice(2)) {
     const group: number[] = [part & 0x7f];
     for (let n = Math.floor(part / 128); n > 0; n = Math.floor(n / 128)) group.unshift((n & 0x7f) | 0x80);
@@ -137,8 +137,8 @@ function name(commonName: string, email?: string): Buffer {
 function subjectOfPem(pem: string): Buffer {
   const der = pemToDer(pem);
   // Certificate → TBSCertificate → [version, serial, signatureAlg, issuer, validity, subject, …]
-  const tbs = children(der)[0] as Buffer;
-  return children(tbs)[5] as Buffer;
+  const tbs = children(der)[0];
+  return children(tbs)[5];
 }
 
 /** The encoded child elements of a constructed DER element. */
@@ -156,15 +156,19 @@ function children(element: Buffer): Buffer[] {
 }
 
 function readHeader(buf: Buffer, offset: number): { headerLength: number; length: number } {
-  const first = buf[offset + 1] as number;
+  const first = buf[offset + 1];
   if (first < 0x80) return { headerLength: 2, length: first };
   const count = first & 0x7f;
   let length = 0;
-  for (let i = 0; i < count; i++) length = length * 256 + (buf[offset + 2 + i] as number);
+  for (let i = 0; i < count; i++) length = length * 256 + buf[offset + 2 + i];
   return { headerLength: 2 + count, length };
 }
 
 function toPem(label: string, der: Buffer): string {
-  const body = der.toString('base64').match(/.{1,64}/g)?.join('\n') ?? '';
+  const body =
+    der
+      .toString('base64')
+      .match(/.{1,64}/g)
+      ?.join('\n') ?? '';
   return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 }

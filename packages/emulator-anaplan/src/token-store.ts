@@ -17,9 +17,7 @@ export interface IssuedToken {
   origin: TokenOrigin;
 }
 
-export type TokenCheck =
-  | { ok: true; token: IssuedToken }
-  | { ok: false; reason: 'missing' | 'unknown' | 'expired' | 'revoked' };
+export type TokenCheck = { ok: true; token: IssuedToken } | { ok: false; reason: 'missing' | 'unknown' | 'expired' | 'revoked' };
 
 export interface AuthorizationHeader {
   scheme: string;

@@ -13,13 +13,9 @@ import { promisify } from 'node:util';
 
 const gunzipAsync = promisify(gunzip);
 
-export type ChunkPutResult =
-  | { ok: true }
-  | { ok: false; status: number; message: string };
+export type ChunkPutResult = { ok: true } | { ok: false; status: number; message: string };
 
-export type CompleteResult =
-  | { ok: true; chunkCount: number }
-  | { ok: false; status: number; message: string };
+export type CompleteResult = { ok: true; chunkCount: number } | { ok: false; status: number; message: string };
 
 export class UploadState {
   /** -1 = open-ended; 0 = nothing announced yet (the seed state). */
@@ -104,9 +100,7 @@ export class UploadState {
   }
 }
 
-export type DecodedChunk =
-  | { ok: true; data: Buffer }
-  | { ok: false; status: number; message: string };
+export type DecodedChunk = { ok: true; data: Buffer } | { ok: false; status: number; message: string };
 
 /**
  * Turns a chunk body into file bytes. The server learns about compression only from

@@ -63,7 +63,10 @@ describe('auth service', () => {
   });
 
   it('accepts a self-signed certificate that is itself trusted', async () => {
-    const answer = await authenticate({ authorization: certificateAuthorization(selfSigned.certificatePem) }, signCertificateLogin(selfSigned.privateKeyPem, 100));
+    const answer = await authenticate(
+      { authorization: certificateAuthorization(selfSigned.certificatePem) },
+      signCertificateLogin(selfSigned.privateKeyPem, 100),
+    );
     expect(answer.status).toBe(201);
   });
 
@@ -96,7 +99,10 @@ describe('auth service', () => {
   });
 
   it('answers 400 FAILURE_BAD_HEADER when the header is not a certificate', async () => {
-    const answer = await authenticate({ authorization: `CACertificate ${Buffer.from('not a cert').toString('base64')}` }, signCertificateLogin(leaf.privateKeyPem));
+    const answer = await authenticate(
+      { authorization: `CACertificate ${Buffer.from('not a cert').toString('base64')}` },
+      signCertificateLogin(leaf.privateKeyPem),
+    );
     expect(answer.status).toBe(400);
     expect(answer.json()['status']).toBe('FAILURE_BAD_HEADER');
   });

@@ -140,13 +140,22 @@ describe('fault injection', () => {
   it('OAuth slow_down and refresh failures target one grant type', async () => {
     const code = (await call(`${anaplan.url}/oauth/device/code`, 'POST', { json: { client_id: 'demo-device-client' } })).json<{ device_code: string }>();
     anaplan.faults.add({ path: routePatterns.oauthToken, grantType: DEVICE_CODE_GRANT, times: 1, fault: { kind: 'oauth-error', error: 'slow_down' } });
-    anaplan.faults.add({ path: routePatterns.oauthToken, grantType: 'refresh_token', times: 1, fault: { kind: 'oauth-error', error: 'temporarily_unavailable', status: 503 } });
-    const poll = () => call(`${anaplan.url}/oauth/token`, 'POST', { json: { client_id: 'demo-device-client', device_code: code.device_code, grant_type: DEVICE_CODE_GRANT } });
+    anaplan.faults.add({
+      path: routePatterns.oauthToken,
+      grantType: 'refresh_token',
+      times: 1,
+      fault: { kind: 'oauth-error', error: 'temporarily_unavailable', status: 503 },
+    });
+    const poll = () =>
+      call(`${anaplan.url}/oauth/token`, 'POST', { json: { client_id: 'demo-device-client', device_code: code.device_code, grant_type: DEVICE_CODE_GRANT } });
     const slowed = await poll();
     expect(slowed.status).toBe(400);
     expect(slowed.json()['error']).toBe('slow_down');
     const tokens = (await poll()).json<{ refresh_token: string }>();
-    const refresh = () => call(`${anaplan.url}/oauth/token`, 'POST', { json: { client_id: 'demo-device-client', refresh_token: tokens.refresh_token, grant_type: 'refresh_token' } });
+    const refresh = () =>
+      call(`${anaplan.url}/oauth/token`, 'POST', {
+        json: { client_id: 'demo-device-client', refresh_token: tokens.refresh_token, grant_type: 'refresh_token' },
+      });
     const failed = await refresh();
     expect(failed.status).toBe(503);
     expect(failed.json()['error']).toBe('temporarily_unavailable');
@@ -155,7 +164,9 @@ describe('fault injection', () => {
 
   it('import task poll failing transiently, and a dump that disappears', async () => {
     await call(modelUrl(anaplan, `/files/${DEFAULT_FILE_ID}`), 'PUT', { headers: { ...auth(token), ...OCTET }, body: 'a,b\n1,2\n' });
-    const task = (await call(modelUrl(anaplan, `/imports/${DEFAULT_IMPORT_ID}/tasks`), 'POST', { headers: auth(token), json: { localeName: 'en_US' } })).json<{ task: { taskId: string } }>().task;
+    const task = (await call(modelUrl(anaplan, `/imports/${DEFAULT_IMPORT_ID}/tasks`), 'POST', { headers: auth(token), json: { localeName: 'en_US' } })).json<{
+      task: { taskId: string };
+    }>().task;
     anaplan.faults.add({ method: 'GET', path: routePatterns.importTask, times: 2, fault: { kind: 'status', status: 504 } });
     anaplan.faults.add({ method: 'GET', path: routePatterns.importDump, fault: { kind: 'status', status: 404 } });
     const url = modelUrl(anaplan, `/imports/${DEFAULT_IMPORT_ID}/tasks/${task.taskId}`);

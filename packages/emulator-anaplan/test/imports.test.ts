@@ -1,11 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import {
-  DEFAULT_FILE_ID,
-  DEFAULT_IMPORT_ID,
-  DEFAULT_PROCESS_ID,
-  startAnaplanEmulator,
-  type AnaplanEmulator,
-} from '../src';
+import { DEFAULT_FILE_ID, DEFAULT_IMPORT_ID, DEFAULT_PROCESS_ID, startAnaplanEmulator, type AnaplanEmulator } from '../src';
 import { parseCsvRecords } from '../src/csv-rows';
 import { auth, call, login, modelUrl, sleep } from './http';
 
@@ -41,7 +35,7 @@ const OPPORTUNITIES = [
 const valuesOf = (task: TaskJson): Record<string, string> => {
   const values = task.result?.details[0]?.values ?? [];
   const out: Record<string, string> = {};
-  for (let i = 0; i + 1 < values.length; i += 2) out[values[i] as string] = values[i + 1] as string;
+  for (let i = 0; i + 1 < values.length; i += 2) out[values[i]] = values[i + 1];
   return out;
 };
 
@@ -157,7 +151,10 @@ describe('imports', () => {
 
   it('fails when the data source was never completed', async () => {
     await call(modelUrl(anaplan, `/files/${DEFAULT_FILE_ID}`), 'POST', { headers: auth(token), json: { chunkCount: -1 } });
-    await call(modelUrl(anaplan, `/files/${DEFAULT_FILE_ID}/chunks/0`), 'PUT', { headers: { ...auth(token), 'content-type': 'application/octet-stream' }, body: 'a,b\n1,2\n' });
+    await call(modelUrl(anaplan, `/files/${DEFAULT_FILE_ID}/chunks/0`), 'PUT', {
+      headers: { ...auth(token), 'content-type': 'application/octet-stream' },
+      body: 'a,b\n1,2\n',
+    });
     const done = await waitForEnd((await start()).taskId);
     expect(done.result?.successful).toBe(false);
     expect(done.result?.failureDumpAvailable).toBe(false);
@@ -224,7 +221,9 @@ describe('task timing and cancellation', () => {
     (await call(modelUrl(anaplan, `/imports/${DEFAULT_IMPORT_ID}/tasks/${taskId}`), 'GET', { headers: auth(token) })).json<{ task: TaskJson }>().task;
 
   it('progresses NOT_STARTED -> IN_PROGRESS -> COMPLETE; result only when terminal', async () => {
-    const created = (await call(modelUrl(anaplan, `/imports/${DEFAULT_IMPORT_ID}/tasks`), 'POST', { headers: auth(token), json: { localeName: 'en_US' } })).json<{ task: TaskJson }>().task;
+    const created = (
+      await call(modelUrl(anaplan, `/imports/${DEFAULT_IMPORT_ID}/tasks`), 'POST', { headers: auth(token), json: { localeName: 'en_US' } })
+    ).json<{ task: TaskJson }>().task;
     expect(created.taskState).toBe('NOT_STARTED');
     await sleep(500);
     const running = await get(created.taskId);
@@ -239,7 +238,9 @@ describe('task timing and cancellation', () => {
   });
 
   it('DELETE cancels: CANCELLING then CANCELLED, with no result', async () => {
-    const created = (await call(modelUrl(anaplan, `/imports/${DEFAULT_IMPORT_ID}/tasks`), 'POST', { headers: auth(token), json: { localeName: 'en_US' } })).json<{ task: TaskJson }>().task;
+    const created = (
+      await call(modelUrl(anaplan, `/imports/${DEFAULT_IMPORT_ID}/tasks`), 'POST', { headers: auth(token), json: { localeName: 'en_US' } })
+    ).json<{ task: TaskJson }>().task;
     await sleep(300);
     const cancelling = await call(modelUrl(anaplan, `/imports/${DEFAULT_IMPORT_ID}/tasks/${created.taskId}`), 'DELETE', { headers: auth(token) });
     expect(cancelling.status).toBe(200);

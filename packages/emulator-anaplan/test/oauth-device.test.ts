@@ -157,23 +157,31 @@ describe('OAuth device grant timing', () => {
     anaplan = await startAnaplanEmulator({ devicePollIntervalSeconds: 0, deviceCodeTtlSeconds: 0.3 });
     const code = (await call(`${anaplan.url}/oauth/device/code`, 'POST', { json: { client_id: CLIENT } })).json<DeviceCode>();
     await sleep(350);
-    const answer = await call(`${anaplan.url}/oauth/token`, 'POST', { json: { client_id: CLIENT, device_code: code.device_code, grant_type: DEVICE_CODE_GRANT } });
+    const answer = await call(`${anaplan.url}/oauth/token`, 'POST', {
+      json: { client_id: CLIENT, device_code: code.device_code, grant_type: DEVICE_CODE_GRANT },
+    });
     expect(answer.json()['error']).toBe('expired_token');
   });
 
   it('autoApprove grants tokens on the first poll', async () => {
     anaplan = await startAnaplanEmulator({ autoApprove: true });
     const code = (await call(`${anaplan.url}/oauth/device/code`, 'POST', { json: { client_id: CLIENT } })).json<DeviceCode>();
-    const answer = await call(`${anaplan.url}/oauth/token`, 'POST', { json: { client_id: CLIENT, device_code: code.device_code, grant_type: DEVICE_CODE_GRANT } });
+    const answer = await call(`${anaplan.url}/oauth/token`, 'POST', {
+      json: { client_id: CLIENT, device_code: code.device_code, grant_type: DEVICE_CODE_GRANT },
+    });
     expect(answer.status).toBe(200);
   });
 
   it('an expired rotatable refresh token is invalid_grant', async () => {
     anaplan = await startAnaplanEmulator({ autoApprove: true, oauthClients: [{ clientId: CLIENT, rotatable: true, refreshTokenTtlSeconds: 0.2 }] });
     const code = (await call(`${anaplan.url}/oauth/device/code`, 'POST', { json: { client_id: CLIENT } })).json<DeviceCode>();
-    const tokens = (await call(`${anaplan.url}/oauth/token`, 'POST', { json: { client_id: CLIENT, device_code: code.device_code, grant_type: DEVICE_CODE_GRANT } })).json<Tokens>();
+    const tokens = (
+      await call(`${anaplan.url}/oauth/token`, 'POST', { json: { client_id: CLIENT, device_code: code.device_code, grant_type: DEVICE_CODE_GRANT } })
+    ).json<Tokens>();
     await sleep(250);
-    const answer = await call(`${anaplan.url}/oauth/token`, 'POST', { json: { client_id: CLIENT, refresh_token: tokens.refresh_token, grant_type: 'refresh_token' } });
+    const answer = await call(`${anaplan.url}/oauth/token`, 'POST', {
+      json: { client_id: CLIENT, refresh_token: tokens.refresh_token, grant_type: 'refresh_token' },
+    });
     expect(answer.json()['error']).toBe('invalid_grant');
   });
 });

@@ -1,13 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
-import {
-  DEFAULT_FILE_ID,
-  DEFAULT_MODEL_ID,
-  DEFAULT_WORKSPACE_ID,
-  routePatterns,
-  startAnaplanEmulator,
-  type AnaplanEmulator,
-} from '../src';
+import { DEFAULT_FILE_ID, DEFAULT_MODEL_ID, DEFAULT_WORKSPACE_ID, routePatterns, startAnaplanEmulator, type AnaplanEmulator } from '../src';
 import { auth, call, login, modelUrl } from './http';
 
 const OCTET = { 'content-type': 'application/octet-stream' };
@@ -34,7 +27,17 @@ describe('chunked upload', () => {
       meta: { paging: { currentPageSize: 1, offset: 0, totalSize: 1 }, schema: `${anaplan.apiUrl}/models/${DEFAULT_MODEL_ID}/objects/file` },
       status: { code: 200, message: 'Success' },
       files: [
-        { id: DEFAULT_FILE_ID, name: 'Opportunities.csv', chunkCount: 0, delimiter: '"', encoding: 'UTF-8', firstDataRow: 2, format: 'txt', headerRow: 1, separator: ',' },
+        {
+          id: DEFAULT_FILE_ID,
+          name: 'Opportunities.csv',
+          chunkCount: 0,
+          delimiter: '"',
+          encoding: 'UTF-8',
+          firstDataRow: 2,
+          format: 'txt',
+          headerRow: 1,
+          separator: ',',
+        },
       ],
     });
   });
@@ -46,7 +49,9 @@ describe('chunked upload', () => {
     expect(set.status).toBe(200);
     expect(set.json<{ file: { chunkCount: number } }>().file.chunkCount).toBe(6);
     const order = [5, 2, 0, 4, 1, 3];
-    const answers = await Promise.all(order.map((i) => (i % 2 === 0 ? putChunk(i, gzipSync(parts[i] as Buffer), GZIP) : putChunk(i, parts[i] as Buffer, OCTET))));
+    const answers = await Promise.all(
+      order.map((i) => (i % 2 === 0 ? putChunk(i, gzipSync(parts[i] as Buffer), GZIP) : putChunk(i, parts[i] as Buffer, OCTET))),
+    );
     for (const answer of answers) {
       expect(answer.status).toBe(204);
       expect(answer.body.length).toBe(0);
@@ -56,7 +61,12 @@ describe('chunked upload', () => {
     const download = await call(fileUrl(), 'GET', { headers: auth(token) });
     expect(download.body.equals(input)).toBe(true);
     const chunkList = await call(fileUrl('/chunks'), 'GET', { headers: auth(token) });
-    expect(chunkList.json<{ chunks: unknown[] }>().chunks).toEqual(order.slice().sort().map((i) => ({ id: String(i), name: `Chunk ${i}` })));
+    expect(chunkList.json<{ chunks: unknown[] }>().chunks).toEqual(
+      order
+        .slice()
+        .sort()
+        .map((i) => ({ id: String(i), name: `Chunk ${i}` })),
+    );
     const chunk5 = await call(fileUrl('/chunks/5'), 'GET', { headers: auth(token) });
     expect(chunk5.body.equals(parts[5] as Buffer)).toBe(true);
   });
@@ -90,7 +100,7 @@ describe('chunked upload', () => {
   it('rejects corrupt gzip with 400', async () => {
     await setChunkCount(1);
     const broken = gzipSync(Buffer.from('hello world, hello world'));
-    broken[broken.length - 5] = (broken[broken.length - 5] as number) ^ 0xff; // damage the CRC/length trailer
+    broken[broken.length - 5] = broken[broken.length - 5] ^ 0xff; // damage the CRC/length trailer
     const answer = await putChunk(0, broken, GZIP);
     expect(answer.status).toBe(400);
     expect(answer.json<{ status: { message: string } }>().status.message).toMatch(/gzip/);
@@ -136,7 +146,10 @@ describe('chunked upload', () => {
     const before = anaplan.stats().completedCount;
     const done = await call(fileUrl('/complete'), 'POST', { headers: auth(token), json: { id: DEFAULT_FILE_ID } });
     expect(done.status).toBe(200);
-    expect(done.json<{ status: unknown; file: { chunkCount: number } }>()).toMatchObject({ status: { code: 200, message: 'Success' }, file: { id: DEFAULT_FILE_ID, chunkCount: 3 } });
+    expect(done.json<{ status: unknown; file: { chunkCount: number } }>()).toMatchObject({
+      status: { code: 200, message: 'Success' },
+      file: { id: DEFAULT_FILE_ID, chunkCount: 3 },
+    });
     expect(anaplan.stats().completedCount).toBe(before + 1);
     expect(anaplan.getFileContent(DEFAULT_WORKSPACE_ID, DEFAULT_MODEL_ID, DEFAULT_FILE_ID).toString()).toBe('abc');
   });

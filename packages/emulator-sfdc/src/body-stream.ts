@@ -48,13 +48,7 @@ async function writePiece(sink: Writable, piece: Buffer, ex: Exchange, signal: A
 }
 
 /** Streams the chunks into the sink (the response, or a gzip stream in front of it); does not end it. */
-export async function streamChunks(
-  ex: Exchange,
-  sink: Writable,
-  chunks: Iterable<Buffer>,
-  faults: StreamFaults,
-  signal: AbortSignal,
-): Promise<StreamOutcome> {
+export async function streamChunks(ex: Exchange, sink: Writable, chunks: Iterable<Buffer>, faults: StreamFaults, signal: AbortSignal): Promise<StreamOutcome> {
   let sent = 0;
   const slice = faults.bytesPerSecond === undefined ? Infinity : Math.max(1, Math.floor(faults.bytesPerSecond / 20));
   for (const chunk of chunks) {

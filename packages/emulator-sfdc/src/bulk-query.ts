@@ -67,7 +67,10 @@ function parseSoql(state: EmulatorState, soql: string): { dataset: BulkDatasetSp
   if (match === null) throw new SoqlError({ errorCode: 'MALFORMED_QUERY', message: `unexpected token in query: ${soql.trim().slice(0, 80)}` });
   const [, fieldList, object, tail] = match as unknown as [string, string, string, string];
   if (/\(|\bTYPEOF\b/i.test(fieldList) || /\bGROUP\s+BY\b|\bOFFSET\b/i.test(tail)) {
-    throw new SoqlError({ errorCode: 'MALFORMED_QUERY', message: 'Aggregate functions, FIELDS(), TYPEOF, subqueries, GROUP BY and OFFSET are not supported by Bulk API 2.0 query' });
+    throw new SoqlError({
+      errorCode: 'MALFORMED_QUERY',
+      message: 'Aggregate functions, FIELDS(), TYPEOF, subqueries, GROUP BY and OFFSET are not supported by Bulk API 2.0 query',
+    });
   }
   const dataset = state.datasets.get(object.toLowerCase());
   if (dataset === undefined) throw new SoqlError({ errorCode: 'INVALID_TYPE', message: `sObject type '${object}' is not supported.` });
@@ -76,9 +79,12 @@ function parseSoql(state: EmulatorState, soql: string): { dataset: BulkDatasetSp
     const name = raw.trim();
     const index = available.findIndex((f) => f.name.toLowerCase() === name.toLowerCase());
     if (index < 0) {
-      throw new SoqlError({ errorCode: 'INVALID_FIELD', message: `No such column '${name}' on entity '${dataset.object}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name.` });
+      throw new SoqlError({
+        errorCode: 'INVALID_FIELD',
+        message: `No such column '${name}' on entity '${dataset.object}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name.`,
+      });
     }
-    return { field: available[index]!, index };
+    return { field: available[index], index };
   });
   // WHERE and ORDER BY are accepted but not evaluated: the rows are synthetic. LIMIT is applied.
   const limit = /\bLIMIT\s+(\d+)\s*$/i.exec(tail);
@@ -155,7 +161,7 @@ async function createJob(state: EmulatorState, ex: Exchange, session: Session, v
     apiVersion: Number(version),
     state: 'UploadComplete',
     polls: 0,
-    failWith: failure === undefined ? undefined : failure.errorMessage ?? 'InternalServerError : Retried more than 15 times',
+    failWith: failure === undefined ? undefined : (failure.errorMessage ?? 'InternalServerError : Retried more than 15 times'),
   };
   store.byId.set(job.id, job);
   sendJson(ex, 200, jobInfo(job, false));
@@ -186,7 +192,11 @@ function* resultSetChunks(job: BulkQueryJob, from: number, to: number): Generato
   const delimiter = DELIMITERS[job.columnDelimiter];
   const eol = LINE_ENDINGS[job.lineEnding];
   const seed = job.dataset.seed ?? 1;
-  let pending = csvLine(job.fields.map((f) => f.field.name), delimiter, eol);
+  let pending = csvLine(
+    job.fields.map((f) => f.field.name),
+    delimiter,
+    eol,
+  );
   for (let row = from; row < to; row++) {
     const values = job.fields.map(({ field, index }) => formatCell(generateCell(seed, row, index, field), field.type, 'bulk'));
     pending += csvLine(values, delimiter, eol);
@@ -200,7 +210,10 @@ function* resultSetChunks(job: BulkQueryJob, from: number, to: number): Generato
 
 async function sendResults(state: EmulatorState, ex: Exchange, job: BulkQueryJob): Promise<void> {
   if (job.state !== 'JobComplete') {
-    return sendRestError(ex, 400, { errorCode: 'INVALIDJOBSTATE', message: `Query job ${job.id} is in state ${job.state}; results are available once it is JobComplete` });
+    return sendRestError(ex, 400, {
+      errorCode: 'INVALIDJOBSTATE',
+      message: `Query job ${job.id} is in state ${job.state}; results are available once it is JobComplete`,
+    });
   }
   const q = ex.url.searchParams;
   const locator = q.get('locator');
@@ -227,7 +240,13 @@ async function sendResults(state: EmulatorState, ex: Exchange, job: BulkQueryJob
   ex.res.flushHeaders();
   const sink = gzip ? createGzip() : ex.res;
   if (gzip) sink.pipe(ex.res);
-  const outcome = await streamChunks(ex, sink, resultSetChunks(job, from, to), { dropAfterBytes: drop?.afterBytes, bytesPerSecond: throttle?.bytesPerSecond }, state.shutdown.signal);
+  const outcome = await streamChunks(
+    ex,
+    sink,
+    resultSetChunks(job, from, to),
+    { dropAfterBytes: drop?.afterBytes, bytesPerSecond: throttle?.bytesPerSecond },
+    state.shutdown.signal,
+  );
   if (outcome === 'aborted') return void (gzip && sink.destroy());
   if (outcome === 'dropped' && drop?.clean !== true) return destroyConnection(ex);
   sink.end();
@@ -243,7 +262,7 @@ export async function handleBulkQuery(state: EmulatorState, ex: Exchange, sessio
     return sendRestError(ex, 405, { errorCode: 'METHOD_NOT_ALLOWED', message: `HTTP Method '${method}' not allowed. Allowed are GET,POST` });
   }
   const match = /^\/([A-Za-z0-9]{15}|[A-Za-z0-9]{18})(\/results)?\/?$/.exec(rest);
-  const job = match === null ? undefined : store.get(toId18(match[1]!));
+  const job = match === null ? undefined : store.get(toId18(match[1]));
   if (match === null || job === undefined) return sendRestError(ex, 404, NOT_FOUND);
   if (match[2] === '/results') {
     if (method !== 'GET') return sendRestError(ex, 405, { errorCode: 'METHOD_NOT_ALLOWED', message: `HTTP Method '${method}' not allowed. Allowed are GET` });

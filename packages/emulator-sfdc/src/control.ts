@@ -40,7 +40,8 @@ async function readJson(ex: Exchange): Promise<unknown> {
 export function validateReportSpec(input: unknown): ReportSpec {
   const spec = input as Partial<ReportSpec> | null;
   if (typeof spec !== 'object' || spec === null) throw new Error('a report is a JSON object');
-  if (typeof spec.id !== 'string' || !/^00O([A-Za-z0-9]{12}|[A-Za-z0-9]{15})$/.test(spec.id)) throw new Error('report "id" must be a 15- or 18-character id starting with 00O');
+  if (typeof spec.id !== 'string' || !/^00O([A-Za-z0-9]{12}|[A-Za-z0-9]{15})$/.test(spec.id))
+    throw new Error('report "id" must be a 15- or 18-character id starting with 00O');
   if (typeof spec.name !== 'string' || spec.name === '') throw new Error('report "name" is required');
   if (typeof spec.rows !== 'number' || !Number.isInteger(spec.rows) || spec.rows < 0) throw new Error('report "rows" must be a non-negative integer');
   return spec as ReportSpec;

@@ -14,7 +14,7 @@ export function csvLine(fields: readonly string[], delimiter = ',', lineEnding =
   let line = '';
   for (let i = 0; i < fields.length; i++) {
     if (i > 0) line += delimiter;
-    line += quoteCsvField(fields[i]!);
+    line += quoteCsvField(fields[i]);
   }
   return line + lineEnding;
 }

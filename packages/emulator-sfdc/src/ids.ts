@@ -49,6 +49,6 @@ export function sameId(a: string, b: string): boolean {
 export function randomBase62(length: number, randomBytes: (n: number) => Buffer): string {
   const bytes = randomBytes(length);
   let out = '';
-  for (let i = 0; i < length; i++) out += BASE62[bytes[i]! % 62];
+  for (let i = 0; i < length; i++) out += BASE62[bytes[i] % 62];
   return out;
 }

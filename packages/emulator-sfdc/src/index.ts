@@ -10,14 +10,7 @@ export type { RecordedRequest, Surface } from './request-log';
 export type { SessionKind } from './sessions';
 export type { GrantFlow } from './state';
 export type { ReportSpec, ReportColumn, ColumnType, FooterStyle, FooterContext, ReportBodyOptions, CellValue } from './report-generator';
-export {
-  reportBodyChunks,
-  reportBodyBuffer,
-  reportFooter,
-  reportFooterLines,
-  reportHeaderLine,
-  OPPORTUNITY_REPORT_COLUMNS,
-} from './report-generator';
+export { reportBodyChunks, reportBodyBuffer, reportFooter, reportFooterLines, reportHeaderLine, OPPORTUNITY_REPORT_COLUMNS } from './report-generator';
 export { REPORT_API_ROW_LIMIT } from './reports-api';
 export { EXPORT_CONTENT_TYPE } from './report-export';
 export { signJwtAssertion, type JwtAssertionClaims } from './jwt';

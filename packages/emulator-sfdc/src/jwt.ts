@@ -35,7 +35,7 @@ function decodeJsonSegment(segment: string): Record<string, unknown> {
 export function readUnverifiedClaims(assertion: string): JwtClaims {
   const parts = assertion.split('.');
   if (parts.length !== 3) throw oauthErrors.invalidAssertion();
-  const claims = decodeJsonSegment(parts[1]!);
+  const claims = decodeJsonSegment(parts[1]);
   const sub = typeof claims.sub === 'string' ? claims.sub : claims.prn; // prn: legacy name for sub
   const aud = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
   const exp = typeof claims.exp === 'string' ? Number(claims.exp) : claims.exp;

@@ -25,7 +25,7 @@ interface ClientCredentials {
 function clientCredentials(req: IncomingMessage, form: URLSearchParams): ClientCredentials {
   const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '');
   if (basic) {
-    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon > 0) {
       return { clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1)) };
@@ -53,11 +53,20 @@ function grantsRefreshToken(scopes: readonly string[]): boolean {
 }
 
 /** The success body: field set and order as Salesforce returns them. */
-function tokenBody(state: EmulatorState, app: ResolvedApp, user: ResolvedUser, session: Session, scopes: readonly string[], refreshToken?: string): Record<string, string> {
+function tokenBody(
+  state: EmulatorState,
+  app: ResolvedApp,
+  user: ResolvedUser,
+  session: Session,
+  scopes: readonly string[],
+  refreshToken?: string,
+): Record<string, string> {
   const id = `${state.baseUrl}/id/${state.orgId}/${user.userId}`;
   const issuedAt = String(session.issuedAt);
   // Salesforce signs id + issued_at with the consumer secret so clients can check the response.
-  const signature = createHmac('sha256', app.clientSecret ?? state.orgId).update(id + issuedAt).digest('base64');
+  const signature = createHmac('sha256', app.clientSecret ?? state.orgId)
+    .update(id + issuedAt)
+    .digest('base64');
   return {
     access_token: session.id,
     ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
@@ -86,7 +95,13 @@ function jwtBearerGrant(state: EmulatorState, form: URLSearchParams): Record<str
   const approved = app.approvedUsernames === undefined || app.approvedUsernames.some((u) => u.toLowerCase() === claims.sub.toLowerCase());
   if (user === undefined || !approved) throw oauthErrors.userNotApproved();
   // No refresh token: the client mints a new assertion instead (sfdc.md (b)).
-  return tokenBody(state, app, user, openSession(state, app, user), app.scopes.filter((s) => s !== 'refresh_token'));
+  return tokenBody(
+    state,
+    app,
+    user,
+    openSession(state, app, user),
+    app.scopes.filter((s) => s !== 'refresh_token'),
+  );
 }
 
 function clientCredentialsGrant(state: EmulatorState, client: ClientCredentials): Record<string, string> {
@@ -94,7 +109,13 @@ function clientCredentialsGrant(state: EmulatorState, client: ClientCredentials)
   requireSecret(app, client.clientSecret);
   const user = findUser(state, app.runAsUsername);
   if (user === undefined) throw oauthErrors.noClientCredentialsUser();
-  return tokenBody(state, app, user, openSession(state, app, user), app.scopes.filter((s) => s !== 'refresh_token'));
+  return tokenBody(
+    state,
+    app,
+    user,
+    openSession(state, app, user),
+    app.scopes.filter((s) => s !== 'refresh_token'),
+  );
 }
 
 function passwordGrant(state: EmulatorState, form: URLSearchParams, client: ClientCredentials): Record<string, string> {
@@ -106,7 +127,13 @@ function passwordGrant(state: EmulatorState, form: URLSearchParams, client: Clie
   if (user === undefined || user.password === undefined || form.get('password') !== user.password + (user.securityToken ?? '')) {
     throw oauthErrors.authenticationFailure();
   }
-  return tokenBody(state, app, user, openSession(state, app, user), app.scopes.filter((s) => s !== 'refresh_token'));
+  return tokenBody(
+    state,
+    app,
+    user,
+    openSession(state, app, user),
+    app.scopes.filter((s) => s !== 'refresh_token'),
+  );
 }
 
 function refreshTokenGrant(state: EmulatorState, form: URLSearchParams, client: ClientCredentials): Record<string, string> {
@@ -193,12 +220,7 @@ function callbackAllowed(app: ResolvedApp, redirectUri: string): boolean {
   return (app.callbackUrls ?? []).some((allowed) => {
     if (allowed === redirectUri) return true;
     const url = new URL(allowed);
-    return (
-      LOOPBACK_HOSTS.has(url.hostname) &&
-      LOOPBACK_HOSTS.has(wanted.hostname) &&
-      url.protocol === wanted.protocol &&
-      url.pathname === wanted.pathname
-    );
+    return LOOPBACK_HOSTS.has(url.hostname) && LOOPBACK_HOSTS.has(wanted.hostname) && url.protocol === wanted.protocol && url.pathname === wanted.pathname;
   });
 }
 
@@ -218,7 +240,8 @@ export function handleAuthorize(state: EmulatorState, ex: Exchange): void {
   const redirectUri = q.get('redirect_uri') ?? '';
   // Before redirect_uri is trusted, errors render as a page, never as a redirect.
   if (app === undefined) return sendHtml(ex, 400, htmlPage('Error', '<p>error=invalid_client_id</p><p>client identifier invalid</p>'));
-  if (!callbackAllowed(app, redirectUri)) return sendHtml(ex, 400, htmlPage('Error', '<p>error=redirect_uri_mismatch</p><p>redirect_uri must match configuration</p>'));
+  if (!callbackAllowed(app, redirectUri))
+    return sendHtml(ex, 400, htmlPage('Error', '<p>error=redirect_uri_mismatch</p><p>redirect_uri must match configuration</p>'));
   const stateParam = q.get('state') ?? undefined;
   if (q.get('response_type') !== 'code') {
     return redirectWith(ex, redirectUri, { error: 'unsupported_response_type', error_description: 'response type not supported', state: stateParam });
@@ -231,7 +254,11 @@ export function handleAuthorize(state: EmulatorState, ex: Exchange): void {
   const requested = (q.get('scope') ?? '').split(/\s+/).filter((s) => s !== '');
   const unknownScope = requested.find((s) => !app.scopes.includes(s) && s !== 'full' && s !== 'id' && s !== 'openid');
   if (unknownScope !== undefined) {
-    return redirectWith(ex, redirectUri, { error: 'invalid_scope', error_description: `the requested scope is not allowed: ${unknownScope}`, state: stateParam });
+    return redirectWith(ex, redirectUri, {
+      error: 'invalid_scope',
+      error_description: `the requested scope is not allowed: ${unknownScope}`,
+      state: stateParam,
+    });
   }
   const user = findUser(state, q.get('login_hint')) ?? findUser(state, state.authorizeUsername);
   if (user === undefined) return sendHtml(ex, 500, htmlPage('Error', '<p>authorizeUsername is not a known user</p>'));

@@ -33,7 +33,11 @@ export async function handleReportExport(state: EmulatorState, ex: Exchange, rep
   if (report === undefined) return handleUnknownPage(ex);
   if (!canRunReport(report, session.username)) {
     // The UI renders an error page with status 200 (a Guess): a client must check the content type.
-    return sendHtml(ex, 200, htmlPage('Insufficient Privileges', '<p>You do not have the level of access necessary to perform the operation you requested.</p>'));
+    return sendHtml(
+      ex,
+      200,
+      htmlPage('Insufficient Privileges', '<p>You do not have the level of access necessary to perform the operation you requested.</p>'),
+    );
   }
   const q = ex.url.searchParams;
   if (!q.has('export')) return reportPage(ex, report);
@@ -47,15 +51,21 @@ export async function handleReportExport(state: EmulatorState, ex: Exchange, rep
   const noFooter = state.faults.take('missing-footer', target);
   const short = state.faults.take('short-export', target);
   const throttle = state.faults.take('throttle', target);
-  for (const [kind, fault] of [['drop-connection', drop], ['missing-footer', noFooter], ['short-export', short], ['throttle', throttle]] as const) {
+  for (const [kind, fault] of [
+    ['drop-connection', drop],
+    ['missing-footer', noFooter],
+    ['short-export', short],
+    ['throttle', throttle],
+  ] as const) {
     if (fault !== undefined) ex.record.faults.push(kind);
   }
 
   const user = state.users.get(session.username.toLowerCase());
   const generatedAt = new Date(state.now());
-  const footer = noFooter === undefined
-    ? reportFooter(report, { orgName: state.orgName, generatedBy: user?.displayName ?? session.username, generatedAt })
-    : Buffer.alloc(0);
+  const footer =
+    noFooter === undefined
+      ? reportFooter(report, { orgName: state.orgName, generatedBy: user?.displayName ?? session.username, generatedAt })
+      : Buffer.alloc(0);
   ex.record.status = 200;
   ex.res.writeHead(200, {
     'content-type': EXPORT_CONTENT_TYPE,
@@ -92,4 +102,3 @@ export async function handleReportExport(state: EmulatorState, ex: Exchange, rep
 export function sendRedirectLoop(state: EmulatorState, ex: Exchange): void {
   sendRedirect(ex, `${state.baseUrl}${ex.url.pathname}${ex.url.search}`);
 }
-

@@ -7,19 +7,7 @@ import { csvLine } from './csv-format';
 import { makeId } from './ids';
 
 /** Salesforce field data types the generator can produce (names as the Reports API spells them). */
-export type ColumnType =
-  | 'id'
-  | 'string'
-  | 'textarea'
-  | 'picklist'
-  | 'email'
-  | 'currency'
-  | 'percent'
-  | 'int'
-  | 'double'
-  | 'date'
-  | 'datetime'
-  | 'boolean';
+export type ColumnType = 'id' | 'string' | 'textarea' | 'picklist' | 'email' | 'currency' | 'percent' | 'int' | 'double' | 'date' | 'datetime' | 'boolean';
 
 /** How one generated column draws its values. */
 export interface GeneratedColumn {
@@ -110,18 +98,7 @@ const OPPORTUNITY_NAMES: readonly string[] = [
   'Q3 "Big Deal", part 2',
 ];
 
-const CITIES: readonly string[] = [
-  'Zürich',
-  '東京',
-  'São Paulo',
-  'New York',
-  'Kraków',
-  'Montréal',
-  'Reykjavík',
-  'Αθήνα',
-  'München',
-  'Mumbai',
-];
+const CITIES: readonly string[] = ['Zürich', '東京', 'São Paulo', 'New York', 'Kraków', 'Montréal', 'Reykjavík', 'Αθήνα', 'München', 'Mumbai'];
 
 const NOTES: readonly string[] = [
   'Call back Monday\nSend the revised quote',
@@ -177,7 +154,7 @@ const ISO_DAYS: readonly string[] = Array.from({ length: DATE_SPAN_DAYS }, (_, d
 const US_DAYS = new Map(ISO_DAYS.map((iso) => [iso, `${Number(iso.slice(5, 7))}/${Number(iso.slice(8, 10))}/${iso.slice(0, 4)}`]));
 
 function isoDay(day: number): string {
-  return ISO_DAYS[day]!;
+  return ISO_DAYS[day];
 }
 
 function two(n: number): string {
@@ -217,7 +194,7 @@ function int(x: number): number {
 }
 
 function pick<T>(pool: readonly T[], r: number): T {
-  return pool[(r * pool.length) | 0]!;
+  return pool[(r * pool.length) | 0];
 }
 
 /** The raw value of one cell. Same inputs, same value, on every machine. */
@@ -258,8 +235,8 @@ export function generateCell(seed: number, row: number, columnIndex: number, col
 
 /** Raw values of one row. */
 export function generateRow(seed: number, row: number, columns: readonly GeneratedColumn[]): CellValue[] {
-  const values: CellValue[] = new Array(columns.length);
-  for (let c = 0; c < columns.length; c++) values[c] = generateCell(seed, row, c, columns[c]!);
+  const values = new Array<CellValue>(columns.length);
+  for (let c = 0; c < columns.length; c++) values[c] = generateCell(seed, row, c, columns[c]);
   return values;
 }
 
@@ -270,7 +247,7 @@ function groupThousands(digits: string): string {
 /** 1234567.5 -> "1,234,567.50" */
 export function formatGroupedNumber(value: number, decimals: number): string {
   const [whole, fraction] = value.toFixed(decimals).split('.');
-  return groupThousands(whole!) + (fraction === undefined ? '' : `.${fraction}`);
+  return groupThousands(whole) + (fraction === undefined ? '' : `.${fraction}`);
 }
 
 /** ISO date "2024-03-05" -> en_US "3/5/2024", the locale of the seeded user. */
@@ -326,7 +303,7 @@ export function reportHeaderLine(spec: ReportSpec): string {
 export function reportRowLine(spec: ReportSpec, row: number, format: CellFormat = 'export-csv'): string {
   const columns = reportColumns(spec);
   const values = generateRow(spec.seed ?? 1, row, columns);
-  return csvLine(values.map((v, c) => formatCell(v, columns[c]!.type, format)));
+  return csvLine(values.map((v, c) => formatCell(v, columns[c].type, format)));
 }
 
 export interface ReportBodyOptions {

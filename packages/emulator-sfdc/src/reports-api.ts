@@ -6,16 +6,7 @@
 import { INSUFFICIENT_ACCESS, NOT_FOUND, type RestErrorItem } from './errors';
 import { readBody, sendJson, sendRestError, type Exchange } from './http-io';
 import { makeId, toId18 } from './ids';
-import {
-  formatGroupedNumber,
-  generateRow,
-  reportColumns,
-  usDate,
-  usDateTime,
-  type CellValue,
-  type ColumnType,
-  type ReportSpec,
-} from './report-generator';
+import { formatGroupedNumber, generateRow, reportColumns, usDate, usDateTime, type CellValue, type ColumnType, type ReportSpec } from './report-generator';
 import type { Session } from './sessions';
 import { canRunReport, findReport, type EmulatorState } from './state';
 
@@ -105,7 +96,10 @@ function reportTypeMetadata(report: ReportSpec): Record<string, unknown> {
       {
         label: 'Report Fields',
         columns: Object.fromEntries(
-          reportColumns(report).map((c) => [c.name, { dataType: c.type, filterValues: [], filterable: true, isLookup: false, label: c.label, uniqueCountable: false }]),
+          reportColumns(report).map((c) => [
+            c.name,
+            { dataType: c.type, filterValues: [], filterable: true, isLookup: false, label: c.label, uniqueCountable: false },
+          ]),
         ),
       },
     ],
@@ -160,7 +154,7 @@ function reportResult(report: ReportSpec, includeDetails: boolean): Record<strin
     const rows = new Array<unknown>(shown);
     for (let r = 0; r < shown; r++) {
       const values = generateRow(seed, r, columns);
-      rows[r] = { dataCells: values.map((v, c) => dataCell(v, columns[c]!.type)) };
+      rows[r] = { dataCells: values.map((v, c) => dataCell(v, columns[c].type)) };
     }
     fact.rows = rows;
   }
@@ -225,7 +219,11 @@ export async function handleReportsApi(state: EmulatorState, ex: Exchange, sessi
   if (rest === '' || rest === '/') {
     if (method !== 'GET') return sendRestError(ex, 405, { errorCode: 'METHOD_NOT_ALLOWED', message: `HTTP Method '${method}' not allowed. Allowed are GET` });
     const visible = [...state.reports.values()].filter((r) => canRunReport(r, session.username));
-    return sendJson(ex, 200, visible.map((r) => ({ name: r.name, id: toId18(r.id), url: reportPath(version, r.id), ...reportAttributes(version, r) })));
+    return sendJson(
+      ex,
+      200,
+      visible.map((r) => ({ name: r.name, id: toId18(r.id), url: reportPath(version, r.id), ...reportAttributes(version, r) })),
+    );
   }
   const match = /^\/([A-Za-z0-9]{15}|[A-Za-z0-9]{18})(\/describe|\/instances(?:\/([A-Za-z0-9]{15,18}))?)?\/?$/.exec(rest);
   if (match === null) return sendRestError(ex, 404, NOT_FOUND);
@@ -238,11 +236,16 @@ export async function handleReportsApi(state: EmulatorState, ex: Exchange, sessi
 
   if (sub === '/describe') {
     if (method !== 'GET') return sendRestError(ex, 405, { errorCode: 'METHOD_NOT_ALLOWED', message: `HTTP Method '${method}' not allowed. Allowed are GET` });
-    return sendJson(ex, 200, { reportExtendedMetadata: reportExtendedMetadata(report), reportMetadata: reportMetadata(report), reportTypeMetadata: reportTypeMetadata(report) });
+    return sendJson(ex, 200, {
+      reportExtendedMetadata: reportExtendedMetadata(report),
+      reportMetadata: reportMetadata(report),
+      reportTypeMetadata: reportTypeMetadata(report),
+    });
   }
   if (sub === undefined) {
     if (method === 'POST' && !(await acceptRunBody(ex))) return;
-    if (method !== 'GET' && method !== 'POST') return sendRestError(ex, 405, { errorCode: 'METHOD_NOT_ALLOWED', message: `HTTP Method '${method}' not allowed. Allowed are GET,POST` });
+    if (method !== 'GET' && method !== 'POST')
+      return sendRestError(ex, 405, { errorCode: 'METHOD_NOT_ALLOWED', message: `HTTP Method '${method}' not allowed. Allowed are GET,POST` });
     return sendJson(ex, 200, { attributes: reportAttributes(version, report), ...reportResult(report, q.get('includeDetails') === 'true') });
   }
   if (instanceId === undefined) {
@@ -250,7 +253,8 @@ export async function handleReportsApi(state: EmulatorState, ex: Exchange, sessi
       const list = [...instances.values()].filter((i) => i.reportId === toId18(report.id)).map((i) => instanceSummary(version, i));
       return sendJson(ex, 200, list);
     }
-    if (method !== 'POST') return sendRestError(ex, 405, { errorCode: 'METHOD_NOT_ALLOWED', message: `HTTP Method '${method}' not allowed. Allowed are GET,POST` });
+    if (method !== 'POST')
+      return sendRestError(ex, 405, { errorCode: 'METHOD_NOT_ALLOWED', message: `HTTP Method '${method}' not allowed. Allowed are GET,POST` });
     if (!(await acceptRunBody(ex))) return;
     const instance: ReportInstance = {
       id: makeId('0LG', ++store.created),
@@ -273,7 +277,8 @@ export async function handleReportsApi(state: EmulatorState, ex: Exchange, sessi
     ex.res.writeHead(204).end();
     return;
   }
-  if (method !== 'GET') return sendRestError(ex, 405, { errorCode: 'METHOD_NOT_ALLOWED', message: `HTTP Method '${method}' not allowed. Allowed are GET,DELETE` });
+  if (method !== 'GET')
+    return sendRestError(ex, 405, { errorCode: 'METHOD_NOT_ALLOWED', message: `HTTP Method '${method}' not allowed. Allowed are GET,DELETE` });
   if (instance.status !== 'Success') {
     instance.polls += 1;
     instance.status = instance.polls >= state.reportInstancePollsUntilComplete ? 'Success' : 'Running';

@@ -10,14 +10,7 @@ import { promisify } from 'node:util';
 import { handleBulkQuery } from './bulk-query';
 import { handleControl } from './control';
 import { handleLimits, handleVersionRoot, handleVersions } from './data-resources';
-import {
-  INVALID_SESSION,
-  NOT_FOUND,
-  REQUEST_LIMIT_EXCEEDED,
-  SERVER_UNAVAILABLE,
-  SESSION_NOT_VALID_FOR_REST,
-  unknownException,
-} from './errors';
+import { INVALID_SESSION, NOT_FOUND, REQUEST_LIMIT_EXCEEDED, SERVER_UNAVAILABLE, SESSION_NOT_VALID_FOR_REST, unknownException } from './errors';
 import type { ActiveFault, FaultSpec, FaultTarget } from './faults';
 import { BodyTooLargeError, bearerToken, htmlPage, sendHtml, sendJson, sendRestError, sleep, type Exchange } from './http-io';
 import { toId15, toId18 } from './ids';
@@ -156,7 +149,7 @@ async function routeRest(state: EmulatorState, ex: Exchange, target: FaultTarget
   if (path === '/services/data' || path === '/services/data/') return handleVersions(state, ex);
   const match = REST_PATH.exec(path);
   if (match === null) return sendRestError(ex, 404, NOT_FOUND);
-  const version = match[1]!;
+  const version = match[1];
   const rest = match[2] ?? '';
   const session = state.sessions.lookup(bearerToken(ex.req));
   if (session === undefined) return sendRestError(ex, 401, INVALID_SESSION);
@@ -184,7 +177,13 @@ async function routeRest(state: EmulatorState, ex: Exchange, target: FaultTarget
   sendRestError(ex, 404, NOT_FOUND);
 }
 
-async function route(state: EmulatorState, ex: Exchange, reportId: string | undefined, issueSession: SfdcEmulator['issueSession'], jwtPrivateKeyPem: string): Promise<void> {
+async function route(
+  state: EmulatorState,
+  ex: Exchange,
+  reportId: string | undefined,
+  issueSession: SfdcEmulator['issueSession'],
+  jwtPrivateKeyPem: string,
+): Promise<void> {
   const surface = ex.record.surface;
   const path = ex.url.pathname;
   if (surface === 'control') {
@@ -206,7 +205,7 @@ async function route(state: EmulatorState, ex: Exchange, reportId: string | unde
       if (path === '/services/oauth2/userinfo') return handleUserInfo(state, ex);
       if (path === '/services/oauth2/revoke') return handleRevoke(state, ex);
       const identity = /^\/id\/([A-Za-z0-9]{18})\/([A-Za-z0-9]{18})\/?$/.exec(path);
-      if (identity) return handleIdentity(state, ex, identity[1]!, identity[2]!);
+      if (identity) return handleIdentity(state, ex, identity[1], identity[2]);
       return sendJson(ex, 404, { error: 'not_found', error_description: 'unknown OAuth endpoint' });
     }
     case 'ui':
@@ -248,7 +247,10 @@ function describeOrg(state: EmulatorState): string[] {
     ...[...state.reports.values()].map((r) => `report ${toId18(r.id)} "${r.name}": ${r.rows} rows${r.runnableBy?.length === 0 ? ' (nobody may run it)' : ''}`),
     ...[...state.datasets.values()].map((d) => `Bulk query: SELECT ${(d.fields ?? []).map((f) => f.name).join(', ')} FROM ${d.object} (${d.rows} rows)`),
     ...(state.controlEndpoint
-      ? [`session for the session login mode: POST ${url}/__emulator/sessions`, `faults: POST ${url}/__emulator/faults {"kind":"request-limit-exceeded","times":3}`]
+      ? [
+          `session for the session login mode: POST ${url}/__emulator/sessions`,
+          `faults: POST ${url}/__emulator/faults {"kind":"request-limit-exceeded","times":3}`,
+        ]
       : []),
   ];
 }

@@ -98,10 +98,7 @@ export function createState(options: SfdcEmulatorOptions, jwtPublicPem: string):
       jwtKey: app.jwtCertificatePem === undefined ? undefined : publicKeyFromPem(app.jwtCertificatePem),
     });
   }
-  const reports = byKey(
-    [...(options.includeDefaultReports === false ? [] : DEFAULT_REPORTS), ...(options.reports ?? [])],
-    (r) => toId15(r.id),
-  );
+  const reports = byKey([...(options.includeDefaultReports === false ? [] : DEFAULT_REPORTS), ...(options.reports ?? [])], (r) => toId15(r.id));
   const datasets = byKey([...DEFAULT_DATASETS, ...(options.datasets ?? [])], (d) => d.object.toLowerCase());
   const sessions = new SessionStore(orgId, (options.sessionTtlSeconds ?? 7200) * 1000, now);
   return {

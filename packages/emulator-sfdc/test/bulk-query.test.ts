@@ -39,7 +39,7 @@ describe('Bulk API 2.0 query', () => {
     const states = [];
     for (let i = 0; i < 3; i++) states.push((await call(`${jobsUrl()}/${job.id}`, { token })).json<JobInfo>());
     expect(states.map((s) => s.state)).toEqual(['InProgress', 'JobComplete', 'JobComplete']);
-    expect(states[2]!.numberRecordsProcessed).toBe(25_000);
+    expect(states[2].numberRecordsProcessed).toBe(25_000);
   });
 
   it('pages results with Sforce-Locator until "null"; every page has its header and the rows add up', async () => {
@@ -56,7 +56,7 @@ describe('Bulk API 2.0 query', () => {
       const records = parseCsv(res.text);
       expect(records[0]).toEqual(['Id', 'Name', 'Amount', 'CloseDate', 'Description']);
       expect(Number(res.headers['sforce-numberofrecords'])).toBe(records.length - 1);
-      for (const r of records.slice(1)) ids.add(r[0]!);
+      for (const r of records.slice(1)) ids.add(r[0]);
       total += records.length - 1;
       locator = String(res.headers['sforce-locator']);
       pages.push(locator);
@@ -108,7 +108,7 @@ describe('Bulk API 2.0 query', () => {
     for (const [query, errorCode] of cases) {
       const res = await postJson(jobsUrl(), { operation: 'query', query }, token);
       expect(res.status).toBe(400);
-      expect(res.json<{ errorCode: string }[]>()[0]!.errorCode).toBe(errorCode);
+      expect(res.json<{ errorCode: string }[]>()[0].errorCode).toBe(errorCode);
     }
   });
 

@@ -72,11 +72,11 @@ describe('faults on demand', () => {
     }
   });
 
-  it('5xx in each surface\'s dialect', async () => {
+  it("5xx in each surface's dialect", async () => {
     emulator.faults.inject({ kind: 'server-error', status: 503, times: 1, match: { surface: 'rest' } });
     const rest = await limits();
     expect(rest.status).toBe(503);
-    expect(rest.json<{ errorCode: string }[]>()[0]!.errorCode).toBe('SERVER_UNAVAILABLE');
+    expect(rest.json<{ errorCode: string }[]>()[0].errorCode).toBe('SERVER_UNAVAILABLE');
 
     emulator.faults.inject({ kind: 'server-error', times: 1, match: { surface: 'export' } });
     const exported = await call(exportUrl(emulator, OPEN_PIPELINE), { sid });
@@ -174,7 +174,9 @@ describe('faults on demand', () => {
     emulator.faults.inject({ kind: 'slow-first-byte', delayMs: 3000, times: 1, match: { surface: 'export' } });
     const impatient = new Agent({ headersTimeout: 500 });
     try {
-      await expect(request(exportUrl(emulator, DEFAULT_REPORT_IDS.accountsByRegion), { headers: { cookie: `sid=${sid}` }, dispatcher: impatient })).rejects.toThrow(/Headers Timeout/i);
+      await expect(
+        request(exportUrl(emulator, DEFAULT_REPORT_IDS.accountsByRegion), { headers: { cookie: `sid=${sid}` }, dispatcher: impatient }),
+      ).rejects.toThrow(/Headers Timeout/i);
     } finally {
       await impatient.destroy();
     }
@@ -194,7 +196,9 @@ describe('faults on demand', () => {
     }
     const result = await reading;
     expect(result.error).toBeUndefined();
-    expect(result.bytes.subarray(0, emulator.reportCsv(DEFAULT_REPORT_IDS.accountsByRegion).length).equals(emulator.reportCsv(DEFAULT_REPORT_IDS.accountsByRegion))).toBe(true);
+    expect(
+      result.bytes.subarray(0, emulator.reportCsv(DEFAULT_REPORT_IDS.accountsByRegion).length).equals(emulator.reportCsv(DEFAULT_REPORT_IDS.accountsByRegion)),
+    ).toBe(true);
     const partial = [...seen].filter((n) => n > 0 && n < result.bytes.length);
     expect(partial.length).toBeGreaterThanOrEqual(5);
     expect(Math.min(...partial)).toBeLessThanOrEqual(100);
@@ -203,8 +207,8 @@ describe('faults on demand', () => {
   it('ten reports where two fail: per-report faults until cleared', async () => {
     const ids = Array.from({ length: 10 }, (_, i) => `00O5e00000900${String(i).padStart(2, '0')}`);
     ids.forEach((id, i) => emulator.addReport({ id, name: `Batch report ${i}`, rows: 50, seed: 100 + i }));
-    emulator.faults.inject({ kind: 'server-error', match: { reportId: ids[3]! } });
-    emulator.faults.inject({ kind: 'drop-connection', afterBytes: 1000, match: { reportId: `${ids[7]!}AAA` } });
+    emulator.faults.inject({ kind: 'server-error', match: { reportId: ids[3] } });
+    emulator.faults.inject({ kind: 'drop-connection', afterBytes: 1000, match: { reportId: `${ids[7]}AAA` } });
     for (let round = 0; round < 2; round++) {
       const results = await Promise.all(ids.map((id) => readAll(exportUrl(emulator, id), sid)));
       const failed = results.map((r, i) => (r.status !== 200 || r.error ? i : -1)).filter((i) => i >= 0);
@@ -246,7 +250,10 @@ describe('faults on demand', () => {
 
   describe('control endpoint', () => {
     it('arms, lists and clears faults from JSON, as a separate process would', async () => {
-      const armed = await postJson(`${emulator.url}/__emulator/faults`, [{ kind: 'request-limit-exceeded', times: 1 }, { kind: 'slow-first-byte', delayMs: 1, times: 5 }]);
+      const armed = await postJson(`${emulator.url}/__emulator/faults`, [
+        { kind: 'request-limit-exceeded', times: 1 },
+        { kind: 'slow-first-byte', delayMs: 1, times: 5 },
+      ]);
       expect(armed.status).toBe(201);
       expect(armed.json<{ ids: string[] }>().ids).toHaveLength(2);
       expect((await call(`${emulator.url}/__emulator/faults`)).json<{ faults: unknown[] }>().faults).toHaveLength(2);
@@ -289,8 +296,8 @@ describe('faults on demand', () => {
       ['GET', 'ui', 302],
       ['GET', 'export', 200],
     ]);
-    expect(log[0]!.grantType).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
-    expect(log[2]!.path).toBe('/secur/frontdoor.jsp?sid=***&retURL=%2F');
+    expect(log[0].grantType).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
+    expect(log[2].path).toBe('/secur/frontdoor.jsp?sid=***&retURL=%2F');
     const dump = JSON.stringify(log) + JSON.stringify((await call(`${emulator.url}/__emulator/requests`)).json());
     for (const secret of [tokens.access_token, sid, token]) expect(dump).not.toContain(secret);
     expect(log.every((r) => r.endedAt >= r.startedAt && r.durationMs >= 0)).toBe(true);

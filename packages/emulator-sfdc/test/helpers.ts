@@ -78,7 +78,7 @@ export function parseCsv(text: string, delimiter = ',', lineEnding = '\n'): stri
   let quoted = false;
   let i = 0;
   while (i < text.length) {
-    const ch = text[i]!;
+    const ch = text[i];
     if (quoted) {
       if (ch === '"' && text[i + 1] === '"') {
         field += '"';
@@ -114,4 +114,3 @@ export function parseCsv(text: string, delimiter = ',', lineEnding = '\n'): stri
   }
   return records;
 }
-

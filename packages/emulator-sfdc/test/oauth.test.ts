@@ -45,9 +45,15 @@ describe('OAuth token endpoint', () => {
     it('rejects a tampered payload and an unsigned token', async () => {
       const [h, , s] = assertion().split('.');
       const forged = Buffer.from(JSON.stringify({ iss: emulator.jwtClientId, sub: 'other@acme.com', aud: emulator.url, exp: 9e9 })).toString('base64url');
-      expect((await postForm(tokenUrl, { grant_type: JWT_GRANT, assertion: `${h}.${forged}.${s}` })).json()).toEqual({ error: 'invalid_grant', error_description: 'invalid assertion' });
+      expect((await postForm(tokenUrl, { grant_type: JWT_GRANT, assertion: `${h}.${forged}.${s}` })).json()).toEqual({
+        error: 'invalid_grant',
+        error_description: 'invalid assertion',
+      });
       const none = Buffer.from('{"alg":"none"}').toString('base64url');
-      expect((await postForm(tokenUrl, { grant_type: JWT_GRANT, assertion: `${none}.${forged}.` })).json()).toEqual({ error: 'invalid_grant', error_description: 'invalid assertion' });
+      expect((await postForm(tokenUrl, { grant_type: JWT_GRANT, assertion: `${none}.${forged}.` })).json()).toEqual({
+        error: 'invalid_grant',
+        error_description: 'invalid assertion',
+      });
     });
 
     it('checks iss, aud, sub and exp with the errors Salesforce answers', async () => {
@@ -76,7 +82,13 @@ describe('OAuth token endpoint', () => {
       const key = generateKeyPairSync('rsa', { modulusLength: 2048 });
       const restricted = await startSfdcEmulator({
         includeDefaultReports: false,
-        connectedApps: [{ clientId: 'pre-auth-app', jwtCertificatePem: key.publicKey.export({ type: 'spki', format: 'pem' }).toString(), approvedUsernames: ['other@acme.com'] }],
+        connectedApps: [
+          {
+            clientId: 'pre-auth-app',
+            jwtCertificatePem: key.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+            approvedUsernames: ['other@acme.com'],
+          },
+        ],
         users: [{ username: 'other@acme.com' }],
       });
       try {
@@ -84,7 +96,10 @@ describe('OAuth token endpoint', () => {
         const sign = (sub: string): string => signJwtAssertion(pem, { iss: 'pre-auth-app', sub, aud: restricted.url });
         const url = `${restricted.url}/services/oauth2/token`;
         expect((await postForm(url, { grant_type: JWT_GRANT, assertion: sign('other@acme.com') })).status).toBe(200);
-        expect((await postForm(url, { grant_type: JWT_GRANT, assertion: sign('ops@acme.com') })).json()).toEqual({ error: 'invalid_grant', error_description: "user hasn't approved this consumer" });
+        expect((await postForm(url, { grant_type: JWT_GRANT, assertion: sign('ops@acme.com') })).json()).toEqual({
+          error: 'invalid_grant',
+          error_description: "user hasn't approved this consumer",
+        });
       } finally {
         await restricted.stop();
       }
@@ -93,14 +108,21 @@ describe('OAuth token endpoint', () => {
 
   describe('client credentials', () => {
     it('issues a token for the run-as user with the right secret, and rejects a wrong one', async () => {
-      const ok = await postForm(tokenUrl, { grant_type: 'client_credentials', client_id: 'demo-client-credentials-app', client_secret: 'demo-client-credentials-secret' });
+      const ok = await postForm(tokenUrl, {
+        grant_type: 'client_credentials',
+        client_id: 'demo-client-credentials-app',
+        client_secret: 'demo-client-credentials-secret',
+      });
       expect(ok.status).toBe(200);
       expect(ok.json<TokenResponse>().refresh_token).toBeUndefined();
       const userinfo = await call(`${emulator.url}/services/oauth2/userinfo`, { token: ok.json<TokenResponse>().access_token });
       expect(userinfo.json()).toMatchObject({ preferred_username: 'ops@acme.com', organization_id: emulator.orgId });
 
       const bad = await postForm(tokenUrl, { grant_type: 'client_credentials', client_id: 'demo-client-credentials-app', client_secret: 'wrong' });
-      expect({ status: bad.status, body: bad.json() }).toEqual({ status: 400, body: { error: 'invalid_client', error_description: 'invalid client credentials' } });
+      expect({ status: bad.status, body: bad.json() }).toEqual({
+        status: 400,
+        body: { error: 'invalid_client', error_description: 'invalid client credentials' },
+      });
     });
 
     it('accepts the client credentials as HTTP Basic auth', async () => {
@@ -123,7 +145,13 @@ describe('OAuth token endpoint', () => {
 
   describe('username-password', () => {
     const passwordGrant = (url: string, password: string) =>
-      postForm(url, { grant_type: 'password', client_id: 'demo-connected-app', client_secret: 'demo-connected-app-secret', username: 'other@acme.com', password });
+      postForm(url, {
+        grant_type: 'password',
+        client_id: 'demo-connected-app',
+        client_secret: 'demo-connected-app-secret',
+        username: 'other@acme.com',
+        password,
+      });
 
     it('is blocked by default with the error the blocked flow gives', async () => {
       const res = await passwordGrant(tokenUrl, 'pwtok');
@@ -150,7 +178,15 @@ describe('OAuth token endpoint', () => {
     const redirectUri = 'http://localhost:53123/OauthRedirect';
 
     async function authorize(extra: Record<string, string> = {}): Promise<URL> {
-      const params = new URLSearchParams({ response_type: 'code', client_id: 'demo-connected-app', redirect_uri: redirectUri, state: 'xyz-123', code_challenge: challenge, code_challenge_method: 'S256', ...extra });
+      const params = new URLSearchParams({
+        response_type: 'code',
+        client_id: 'demo-connected-app',
+        redirect_uri: redirectUri,
+        state: 'xyz-123',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        ...extra,
+      });
       const res = await call(`${emulator.url}/services/oauth2/authorize?${params}`);
       expect(res.status).toBe(302);
       return new URL(String(res.headers.location));
@@ -165,29 +201,55 @@ describe('OAuth token endpoint', () => {
 
     it('exchanges the code when the verifier matches, issuing a refresh token that works', async () => {
       const code = (await authorize()).searchParams.get('code')!;
-      const res = await postForm(`${emulator.url}/services/oauth2/token`, { grant_type: 'authorization_code', code, client_id: 'demo-connected-app', redirect_uri: redirectUri, code_verifier: verifier });
+      const res = await postForm(`${emulator.url}/services/oauth2/token`, {
+        grant_type: 'authorization_code',
+        code,
+        client_id: 'demo-connected-app',
+        redirect_uri: redirectUri,
+        code_verifier: verifier,
+      });
       expect(res.status).toBe(200);
       const tokens = res.json<TokenResponse>();
       expect(tokens.refresh_token).toMatch(/^5Aep861/);
       expect(tokens.scope).toBe('api web refresh_token');
 
-      const again = await postForm(`${emulator.url}/services/oauth2/token`, { grant_type: 'authorization_code', code, client_id: 'demo-connected-app', redirect_uri: redirectUri, code_verifier: verifier });
+      const again = await postForm(`${emulator.url}/services/oauth2/token`, {
+        grant_type: 'authorization_code',
+        code,
+        client_id: 'demo-connected-app',
+        redirect_uri: redirectUri,
+        code_verifier: verifier,
+      });
       expect(again.json()).toEqual({ error: 'invalid_grant', error_description: 'expired authorization code' });
 
       emulator.expireSessions();
       expect((await call(restUrl(emulator, '/limits'), { token: tokens.access_token })).status).toBe(401);
-      const refreshed = await postForm(`${emulator.url}/services/oauth2/token`, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, client_id: 'demo-connected-app' });
+      const refreshed = await postForm(`${emulator.url}/services/oauth2/token`, {
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token!,
+        client_id: 'demo-connected-app',
+      });
       expect(refreshed.status).toBe(200);
       expect(refreshed.json<TokenResponse>().refresh_token).toBeUndefined();
       expect((await call(restUrl(emulator, '/limits'), { token: refreshed.json<TokenResponse>().access_token })).status).toBe(200);
 
-      const unknown = await postForm(`${emulator.url}/services/oauth2/token`, { grant_type: 'refresh_token', refresh_token: '5Aep861nope', client_id: 'demo-connected-app' });
+      const unknown = await postForm(`${emulator.url}/services/oauth2/token`, {
+        grant_type: 'refresh_token',
+        refresh_token: '5Aep861nope',
+        client_id: 'demo-connected-app',
+      });
       expect(unknown.json()).toEqual({ error: 'invalid_grant', error_description: 'expired access/refresh token' });
     });
 
     it('rejects a wrong code verifier', async () => {
       const code = (await authorize()).searchParams.get('code')!;
-      const res = await postForm(`${emulator.url}/services/oauth2/token`, { grant_type: 'authorization_code', code, client_id: 'demo-connected-app', redirect_uri: redirectUri, code_verifier: 'not-the-verifier' });
+      const res = await postForm(`${emulator.url}/services/oauth2/token`, {
+        grant_type: 'authorization_code',
+        code,
+        client_id: 'demo-connected-app',
+        redirect_uri: redirectUri,
+        code_verifier: 'not-the-verifier',
+      });
       expect({ status: res.status, body: res.json() }).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'invalid code verifier' } });
     });
 
@@ -200,7 +262,10 @@ describe('OAuth token endpoint', () => {
   });
 
   it('answers unknown grant types and GET requests like Salesforce', async () => {
-    expect((await postForm(tokenUrl, { grant_type: 'magic' })).json()).toEqual({ error: 'unsupported_grant_type', error_description: 'grant type not supported' });
+    expect((await postForm(tokenUrl, { grant_type: 'magic' })).json()).toEqual({
+      error: 'unsupported_grant_type',
+      error_description: 'grant type not supported',
+    });
     expect((await call(tokenUrl)).json()).toEqual({ error: 'invalid_request', error_description: 'must use HTTP POST' });
   });
 

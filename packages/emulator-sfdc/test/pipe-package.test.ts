@@ -10,7 +10,7 @@ describe('the package, as the CLI loads it', () => {
 
   it('`pipe emulate sfdc` writes the JWT key it prints, and removes its folder on stop', async () => {
     const started = await pipePackage.emulators!.sfdc.start({ port: 0 });
-    const keyFile = /privateKeyFile: (\S+),/.exec(started.describe().join('\n'))![1]!;
+    const keyFile = /privateKeyFile: (\S+),/.exec(started.describe().join('\n'))![1];
     try {
       expect(readFileSync(keyFile, 'utf8')).toMatch(/BEGIN PRIVATE KEY/);
     } finally {

@@ -38,7 +38,7 @@ describe('report export (UI servlet)', () => {
     expect(Buffer.concat([...reportBodyChunks(emulator.report(DEFAULT_REPORT_IDS.openPipeline)!)]).equals(body)).toBe(true);
   });
 
-  it('accepts the 15-character id and the seed\'s query strings', async () => {
+  it("accepts the 15-character id and the seed's query strings", async () => {
     for (const query of ['?export=csv&enc=UTF-8&isdtp=p1', '?export=&xf=csv&enc=UTF-8', '?export=1&enc=UTF-8&xf=csv']) {
       const res = await call(`${emulator.url}/00O5e000008abcd${query}`, { sid });
       expect(res.status).toBe(200);
@@ -48,8 +48,11 @@ describe('report export (UI servlet)', () => {
 
   it('xf=localecsv groups thousands in numbers', async () => {
     const res = await call(`${emulator.url}/${DEFAULT_REPORT_IDS.openPipeline}?export=1&enc=UTF-8&xf=localecsv`, { sid });
-    const amounts = parseCsv(res.text).slice(1, 200).map((r) => r[5]).filter((a) => a !== '' && a !== undefined);
-    expect(amounts.some((a) => a!.includes(','))).toBe(true);
+    const amounts = parseCsv(res.text)
+      .slice(1, 200)
+      .map((r) => r[5])
+      .filter((a) => a !== '' && a !== undefined);
+    expect(amounts.some((a) => a.includes(','))).toBe(true);
   });
 
   it('an invalid sid redirects (302) to the login page, which is HTML', async () => {
@@ -76,7 +79,7 @@ describe('report export (UI servlet)', () => {
   it('an empty report is header plus footer', async () => {
     const res = await call(exportUrl(emulator, DEFAULT_REPORT_IDS.empty), { sid });
     const records = parseCsv(res.text);
-    expect(records[0]![0]).toBe('Opportunity ID');
+    expect(records[0][0]).toBe('Opportunity ID');
     expect(records[1]).toEqual(['']);
     expect(records[2]).toEqual(['Empty Report']);
   });

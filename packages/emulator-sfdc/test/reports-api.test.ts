@@ -31,7 +31,7 @@ describe('Reports REST API', () => {
       reportFormat: 'TABULAR',
       detailColumns: OPPORTUNITY_REPORT_COLUMNS.map((c) => c.name),
     });
-    expect(body.reportExtendedMetadata.detailColumnInfo.AMOUNT!.label).toBe('Amount');
+    expect(body.reportExtendedMetadata.detailColumnInfo.AMOUNT.label).toBe('Amount');
   });
 
   it('finds a report by its 15-character id too', async () => {
@@ -48,15 +48,15 @@ describe('Reports REST API', () => {
     for (const suffix of ['/describe', '?includeDetails=false']) {
       const res = await call(reportUrl(DEFAULT_REPORT_IDS.restrictedForecast, suffix), { token });
       expect(res.status).toBe(403);
-      expect(res.json<{ errorCode: string }[]>()[0]!.errorCode).toBe('INSUFFICIENT_ACCESS');
+      expect(res.json<{ errorCode: string }[]>()[0].errorCode).toBe('INSUFFICIENT_ACCESS');
     }
   });
 
   it('includeDetails=false returns the record count in factMap["T!T"].aggregates and no rows', async () => {
     const res = await call(reportUrl(DEFAULT_REPORT_IDS.openPipeline, '?includeDetails=false'), { token });
     const body = res.json<ReportResult>();
-    expect(body.factMap['T!T']!.aggregates).toEqual([{ label: '5,000', value: 5000 }]);
-    expect(body.factMap['T!T']!.rows).toBeUndefined();
+    expect(body.factMap['T!T'].aggregates).toEqual([{ label: '5,000', value: 5000 }]);
+    expect(body.factMap['T!T'].rows).toBeUndefined();
     expect(body.hasDetailRows).toBe(false);
     expect(body.attributes).toMatchObject({ reportId: '00O5e000008abcdEAA', reportName: 'Open Pipeline', type: 'Report' });
   });
@@ -64,11 +64,11 @@ describe('Reports REST API', () => {
   it('includeDetails=true caps detail rows at 2,000 and sets allData=false', async () => {
     const body = (await call(reportUrl(DEFAULT_REPORT_IDS.openPipeline, '?includeDetails=true'), { token })).json<ReportResult>();
     expect(body.allData).toBe(false);
-    expect(body.factMap['T!T']!.rows).toHaveLength(2000);
-    expect(body.factMap['T!T']!.aggregates[0]!.value).toBe(5000);
-    const cells = body.factMap['T!T']!.rows![0]!.dataCells;
+    expect(body.factMap['T!T'].rows).toHaveLength(2000);
+    expect(body.factMap['T!T'].aggregates[0].value).toBe(5000);
+    const cells = body.factMap['T!T'].rows![0].dataCells;
     expect(cells).toHaveLength(OPPORTUNITY_REPORT_COLUMNS.length);
-    const amount = body.factMap['T!T']!.rows!.map((r) => r.dataCells[5]!).find((c) => c.value !== null)!;
+    const amount = body.factMap['T!T'].rows!.map((r) => r.dataCells[5]).find((c) => c.value !== null)!;
     expect(amount).toEqual({ label: expect.stringMatching(/^\$[\d,]+\.\d\d$/), value: { amount: expect.any(Number), currency: null } });
   });
 
@@ -76,7 +76,7 @@ describe('Reports REST API', () => {
     const res = await postJson(reportUrl(DEFAULT_REPORT_IDS.closedWon, '?includeDetails=true'), { reportMetadata: { reportFilters: [] } }, token);
     const body = res.json<ReportResult>();
     expect(body.allData).toBe(true);
-    expect(body.factMap['T!T']!.rows).toHaveLength(1200);
+    expect(body.factMap['T!T'].rows).toHaveLength(1200);
   });
 
   it('POST with a non-JSON body is refused', async () => {
@@ -93,7 +93,7 @@ describe('Reports REST API', () => {
     expect(first.attributes.status).toBe('Running');
     const second = (await call(`${emulator.url}${instance.url}`, { token })).json<ReportResult>();
     expect(second.attributes).toMatchObject({ status: 'Success', type: 'ReportInstance' });
-    expect(second.factMap['T!T']!.aggregates[0]!.value).toBe(5000);
+    expect(second.factMap['T!T'].aggregates[0].value).toBe(5000);
     const list = (await call(reportUrl(DEFAULT_REPORT_IDS.openPipeline, '/instances'), { token })).json<{ id: string }[]>();
     expect(list.map((i) => i.id)).toContain(instance.id);
   });

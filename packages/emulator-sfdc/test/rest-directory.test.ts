@@ -28,7 +28,7 @@ describe('REST answers, called at another API version than the newest', () => {
     const root = (await call(rest('/'), { token })).json<Record<string, string>>();
     expect(Object.keys(root).sort()).toEqual(['analytics', 'identity', 'jobs', 'limits']);
     expect(root.identity).toBe(identityUrl);
-    const identity = await call(root.identity!, { token });
+    const identity = await call(root.identity, { token });
     expect(identity.status).toBe(200);
     expect(identity.json<{ username: string }>().username).toBe('ops@acme.com');
     expect((await call(`${emulator.url}${root.limits}`, { token })).status).toBe(200);

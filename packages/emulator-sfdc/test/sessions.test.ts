@@ -65,10 +65,12 @@ describe('sessions', () => {
 
   it('frontdoor.jsp turns an access token into a sid cookie and redirects to retURL', async () => {
     const { access_token } = await jwtLogin(emulator);
-    const res = await call(`${emulator.url}/secur/frontdoor.jsp?sid=${encodeURIComponent(access_token)}&retURL=${encodeURIComponent('/00O5e000008abcd?export=1&xf=csv')}`);
+    const res = await call(
+      `${emulator.url}/secur/frontdoor.jsp?sid=${encodeURIComponent(access_token)}&retURL=${encodeURIComponent('/00O5e000008abcd?export=1&xf=csv')}`,
+    );
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe(`${emulator.url}/00O5e000008abcd?export=1&xf=csv`);
-    const cookie = /^sid=([^;]+)/.exec(String(res.headers['set-cookie']))![1]!;
+    const cookie = /^sid=([^;]+)/.exec(String(res.headers['set-cookie']))![1];
     expect((await call(String(res.headers.location), { sid: cookie })).status).toBe(200);
   });
 
@@ -91,7 +93,11 @@ describe('sessions', () => {
 
   it('revoking a token ends its session', async () => {
     const token = emulator.issueSession();
-    const res = await call(`${emulator.url}/services/oauth2/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${encodeURIComponent(token)}` });
+    const res = await call(`${emulator.url}/services/oauth2/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${encodeURIComponent(token)}`,
+    });
     expect(res.status).toBe(200);
     expect((await call(restUrl(emulator, '/limits'), { token })).status).toBe(401);
   });

@@ -19,7 +19,9 @@ export interface Dashboard {
 export async function startDashboard(queue: PipeQueue, options: { port: number; host: string }): Promise<Dashboard> {
   const serverAdapter = new ExpressAdapter();
   createBullBoard({
-    queues: [new BullMQAdapter(queue.queue, { readOnlyMode: true, allowRetries: false, displayName: 'pipe pipelines', description: `jobs on ${queue.server}` })],
+    queues: [
+      new BullMQAdapter(queue.queue, { readOnlyMode: true, allowRetries: false, displayName: 'pipe pipelines', description: `jobs on ${queue.server}` }),
+    ],
     serverAdapter,
   });
   const server: Server = createServer(serverAdapter.getRouter() as Parameters<typeof createServer>[0] & object);

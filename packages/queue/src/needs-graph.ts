@@ -20,7 +20,7 @@ export interface RunSteps {
 export function nextSteps(plan: RunPlan, ended: ReadonlyMap<string, PipelineStatus>): RunSteps {
   const status = new Map(ended);
   const skipped: { name: string; reason: string }[] = [];
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const p of plan.pipelines) {
       if (status.has(p.name)) continue;

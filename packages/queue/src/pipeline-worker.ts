@@ -158,7 +158,12 @@ export class PipelineWorker {
       await job.moveToWait(token);
       throw new WaitingError();
     }
-    if (lostTarget) outcome = { ...outcome, status: 'failed', error: `lost its hold on ${lostTarget}: the worker stalled longer than the lease (PIPE_QUEUE_LOCK_MS), so another job may load it now` };
+    if (lostTarget)
+      outcome = {
+        ...outcome,
+        status: 'failed',
+        error: `lost its hold on ${lostTarget}: the worker stalled longer than the lease (PIPE_QUEUE_LOCK_MS), so another job may load it now`,
+      };
     outcome = { ...outcome, attempts: attempt, startedAt: new Date(firstStart).toISOString(), durationMs: Date.now() - firstStart };
     if (outcome.status === 'failed' && attempt < attempts) {
       this.options.say(`${pipeline}: failed; starting over (attempt ${attempt + 1} of ${attempts}): ${outcome.error ?? ''}`);

@@ -1,7 +1,6 @@
 /** The queue's jobs as `pipe queue` shows them: state, pipeline, run, worker, progress and error. */
 import type { ProgressCounts } from '@pipe/core';
 import type { JobState } from 'bullmq';
-import type { QueueJobData } from './job-data';
 import type { PipeQueue } from './pipe-queue';
 
 export interface ListedJob {
@@ -31,7 +30,7 @@ export async function listJobs(queue: PipeQueue, limit = 100): Promise<ListedJob
     const jobs = await queue.queue.getJobs([state], 0, finished ? limit - 1 : -1, !finished);
     for (const job of jobs) {
       if (!job?.id) continue;
-      const data = job.data as QueueJobData;
+      const data = job.data;
       listed.push({
         id: job.id,
         state,

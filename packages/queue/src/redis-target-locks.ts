@@ -79,7 +79,9 @@ export class RedisTargetLocks implements TargetLocks {
     let told = false;
     for (;;) {
       if (options.signal.aborted) throw new InterruptedError();
-      const holder = wanted.length ? await this.redis.script<string | null>('pipeTargetTake', TAKE_ALL, wanted.map(redisKey), [this.token, this.options.ttlMs]) : null;
+      const holder = wanted.length
+        ? await this.redis.script<string | null>('pipeTargetTake', TAKE_ALL, wanted.map(redisKey), [this.token, this.options.ttlMs])
+        : null;
       if (!holder) break;
       if (!told) {
         const blocker = wanted[0];

@@ -29,7 +29,10 @@ export interface ScheduleInfo {
 
 /** `nightly.yml-1a2b3c4d`: readable, and apart from another file of the same name elsewhere. */
 export function scheduleId(file: string, only?: readonly string[]): string {
-  const hash = createHash('sha256').update(JSON.stringify([file, [...(only ?? [])].sort()])).digest('hex').slice(0, 8);
+  const hash = createHash('sha256')
+    .update(JSON.stringify([file, [...(only ?? [])].sort()]))
+    .digest('hex')
+    .slice(0, 8);
   return `${basename(file).replace(/[^A-Za-z0-9_.-]/g, '_')}-${hash}`;
 }
 
@@ -78,6 +81,9 @@ function checkTimeZone(tz: string | undefined): void {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
   } catch {
-    throw new PipeError(`--tz "${tz}" is not a time zone; use an IANA name such as Europe/Zurich or America/New_York`, { code: 'BAD_TZ', exitCode: ExitCode.Usage });
+    throw new PipeError(`--tz "${tz}" is not a time zone; use an IANA name such as Europe/Zurich or America/New_York`, {
+      code: 'BAD_TZ',
+      exitCode: ExitCode.Usage,
+    });
   }
 }

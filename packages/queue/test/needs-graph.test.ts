@@ -22,11 +22,25 @@ describe('what a queued run does next', () => {
 
   it('a pipeline is ready only once every need has succeeded', () => {
     expect(nextSteps(plan, new Map([['sales', 'succeeded']])).ready).toEqual(['returns', 'archive']);
-    expect(nextSteps(plan, new Map([['sales', 'succeeded'], ['returns', 'succeeded']])).ready).toEqual(['summary', 'archive']);
+    expect(
+      nextSteps(
+        plan,
+        new Map([
+          ['sales', 'succeeded'],
+          ['returns', 'succeeded'],
+        ]),
+      ).ready,
+    ).toEqual(['summary', 'archive']);
   });
 
   it('a failed need skips its dependents and theirs in one step, with the reason pipe run gives', () => {
-    const steps = nextSteps(plan, new Map([['sales', 'succeeded'], ['returns', 'failed']]));
+    const steps = nextSteps(
+      plan,
+      new Map([
+        ['sales', 'succeeded'],
+        ['returns', 'failed'],
+      ]),
+    );
     expect(steps.skipped).toEqual([
       { name: 'summary', reason: 'needs "returns", which failed' },
       { name: 'report', reason: 'needs "summary", which was skipped' },

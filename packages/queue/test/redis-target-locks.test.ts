@@ -81,7 +81,10 @@ describeWithRedis('RedisTargetLocks', () => {
 
   it('a holder whose lease was taken over is told, and its release leaves the new holder alone', async () => {
     const lost: string[] = [];
-    const lease = await acquire(locks('worker a', 300, (key) => lost.push(key)), 'pipeline "east"');
+    const lease = await acquire(
+      locks('worker a', 300, (key) => lost.push(key)),
+      'pipeline "east"',
+    );
     // As if worker a stalled past its TTL and worker b took the target.
     await queue.redis.call('set', [REDIS_KEY, 'cafe worker b', 'PX', 10_000]);
     await waitFor(() => lost.length, 'worker a to be told');

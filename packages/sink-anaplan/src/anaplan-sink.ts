@@ -66,12 +66,7 @@ export function createAnaplanSink(options: AnaplanSinkOptions = {}): SinkPlugin<
 
 export const anaplanSink = createAnaplanSink();
 
-async function consume(
-  input: AsyncIterable<Piece>,
-  config: AnaplanSinkConfig,
-  ctx: PluginContext,
-  credentials: () => CredentialStore,
-): Promise<SinkResult> {
+async function consume(input: AsyncIterable<Piece>, config: AnaplanSinkConfig, ctx: PluginContext, credentials: () => CredentialStore): Promise<SinkResult> {
   // The engine registers these too; a plugin run on its own (tests, scripts) must not leak them either.
   for (const secret of secretValues(anaplanSinkSchema, config)) ctx.secrets.add(secret);
   // Validation checked these too, but a plugin run on its own skips it; here the allowInsecureHttp warning is logged.

@@ -17,8 +17,7 @@ export const MAX_TOKEN_TTL_SECONDS = 2100;
 export const FAILED_ROWS_SHARE = /^(\d+(?:\.\d+)?)%$/;
 
 /** YAML reads `file: 113000000000` as a number; ids and names are both accepted. */
-const IdOrName = (description: string) =>
-  Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })], { description });
+const IdOrName = (description: string) => Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })], { description });
 
 const BasicAuth = Type.Object(
   {

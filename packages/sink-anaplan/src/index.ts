@@ -10,14 +10,7 @@ export { anaplanSink, createAnaplanSink, type AnaplanSinkOptions } from './anapl
 export { anaplanLogin } from './anaplan-login';
 export { anaplanSinkSchema, type AnaplanSinkConfig, type AuthConfig, MAX_CHUNKS, MAX_CHUNK_BYTES, MAX_TOKEN_TTL_SECONDS } from './config';
 export { CREDENTIAL_SERVICE, type SavedOAuthLogin } from './auth/oauth-device';
-export {
-  AnaplanError,
-  AnaplanAuthError,
-  AnaplanNameError,
-  AnaplanLimitError,
-  AnaplanChunkUploadError,
-  AnaplanTaskFailedError,
-} from './errors';
+export { AnaplanError, AnaplanAuthError, AnaplanNameError, AnaplanLimitError, AnaplanChunkUploadError, AnaplanTaskFailedError } from './errors';
 
 export const pipePackage: PipePackage = {
   plugins: [anaplanSink],

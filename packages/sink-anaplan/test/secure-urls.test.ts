@@ -13,8 +13,7 @@ afterAll(async () => {
 });
 
 const base = { workspace: IDS.workspace, model: IDS.model, file: IDS.file, auth: { type: 'basic', ...USER } };
-const problems = (config: Record<string, unknown>) =>
-  anaplanSink.checkConfig!(validatePluginConfig(anaplanSink, { ...base, ...config }) as AnaplanSinkConfig);
+const problems = (config: Record<string, unknown>) => anaplanSink.checkConfig!(validatePluginConfig(anaplanSink, { ...base, ...config }) as AnaplanSinkConfig);
 const csv = () => testing.documentPieces(opportunitiesCsv(20));
 const integrationCalls = () => emulator.requests.filter((r) => r.path.startsWith('/2/0/'));
 
@@ -35,7 +34,11 @@ describe('which URLs may carry credentials', () => {
 describe('checkConfig: the sink refuses plain http to another host', () => {
   it('reports apiUrl and the login host of the auth type, and says how to fix it', () => {
     expect(problems({ apiUrl: 'http://api.example.com/2/0', authUrl: 'http://auth.example.com' })).toEqual([
-      { path: ['apiUrl'], message: 'plain http would send credentials unencrypted to http://api.example.com; use https://, or set allowInsecureHttp: true if the network is trusted' },
+      {
+        path: ['apiUrl'],
+        message:
+          'plain http would send credentials unencrypted to http://api.example.com; use https://, or set allowInsecureHttp: true if the network is trusted',
+      },
       { path: ['authUrl'], message: expect.stringContaining('http://auth.example.com') },
     ]);
     // OAuth logs in at oauthUrl, not authUrl.
@@ -56,7 +59,9 @@ describe('at run time', () => {
   it('a plugin run without validation still refuses plain http, before any request', async () => {
     const run = await runAnaplanSink({ ...configFor(emulator), apiUrl: 'http://api.example.com/2/0' }, csv());
     expect(run.error).toBeInstanceOf(InsecureUrlError);
-    expect(run.error?.message).toBe('apiUrl: plain http would send credentials unencrypted to http://api.example.com; use https://, or set allowInsecureHttp: true if the network is trusted');
+    expect(run.error?.message).toBe(
+      'apiUrl: plain http would send credentials unencrypted to http://api.example.com; use https://, or set allowInsecureHttp: true if the network is trusted',
+    );
   });
 
   it('allowInsecureHttp: every run that sends credentials over plain http warns, once per host', async () => {
@@ -78,7 +83,9 @@ describe('at run time', () => {
     const before = emulator.stats().requestCount;
     const run = await runAnaplanSink(configFor(emulator, { auth: { type: 'oauth', account: 'ops' } }), csv(), { credentials: store });
     expect(run.error).toBeInstanceOf(InsecureUrlError);
-    expect(run.error?.message).toMatch(/^the OAuth host saved with login ops: plain http would send credentials unencrypted to http:\/\/oauth\.example\.com; use https:\/\//);
+    expect(run.error?.message).toMatch(
+      /^the OAuth host saved with login ops: plain http would send credentials unencrypted to http:\/\/oauth\.example\.com; use https:\/\//,
+    );
     expect(run.error?.message).not.toContain(refreshToken);
     expect(emulator.stats().requestCount).toBe(before);
   });
@@ -90,7 +97,9 @@ describe('pipe auth login anaplan', () => {
     await expect(anaplanLogin.login({ username: USER.username, password: USER.password, 'auth-url': 'http://auth.example.com' }, io)).rejects.toThrow(
       new InsecureUrlError('the auth service host (--auth-url): plain http would send credentials unencrypted to http://auth.example.com; use https://'),
     );
-    await expect(anaplanLogin.login({ 'client-id': 'demo-device-client', 'oauth-url': 'http://oauth.example.com' }, io)).rejects.toBeInstanceOf(InsecureUrlError);
+    await expect(anaplanLogin.login({ 'client-id': 'demo-device-client', 'oauth-url': 'http://oauth.example.com' }, io)).rejects.toBeInstanceOf(
+      InsecureUrlError,
+    );
   });
 });
 

@@ -78,7 +78,10 @@ export async function* bulkQuery(soql: string, name: string | undefined, ctx: Bu
     locator = set.nextLocator;
   }
   if (job.numberRecordsProcessed !== undefined && rows !== job.numberRecordsProcessed) {
-    throw new SfdcError('SFDC_ROW_COUNT_MISMATCH', `Bulk API query job ${job.id}: the result sets hold ${rows} rows but the job processed ${job.numberRecordsProcessed}`);
+    throw new SfdcError(
+      'SFDC_ROW_COUNT_MISMATCH',
+      `Bulk API query job ${job.id}: the result sets hold ${rows} rows but the job processed ${job.numberRecordsProcessed}`,
+    );
   }
   log.info(`Bulk API query job ${job.id}: ${rows} rows`);
   yield docEnd(doc, rows, Date.now() - started);
@@ -95,7 +98,7 @@ async function* resultSet(
   locator: string | undefined,
   keepHeader: boolean,
 ): AsyncGenerator<Piece, { rows: number; nextLocator: string | undefined }> {
-  const path = `/jobs/query/${jobId}/results${locator ? `?${new URLSearchParams({ locator })}` : ''}`;
+  const path = `/jobs/query/${jobId}/results${locator ? `?${new URLSearchParams({ locator }).toString()}` : ''}`;
   const counter = new CsvRecordCounter();
   let headerDone = false;
   /** Raw bytes of this set already processed, so a re-fetch can skip them. */

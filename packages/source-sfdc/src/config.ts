@@ -21,14 +21,19 @@ export const JwtAuth = Type.Object(
     type: Type.Literal('jwt'),
     clientId: Type.String({ minLength: 1, description: 'Consumer key of the connected app (or external client app) with "Use digital signatures".' }),
     username: Type.String({ minLength: 1, description: 'Salesforce username the token is issued for (JWT `sub`); must be pre-authorised for the app.' }),
-    privateKeyFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM private key matching the certificate uploaded to the app; relative to the pipeline file.' })),
+    privateKeyFile: Type.Optional(
+      Type.String({ minLength: 1, description: 'PEM private key matching the certificate uploaded to the app; relative to the pipeline file.' }),
+    ),
     privateKey: Type.Optional(Secret({ minLength: 1, description: 'The PEM private key itself, e.g. "${SF_JWT_KEY}", instead of privateKeyFile.' })),
     audience: Type.Optional(
       Type.String({ description: 'JWT `aud`: https://login.salesforce.com (default), https://test.salesforce.com for sandboxes, or an Experience Cloud URL.' }),
     ),
     loginUrl,
   },
-  { additionalProperties: false, description: 'OAuth 2.0 JWT bearer flow: the recommended headless login. No refresh token; a new assertion is signed when the token expires.' },
+  {
+    additionalProperties: false,
+    description: 'OAuth 2.0 JWT bearer flow: the recommended headless login. No refresh token; a new assertion is signed when the token expires.',
+  },
 );
 
 export const ClientCredentialsAuth = Type.Object(
@@ -47,9 +52,13 @@ export const RefreshTokenAuth = Type.Object(
     clientId: Type.Optional(Type.String({ minLength: 1, description: 'Consumer key the refresh token was issued to.' })),
     clientSecret: Type.Optional(Secret({ description: 'Consumer secret, when the app requires it for the refresh token flow.' })),
     refreshToken: Type.Optional(Secret({ minLength: 1 })),
-    sfdxAuthUrl: Type.Optional(Secret({ pattern: '^force://', description: 'An SFDX auth URL force://clientId:clientSecret:refreshToken@instance (`sf org display --verbose`).' })),
+    sfdxAuthUrl: Type.Optional(
+      Secret({ pattern: '^force://', description: 'An SFDX auth URL force://clientId:clientSecret:refreshToken@instance (`sf org display --verbose`).' }),
+    ),
     account: Type.Optional(
-      Type.String({ description: 'Username saved by `pipe auth login sfdc` to use when neither refreshToken nor sfdxAuthUrl is given; default the only saved one.' }),
+      Type.String({
+        description: 'Username saved by `pipe auth login sfdc` to use when neither refreshToken nor sfdxAuthUrl is given; default the only saved one.',
+      }),
     ),
     loginUrl,
   },
@@ -74,7 +83,10 @@ export const SessionAuth = Type.Object(
     type: Type.Literal('session'),
     sessionId: Secret({ minLength: 1, description: 'An existing session id (e.g. "${SF_SESSION_ID}"); checked once before any report is fetched.' }),
   },
-  { additionalProperties: false, description: 'An existing session, as SSO-only orgs give people. It cannot be renewed: an expired one fails the run with a clear message.' },
+  {
+    additionalProperties: false,
+    description: 'An existing session, as SSO-only orgs give people. It cannot be renewed: an expired one fails the run with a clear message.',
+  },
 );
 
 export const AuthSettings = Type.Union([JwtAuth, ClientCredentialsAuth, RefreshTokenAuth, PasswordAuth, SessionAuth], {
@@ -93,9 +105,14 @@ export type ReportRef = Static<typeof ReportRef>;
 
 export const sfdcReportConfig = Config({
   instanceUrl: Type.Optional(
-    Type.String({ description: 'The org, e.g. https://acme.my.salesforce.com. Required for `session`; other flows take it from the token response when absent.' }),
+    Type.String({
+      description: 'The org, e.g. https://acme.my.salesforce.com. Required for `session`; other flows take it from the token response when absent.',
+    }),
   ),
-  loginUrl: Type.String({ default: DEFAULT_LOGIN_URL, description: 'Where OAuth logins go: https://login.salesforce.com, https://test.salesforce.com or the My Domain URL.' }),
+  loginUrl: Type.String({
+    default: DEFAULT_LOGIN_URL,
+    description: 'Where OAuth logins go: https://login.salesforce.com, https://test.salesforce.com or the My Domain URL.',
+  }),
   auth: AuthSettings,
   mode: Type.Union([Type.Literal('report'), Type.Literal('soql')], {
     default: 'report',
@@ -104,7 +121,8 @@ export const sfdcReportConfig = Config({
   reportId: Type.Optional(Type.String({ pattern: '^00O[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$', description: 'One report; any failure fails the pipeline.' })),
   reports: Type.Optional(
     Type.Union([Type.String({ minLength: 1 }), Type.Array(ReportRef, { minItems: 1 })], {
-      description: 'Many reports, each its own document: a CSV file with `id` and `name` columns (relative to the pipeline file), or a list of { id, name }. One failing does not stop the others.',
+      description:
+        'Many reports, each its own document: a CSV file with `id` and `name` columns (relative to the pipeline file), or a list of { id, name }. One failing does not stop the others.',
     }),
   ),
   soql: Type.Optional(Type.String({ minLength: 1, description: 'The query for `mode: soql`, e.g. SELECT Id, Name FROM Opportunity.' })),

@@ -33,9 +33,7 @@ export function parseRestErrors(body: string): SalesforceRestError[] {
   try {
     const parsed: unknown = JSON.parse(body);
     const items = Array.isArray(parsed) ? parsed : [parsed];
-    return items.filter(
-      (i): i is SalesforceRestError => typeof i === 'object' && i !== null && typeof (i as SalesforceRestError).errorCode === 'string',
-    );
+    return items.filter((i): i is SalesforceRestError => typeof i === 'object' && i !== null && typeof (i as SalesforceRestError).errorCode === 'string');
   } catch {
     return [];
   }

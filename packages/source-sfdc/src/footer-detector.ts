@@ -108,7 +108,7 @@ export class FooterDetector {
         i = quote + 1;
         continue;
       }
-      const b = chunk[i]!;
+      const b = chunk[i];
       if (b === LF) {
         const blank = this.recordLength === 0 || (this.recordLength === 1 && this.lastByteWasCR);
         if (!this.headerSeen) {
@@ -165,7 +165,7 @@ export class FooterDetector {
     } else {
       out.push(emitFrom === 0 ? chunk : chunk.subarray(emitFrom));
     }
-    return out.length === 1 ? out[0]! : Buffer.concat(out);
+    return out.length === 1 ? out[0] : Buffer.concat(out);
   }
 
   /**

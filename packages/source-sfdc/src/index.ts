@@ -7,7 +7,15 @@ import { sfdcLogin } from './auth/web-server-login';
 import { sfdcReportSource } from './sfdc-report-source';
 
 export { sfdcReportSource } from './sfdc-report-source';
-export { sfdcReportConfig, type SfdcReportConfig, type AuthSettings, type ReportRef, DEFAULT_CONCURRENCY, DEFAULT_API_VERSION, DEFAULT_LOGIN_URL } from './config';
+export {
+  sfdcReportConfig,
+  type SfdcReportConfig,
+  type AuthSettings,
+  type ReportRef,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_API_VERSION,
+  DEFAULT_LOGIN_URL,
+} from './config';
 export { sfdcLogin, webServerLogin, type WebServerLoginOptions } from './auth/web-server-login';
 export { SfdcError, type SfdcErrorCode } from './errors';
 export { FooterDetector, type ExportEnd, type FooterDetectorOptions } from './footer-detector';

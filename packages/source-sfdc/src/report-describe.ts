@@ -25,10 +25,18 @@ export async function describeReport(client: SalesforceClient, reportId: string,
     body = await client.restJson<DescribeBody>('GET', `/analytics/reports/${reportId}/describe`, signal);
   } catch (error) {
     if (error instanceof HttpStatusError && error.status === 404) {
-      throw new SfdcError('SFDC_REPORT_NOT_FOUND', `report ${reportId} does not exist in this org (${restErrorText(error)}): check the id in the report's URL (15 or 18 characters, starting 00O) and that the report was not deleted`, { cause: error });
+      throw new SfdcError(
+        'SFDC_REPORT_NOT_FOUND',
+        `report ${reportId} does not exist in this org (${restErrorText(error)}): check the id in the report's URL (15 or 18 characters, starting 00O) and that the report was not deleted`,
+        { cause: error },
+      );
     }
     if (error instanceof HttpStatusError && error.status === 403) {
-      throw new SfdcError('SFDC_REPORT_NO_ACCESS', `the user may not run report ${reportId} (${restErrorText(error)}): share the report's folder with the user and check the "Run Reports" and "API Enabled" permissions`, { cause: error });
+      throw new SfdcError(
+        'SFDC_REPORT_NO_ACCESS',
+        `the user may not run report ${reportId} (${restErrorText(error)}): share the report's folder with the user and check the "Run Reports" and "API Enabled" permissions`,
+        { cause: error },
+      );
     }
     throw error;
   }

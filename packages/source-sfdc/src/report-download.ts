@@ -66,7 +66,12 @@ export async function* downloadReport(ref: ReportRef, ctx: ReportDownloadContext
       }
       const end = detector.finish();
       if (end.rows !== countedRows) ctx.progress.add({ records: end.rows - countedRows });
-      if (detector.headerFields !== undefined && description.format === 'TABULAR' && description.detailColumns.length > 0 && detector.headerFields !== description.detailColumns.length) {
+      if (
+        detector.headerFields !== undefined &&
+        description.format === 'TABULAR' &&
+        description.detailColumns.length > 0 &&
+        detector.headerFields !== description.detailColumns.length
+      ) {
         log.warn(`the export's header has ${detector.headerFields} columns, the report describes ${description.detailColumns.length}`);
       }
       log.debug(`footer removed: ${end.footerLines.join(' | ')}`);

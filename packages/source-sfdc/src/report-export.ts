@@ -33,14 +33,22 @@ function pageTitle(html: string): string {
   return /<title>([^<]*)<\/title>/i.exec(html)?.[1]?.trim() ?? html.slice(0, 120).replace(/\s+/g, ' ');
 }
 
-export async function inspectExportResponse(response: HttpResponse, request: HttpRequest, reportId: string, client: SalesforceClient): Promise<ResponseVerdict> {
+export async function inspectExportResponse(
+  response: HttpResponse,
+  request: HttpRequest,
+  reportId: string,
+  client: SalesforceClient,
+): Promise<ResponseVerdict> {
   const status = response.statusCode;
   const type = header(response, 'content-type');
   if (status >= 300 && status < 400) {
     await response.body.dump();
     const location = header(response, 'location');
     if (isLoginLocation(location)) return { kind: 'expired', why: 'the export redirected to the login page' };
-    throw new SfdcError('SFDC_NOT_CSV', `the export of report ${reportId} redirected (${status}) to ${location.replace(/[?#].*$/, '')} instead of answering CSV`);
+    throw new SfdcError(
+      'SFDC_NOT_CSV',
+      `the export of report ${reportId} redirected (${status}) to ${location.replace(/[?#].*$/, '')} instead of answering CSV`,
+    );
   }
   if (status === 200 && CSV_TYPE.test(type)) return { kind: 'ok' };
   const text = await response.body.text();

@@ -42,12 +42,13 @@ export async function readReportListFile(path: string): Promise<ReportRef[]> {
   } catch (error) {
     throw new SfdcError('SFDC_CONFIG', `cannot read the report list ${path}: ${(error as Error).message}`, { cause: error });
   }
-  const rows = parse(text, { bom: true, skip_empty_lines: true, trim: true, relax_column_count: true }) as string[][];
+  const rows: string[][] = parse(text, { bom: true, skip_empty_lines: true, trim: true, relax_column_count: true });
   if (rows.length < 2) throw new SfdcError('SFDC_CONFIG', `the report list ${path} needs a header row (id,name) and at least one report`);
-  const header = rows[0]!.map((h) => h.toLowerCase());
+  const header = rows[0].map((h) => h.toLowerCase());
   const idColumn = header.findIndex((h) => ID_COLUMNS.includes(h));
   const nameColumn = header.findIndex((h) => NAME_COLUMNS.includes(h));
-  if (idColumn < 0) throw new SfdcError('SFDC_CONFIG', `the report list ${path} has no id column (one of: ${ID_COLUMNS.join(', ')}); its header is ${rows[0]!.join(',')}`);
+  if (idColumn < 0)
+    throw new SfdcError('SFDC_CONFIG', `the report list ${path} has no id column (one of: ${ID_COLUMNS.join(', ')}); its header is ${rows[0].join(',')}`);
   return rows.slice(1).map((row, i) => {
     const id = row[idColumn] ?? '';
     if (!REPORT_ID.test(id)) throw new SfdcError('SFDC_CONFIG', `${path} line ${i + 2}: "${id}" is not a report id (15 or 18 characters starting 00O)`);

@@ -8,7 +8,18 @@
  *   `failed` piece and the others go on;
  * - `mode: soql`: one document from a Bulk API 2.0 query.
  */
-import { CredentialUrlGuard, HttpClient, HttpStatusError, InsecureUrlError, credentialUrlProblems, defineSource, docFailed, type Doc, type Piece, type PluginContext } from '@pipe/core';
+import {
+  CredentialUrlGuard,
+  HttpClient,
+  HttpStatusError,
+  InsecureUrlError,
+  credentialUrlProblems,
+  defineSource,
+  docFailed,
+  type Doc,
+  type Piece,
+  type PluginContext,
+} from '@pipe/core';
 import type { AuthFlow } from './auth/auth-flow';
 import { createAuthFlow } from './auth/create-auth-flow';
 import { withInstanceUrlCheck } from './auth/instance-url-check';
@@ -28,7 +39,9 @@ async function checkSession(client: SalesforceClient, flow: AuthFlow, signal: Ab
   } catch (error) {
     if (error instanceof SfdcError || error instanceof InsecureUrlError) throw error;
     if (error instanceof HttpStatusError && error.status === 404) {
-      throw new SfdcError('SFDC_CONFIG', `the org does not serve REST API version ${client.apiVersion}: set apiVersion to one it lists at /services/data/`, { cause: error });
+      throw new SfdcError('SFDC_CONFIG', `the org does not serve REST API version ${client.apiVersion}: set apiVersion to one it lists at /services/data/`, {
+        cause: error,
+      });
     }
     throw new SfdcError('SFDC_LOGIN_FAILED', `the ${flow.name} session does not work for the REST API: ${(error as Error).message}`, { cause: error });
   }
@@ -68,7 +81,14 @@ async function* openSfdcSource(config: SfdcReportConfig, ctx: PluginContext): As
     });
     const flow = withInstanceUrlCheck(configured, urls);
     const sessions = new SessionManager(flow, ctx.log);
-    const client = new SalesforceClient({ http, sessions, apiVersion: apiVersionNumber(config.apiVersion), retry: retryPolicy, log: ctx.log, progress: ctx.progress });
+    const client = new SalesforceClient({
+      http,
+      sessions,
+      apiVersion: apiVersionNumber(config.apiVersion),
+      retry: retryPolicy,
+      log: ctx.log,
+      progress: ctx.progress,
+    });
 
     if (config.mode === 'soql') {
       if (!config.soql) throw new SfdcError('SFDC_CONFIG', 'mode soql needs soql: the query, e.g. SELECT Id, Name FROM Opportunity');
@@ -90,7 +110,7 @@ async function* openSfdcSource(config: SfdcReportConfig, ctx: PluginContext): As
     await checkSession(client, flow, ctx.signal);
     const download: ReportDownloadContext = { client, signal: ctx.signal, log: ctx.log, progress: ctx.progress };
     if (selection.single) {
-      yield* downloadReport(selection.reports[0]!, download);
+      yield* downloadReport(selection.reports[0], download);
       return;
     }
     // `pipe run --only-failed` asks again for just the reports that failed last time.

@@ -9,7 +9,7 @@ test('`pipe emulate sfdc` starts an org a pipeline can log in to with the printe
   try {
     const lines = started.describe();
     expect(lines[0]).toContain(started.url);
-    const keyFile = /privateKeyFile: (\S+),/.exec(lines.join('\n'))![1]!;
+    const keyFile = /privateKeyFile: (\S+),/.exec(lines.join('\n'))![1];
     expect(readFileSync(keyFile, 'utf8')).toMatch(/BEGIN PRIVATE KEY/);
     const pieces = await testing.runSource(sfdcReportSource, {
       loginUrl: started.url,

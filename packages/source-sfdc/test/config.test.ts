@@ -47,7 +47,9 @@ test('every auth type validates; secrets are marked so the engine redacts them',
 });
 
 test('typos and unknown auth types are rejected', () => {
-  expect(() => validate({ auth: { type: 'jwt', clientId: 'id', username: 'u', privateKeyFile: 'k', extra: 1 }, reportId: '00O5e000008abcdEAA' })).toThrow(/invalid config/);
+  expect(() => validate({ auth: { type: 'jwt', clientId: 'id', username: 'u', privateKeyFile: 'k', extra: 1 }, reportId: '00O5e000008abcdEAA' })).toThrow(
+    /invalid config/,
+  );
   expect(() => validate({ auth: { type: 'oauth-magic' }, reportId: '00O5e000008abcdEAA' })).toThrow(/invalid config/);
   expect(() => validate({ auth: { type: 'session', sessionId: 'x' }, reportId: 'not-a-report' })).toThrow(/invalid config/);
   expect(() => validate({ auth: { type: 'session', sessionId: 'x' }, reportIds: [] })).toThrow(/invalid config/);

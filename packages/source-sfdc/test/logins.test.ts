@@ -31,7 +31,13 @@ async function fetchWith(auth: Record<string, unknown>, extra: Record<string, un
 
 test('jwt: an RS256 assertion the emulator verifies; the token obtained is registered as a secret', async () => {
   const before = emulator.tokenGrants['jwt-bearer'];
-  const ctx = await fetchWith({ type: 'jwt', clientId: emulator.jwtClientId, username: 'ops@acme.com', privateKey: emulator.jwtPrivateKeyPem, loginUrl: emulator.url });
+  const ctx = await fetchWith({
+    type: 'jwt',
+    clientId: emulator.jwtClientId,
+    username: 'ops@acme.com',
+    privateKey: emulator.jwtPrivateKeyPem,
+    loginUrl: emulator.url,
+  });
   expect(emulator.tokenGrants['jwt-bearer']).toBe(before + 1);
   expect(ctx.logLines.join('\n')).not.toMatch(/!AQ/);
 });
@@ -42,7 +48,10 @@ test('jwt: a key file relative to the pipeline file', async () => {
   const ctx = testing.createTestContext({ cwd: dir });
   const pieces = await testing.runSource(
     sfdcReportSource,
-    baseConfig(emulator, { reportId, auth: { type: 'jwt', clientId: emulator.jwtClientId, username: 'ops@acme.com', privateKeyFile: './sf.key', loginUrl: emulator.url } }),
+    baseConfig(emulator, {
+      reportId,
+      auth: { type: 'jwt', clientId: emulator.jwtClientId, username: 'ops@acme.com', privateKeyFile: './sf.key', loginUrl: emulator.url },
+    }),
     ctx,
   );
   expect(pieces[pieces.length - 1]).toMatchObject({ type: 'end', rows: 25 });
@@ -50,8 +59,15 @@ test('jwt: a key file relative to the pipeline file', async () => {
 
 test('jwt: a key that does not match the app fails with advice', async () => {
   const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  await expect(testing.runSource(sfdcReportSource, baseConfig(emulator, { reportId, auth: { type: 'jwt', clientId: emulator.jwtClientId, username: 'ops@acme.com', privateKey: other, loginUrl: emulator.url } })))
-    .rejects.toThrow(/invalid assertion.*private key matches/);
+  await expect(
+    testing.runSource(
+      sfdcReportSource,
+      baseConfig(emulator, {
+        reportId,
+        auth: { type: 'jwt', clientId: emulator.jwtClientId, username: 'ops@acme.com', privateKey: other, loginUrl: emulator.url },
+      }),
+    ),
+  ).rejects.toThrow(/invalid assertion.*private key matches/);
 });
 
 test('client-credentials', async () => {
@@ -60,9 +76,22 @@ test('client-credentials', async () => {
   expect(emulator.tokenGrants.client_credentials).toBe(before + 1);
 });
 
-test('password: a blocked flow says so (Summer \'23) and suggests jwt', async () => {
+test("password: a blocked flow says so (Summer '23) and suggests jwt", async () => {
   await expect(
-    testing.runSource(sfdcReportSource, baseConfig(emulator, { reportId, auth: { type: 'password', clientId: emulator.jwtClientId, clientSecret: JWT_APP_CLIENT_SECRET, username: DEFAULT_USER.username, password: DEFAULT_USER.password, securityToken: DEFAULT_USER.securityToken } })),
+    testing.runSource(
+      sfdcReportSource,
+      baseConfig(emulator, {
+        reportId,
+        auth: {
+          type: 'password',
+          clientId: emulator.jwtClientId,
+          clientSecret: JWT_APP_CLIENT_SECRET,
+          username: DEFAULT_USER.username,
+          password: DEFAULT_USER.password,
+          securityToken: DEFAULT_USER.securityToken,
+        },
+      }),
+    ),
   ).rejects.toThrow(/blocked by default in orgs created since Summer '23.*jwt/s);
 });
 
@@ -72,7 +101,14 @@ test('password: works where the org allows it', async () => {
     const pieces = await testing.runSource(sfdcReportSource, {
       ...baseConfig(open),
       reportId,
-      auth: { type: 'password', clientId: open.jwtClientId, clientSecret: JWT_APP_CLIENT_SECRET, username: DEFAULT_USER.username, password: DEFAULT_USER.password, securityToken: DEFAULT_USER.securityToken },
+      auth: {
+        type: 'password',
+        clientId: open.jwtClientId,
+        clientSecret: JWT_APP_CLIENT_SECRET,
+        username: DEFAULT_USER.username,
+        password: DEFAULT_USER.password,
+        securityToken: DEFAULT_USER.securityToken,
+      },
     });
     expect(testing.joinData(pieces).equals(open.reportCsv(reportId))).toBe(true);
   } finally {
@@ -91,7 +127,9 @@ test('session: a pasted session id works; an expired one fails up front, clearly
 
 test('session: a UI-only session is not treated as expired (no refresh loop) and says why', async () => {
   emulator.clearRequests();
-  await expect(testing.runSource(sfdcReportSource, baseConfig(emulator, { reportId, auth: { type: 'session', sessionId: emulator.issueSession(undefined, 'ui') } }))).rejects.toMatchObject({
+  await expect(
+    testing.runSource(sfdcReportSource, baseConfig(emulator, { reportId, auth: { type: 'session', sessionId: emulator.issueSession(undefined, 'ui') } })),
+  ).rejects.toMatchObject({
     code: 'SFDC_SESSION_NOT_FOR_API',
   });
   expect(emulator.requests.filter((r) => r.surface === 'rest')).toHaveLength(1);
@@ -110,7 +148,7 @@ describe('web-server login and refresh tokens', () => {
     const said: string[] = [];
     let sawUrl!: (url: string) => void;
     const urlSaid = new Promise<string>((resolve) => (sawUrl = resolve));
-    const login = pipePackage.logins!.sfdc!.login(
+    const login = pipePackage.logins!.sfdc.login(
       { 'login-url': emulator.url, 'client-id': emulator.jwtClientId },
       {
         say: (line) => {

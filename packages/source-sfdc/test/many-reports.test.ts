@@ -55,7 +55,11 @@ test('the many-reports CSV list: names from the file, otherwise from Salesforce'
     [`end:${DEFAULT_REPORT_IDS.closedWon}`, `end:${DEFAULT_REPORT_IDS.accountsByRegion}`, `end:${DEFAULT_REPORT_IDS.empty}`].sort(),
   );
   const names = Object.fromEntries(pieces.filter((p) => p.type === 'end').map((p) => [p.doc.id, p.doc.name]));
-  expect(names).toEqual({ [DEFAULT_REPORT_IDS.closedWon]: 'closed-won', [DEFAULT_REPORT_IDS.accountsByRegion]: 'Accounts by Region', [DEFAULT_REPORT_IDS.empty]: 'empty' });
+  expect(names).toEqual({
+    [DEFAULT_REPORT_IDS.closedWon]: 'closed-won',
+    [DEFAULT_REPORT_IDS.accountsByRegion]: 'Accounts by Region',
+    [DEFAULT_REPORT_IDS.empty]: 'empty',
+  });
   for (const id of [DEFAULT_REPORT_IDS.closedWon, DEFAULT_REPORT_IDS.accountsByRegion, DEFAULT_REPORT_IDS.empty]) {
     expect(dataOf(pieces, id).equals(emulator.reportCsv(id))).toBe(true);
   }
@@ -82,6 +86,11 @@ test('a re-run of what failed (selectDocuments) downloads only those reports', a
   emulator.clearRequests();
   const ctx = { ...testing.createTestContext(), selectDocuments: new Set([ids[3], ids[5]]) };
   const pieces = await testing.runSource(sfdcReportSource, baseConfig(emulator, { reports: ids.map((id) => ({ id })), concurrency: 3 }), ctx);
-  expect(pieces.filter((p) => p.type === 'end').map((p) => p.doc.id).sort()).toEqual([ids[3], ids[5]].sort());
+  expect(
+    pieces
+      .filter((p) => p.type === 'end')
+      .map((p) => p.doc.id)
+      .sort(),
+  ).toEqual([ids[3], ids[5]].sort());
   expect(dataOf(pieces, ids[3]).equals(emulator.reportCsv(ids[3]))).toBe(true);
 });

@@ -66,7 +66,10 @@ test('a 200 MB report consumed slowly is streamed: the sender is never more than
 }, 300_000);
 
 test('four 50 MB reports downloading three at a time, consumed slowly: bytes ahead stay bounded per connection', async () => {
-  const config = validatePluginConfig(sfdcReportSource, baseConfig(emulator, { reports: concurrentIds.map((id) => ({ id })), concurrency: 3, timeoutMs: 120_000 }));
+  const config = validatePluginConfig(
+    sfdcReportSource,
+    baseConfig(emulator, { reports: concurrentIds.map((id) => ({ id })), concurrency: 3, timeoutMs: 120_000 }),
+  );
   const { taken, ends, worstInFlight } = await consumeSlowly(config);
   expect(ends.map((p) => p.type)).toEqual(['end', 'end', 'end', 'end']);
   expect(taken).toBeGreaterThan(180 * MB);

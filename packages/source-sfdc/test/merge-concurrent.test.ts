@@ -22,7 +22,11 @@ test('runs at most `concurrency` sources, yields everything, each source in orde
   const pulled: string[] = [];
   const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
   const out: string[] = [];
-  for await (const item of mergeConcurrent(names.map((n) => () => counted(n, 5, started, live, pulled)), 3)) out.push(item);
+  for await (const item of mergeConcurrent(
+    names.map((n) => () => counted(n, 5, started, live, pulled)),
+    3,
+  ))
+    out.push(item);
   expect(out).toHaveLength(35);
   expect(live.peak).toBe(3);
   for (const n of names) expect(out.filter((x) => x.startsWith(n))).toEqual([0, 1, 2, 3, 4].map((i) => `${n}${i}`));
@@ -33,7 +37,10 @@ test('a slow consumer holds every producer: at most one item per source is produ
   const live = { now: 0, peak: 0 };
   const pulled: string[] = [];
   let taken = 0;
-  for await (const _ of mergeConcurrent(['a', 'b', 'c'].map((n) => () => counted(n, 100, started, live, pulled)), 3)) {
+  for await (const _ of mergeConcurrent(
+    ['a', 'b', 'c'].map((n) => () => counted(n, 100, started, live, pulled)),
+    3,
+  )) {
     taken += 1;
     await sleep(1);
     // Produced but not yet taken: one per running source at most.
@@ -51,6 +58,10 @@ test('an error in one source ends the merge and closes the others', async () => 
     throw new Error('boom');
   }
   const merged = mergeConcurrent([() => counted('a', 1000, new Set(), live, []), () => failing()], 2);
-  await expect((async () => { for await (const _ of merged); })()).rejects.toThrow('boom');
+  await expect(
+    (async () => {
+      for await (const _ of merged);
+    })(),
+  ).rejects.toThrow('boom');
   expect(live.now).toBe(0);
 });

@@ -25,6 +25,7 @@ async function runToDir(sourceConfig: Record<string, unknown>) {
   const pipeline: ResolvedPipeline = {
     name: 'reports',
     needs: [],
+    targets: [],
     retries: 0,
     source: stage(sfdcReportSource, baseConfig(emulator, sourceConfig)),
     transforms: [stage(chunkLines, { chunkSize: '1MB' })],
@@ -58,7 +59,7 @@ test('many reports to files: each report whole in its file, the failed one absen
   expect(byName.won).toMatchObject({ status: 'succeeded', rows: 1200 });
   expect(byName.accounts).toMatchObject({ status: 'succeeded', rows: 25 });
   expect(byName.open).toMatchObject({ status: 'failed' });
-  expect(byName.open!.error).toMatch(/broke off/);
+  expect(byName.open.error).toMatch(/broke off/);
   expect(readdirSync(out).sort()).toEqual(['accounts-0.csv', 'won-0.csv']);
   expect(readFileSync(join(out, 'won-0.csv')).equals(emulator.reportCsv(DEFAULT_REPORT_IDS.closedWon))).toBe(true);
 });
@@ -104,6 +105,6 @@ test("a report's duration in the outcome counts from its first request, the wait
   const byName = Object.fromEntries(outcome.documents.map((d) => [d.name, d]));
   // No figure: the duration spans every request the emulator saw for the report, the delayed one first.
   const won = emulator.requests.filter((r) => r.reportId === toId18(DEFAULT_REPORT_IDS.closedWon));
-  expect(won[0]!.faults).toEqual(['slow-first-byte']);
-  expect(byName.won!.durationMs).toBeGreaterThanOrEqual(won[won.length - 1]!.startedAt - won[0]!.startedAt);
+  expect(won[0].faults).toEqual(['slow-first-byte']);
+  expect(byName.won.durationMs).toBeGreaterThanOrEqual(won[won.length - 1].startedAt - won[0].startedAt);
 });

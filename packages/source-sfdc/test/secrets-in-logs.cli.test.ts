@@ -44,7 +44,11 @@ async function runWithEcho(auth: string, fault: FaultSpec) {
   sfdc.faults.inject(fault);
   const result = await pipe(['run', 'pipe.yml'], { cwd: dir, env: { SF_URL: sfdc.url, SF_CLIENT_SECRET: CLIENT_CREDENTIALS_APP.clientSecret ?? '' } });
   const logDir = join(dir, '.pipe', 'logs');
-  const log = existsSync(logDir) ? readdirSync(logDir).map((name) => readFileSync(join(logDir, name), 'utf8')).join('') : '';
+  const log = existsSync(logDir)
+    ? readdirSync(logDir)
+        .map((name) => readFileSync(join(logDir, name), 'utf8'))
+        .join('')
+    : '';
   return { result, log, issued: sfdc.issuedCredentials.slice(issuedBefore) };
 }
 
@@ -55,9 +59,13 @@ function leaksOf(issued: readonly string[], texts: readonly string[]): string[] 
 test.each([
   ['jwt, an error on a REST call quoting the bearer token', JWT, { kind: 'server-error', echoCredentials: true, match: { surface: 'rest' } }],
   ['jwt, an error on the export quoting the sid cookie', JWT, { kind: 'server-error', echoCredentials: true, match: { surface: 'export' } }],
-  ['client-credentials, an error on a REST call quoting the bearer token', CLIENT_CREDENTIALS, { kind: 'server-error', echoCredentials: true, match: { surface: 'rest' } }],
+  [
+    'client-credentials, an error on a REST call quoting the bearer token',
+    CLIENT_CREDENTIALS,
+    { kind: 'server-error', echoCredentials: true, match: { surface: 'rest' } },
+  ],
 ] as const)('%s: the run fails and neither the log file nor the console holds any issued token', async (_name, auth, fault) => {
-  const { result, log, issued } = await runWithEcho(auth, fault as FaultSpec);
+  const { result, log, issued } = await runWithEcho(auth, fault);
   expect({ code: result.code, stderr: result.stderr }).toMatchObject({ code: 1 });
   expect(issued.length).toBeGreaterThanOrEqual(1);
   // The echoed credentials reached the log, scrubbed: the search below is not vacuous.

@@ -65,7 +65,10 @@ describe('at run time', () => {
 
   it('an org URL from the token response is checked before the token goes there', async () => {
     const guard = new CredentialUrlGuard({ allowInsecureHttp: false });
-    const flow = withInstanceUrlCheck({ name: 'jwt', renewable: true, login: async () => ({ accessToken: 'token', instanceUrl: 'http://acme.example.com' }) }, guard);
+    const flow = withInstanceUrlCheck(
+      { name: 'jwt', renewable: true, login: async () => ({ accessToken: 'token', instanceUrl: 'http://acme.example.com' }) },
+      guard,
+    );
     await expect(flow.login(new AbortController().signal)).rejects.toBeInstanceOf(InsecureUrlError);
   });
 
@@ -84,7 +87,9 @@ describe('at run time', () => {
       });
       const error = await run({ instanceUrl: undefined, auth: { type: 'refresh-token' } }).catch((e: Error) => e);
       expect(error).toBeInstanceOf(InsecureUrlError);
-      expect((error as Error).message).toMatch(/^the refresh-token login's token URL: plain http would send credentials unencrypted to http:\/\/login\.example\.com;/);
+      expect((error as Error).message).toMatch(
+        /^the refresh-token login's token URL: plain http would send credentials unencrypted to http:\/\/login\.example\.com;/,
+      );
       expect((error as Error).message).not.toContain(refreshToken);
     } finally {
       for (const [key, value] of Object.entries(env)) {
@@ -98,7 +103,11 @@ describe('at run time', () => {
 describe('pipe auth login sfdc', () => {
   it('refuses a plain http login host before the browser is sent there', async () => {
     const said: string[] = [];
-    const io = { say: (line: string) => said.push(line), signal: new AbortController().signal, credentials: new CredentialStore({ dir: mkdtempSync(join(tmpdir(), 'sfdc-login-')), env: {} }) };
+    const io = {
+      say: (line: string) => said.push(line),
+      signal: new AbortController().signal,
+      credentials: new CredentialStore({ dir: mkdtempSync(join(tmpdir(), 'sfdc-login-')), env: {} }),
+    };
     await expect(webServerLogin({ loginUrl: 'http://login.example.com' }, io)).rejects.toThrow(
       new InsecureUrlError('the login host (--login-url): plain http would send credentials unencrypted to http://login.example.com; use https://'),
     );

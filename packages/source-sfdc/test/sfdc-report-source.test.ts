@@ -1,7 +1,7 @@
 import { testing, validatePluginConfig, type Piece } from '@pipe/core';
 import { DEFAULT_REPORT_IDS, startSfdcEmulator, type SfdcEmulator } from '@pipe/emulator-sfdc';
 import { sfdcReportSource } from '../src';
-import { baseConfig, dataOf, kinds } from './helpers';
+import { baseConfig } from './helpers';
 
 let emulator: SfdcEmulator;
 
@@ -24,7 +24,7 @@ describe('one report', () => {
     const pieces = await run(baseConfig(emulator, { reportId: id }), ctx);
     const expected = emulator.reportCsv(id);
     expect(testing.joinData(pieces).equals(expected)).toBe(true);
-    const end = pieces[pieces.length - 1]!;
+    const end = pieces[pieces.length - 1];
     expect(end).toEqual({ type: 'end', doc: { id, name: 'Open Pipeline' }, rows: 5000, durationMs: expect.any(Number) });
     expect(pieces.every((p) => p.type !== 'data' || p.chunk === undefined)).toBe(true);
     expect(ctx.progressCounts.records).toBe(5000);
@@ -51,7 +51,11 @@ describe('one report', () => {
           label: 'Note',
           type: 'textarea',
           emptyRatio: 0,
-          values: ['x\n\n"Tricky"\n"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\n"Confidential Information - Do Not Distribute"\n', '\r\n\r\nOps User\n', 'plain'],
+          values: [
+            'x\n\n"Tricky"\n"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\n"Confidential Information - Do Not Distribute"\n',
+            '\r\n\r\nOps User\n',
+            'plain',
+          ],
         },
       ],
     });
@@ -88,7 +92,11 @@ describe('one report', () => {
     const ctx = testing.createTestContext();
     const pieces: Piece[] = [];
     const iterator = sfdcReportSource.open(testingConfig({ reportId: DEFAULT_REPORT_IDS.accountsByRegion }), ctx) as AsyncIterable<Piece>;
-    await expect((async () => { for await (const p of iterator) pieces.push(p); })()).rejects.toMatchObject({ code: 'SFDC_NOT_CSV' });
+    await expect(
+      (async () => {
+        for await (const p of iterator) pieces.push(p);
+      })(),
+    ).rejects.toMatchObject({ code: 'SFDC_NOT_CSV' });
     expect(pieces).toHaveLength(0);
   });
 

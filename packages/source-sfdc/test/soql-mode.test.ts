@@ -20,7 +20,7 @@ const run = (ctx = testing.createTestContext()) => testing.runSource(sfdcReportS
 
 test('a Bulk API 2.0 query: every result set read, the header kept once, rows equal to the job count', async () => {
   const pieces = await run();
-  const end = pieces[pieces.length - 1]!;
+  const end = pieces[pieces.length - 1];
   expect(end).toMatchObject({ type: 'end', doc: { name: 'Opportunity' }, rows: 25_000 });
   const records = parse(testing.joinData(pieces)) as string[][];
   expect(records).toHaveLength(25_001);

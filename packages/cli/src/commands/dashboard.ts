@@ -9,7 +9,10 @@ export default class Dashboard extends PipeCommand<{ url: string }> {
   static override description =
     "bull-board's page of pipe's queue: jobs by state, each with its pipeline, data, progress, worker and error. Read-only: nothing on it retries, removes or cleans jobs. " +
     'It listens on 127.0.0.1 unless --host says otherwise; the page shows job data (file paths and pipeline names, never secrets). Ctrl-C stops it.';
-  static override examples = ['<%= config.bin %> <%= command.id %> --port 3000', '<%= config.bin %> <%= command.id %> --host 0.0.0.0 --port 8080 --redis redis://queue.internal:6379'];
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --port 3000',
+    '<%= config.bin %> <%= command.id %> --host 0.0.0.0 --port 8080 --redis redis://queue.internal:6379',
+  ];
 
   static override flags = {
     port: Flags.integer({ min: 0, max: 65535, default: 3000, description: 'Port to listen on (0: any free port).' }),

@@ -30,7 +30,10 @@ export default class Enqueue extends PipeCommand<EnqueueResult> {
     '(0 all succeeded, 1 a pipeline failed, 2 invalid file or usage). Ctrl-C stops waiting (exit 130); the run goes on.';
 
   static override examples = [
-    { description: 'Queue every pipeline of nightly.yml and wait for the result', command: '<%= config.bin %> <%= command.id %> nightly.yml --redis redis://queue.internal:6379 --wait' },
+    {
+      description: 'Queue every pipeline of nightly.yml and wait for the result',
+      command: '<%= config.bin %> <%= command.id %> nightly.yml --redis redis://queue.internal:6379 --wait',
+    },
     { description: 'Queue one pipeline, do not wait', command: '<%= config.bin %> <%= command.id %> nightly.yml --pipeline sales' },
     { description: "Re-queue what failed in the file's last queued run", command: '<%= config.bin %> <%= command.id %> nightly.yml --only-failed --wait' },
   ];
@@ -40,8 +43,15 @@ export default class Enqueue extends PipeCommand<EnqueueResult> {
   };
 
   static override flags = {
-    pipeline: Flags.string({ char: 'p', multiple: true, description: 'Queue only this pipeline (repeatable); its needs outside the selection are taken as met.' }),
-    'only-failed': Flags.boolean({ description: "Queue only the pipelines, and the reports of multi-report sources, that failed in the file's last queued run.", exclusive: ['pipeline'] }),
+    pipeline: Flags.string({
+      char: 'p',
+      multiple: true,
+      description: 'Queue only this pipeline (repeatable); its needs outside the selection are taken as met.',
+    }),
+    'only-failed': Flags.boolean({
+      description: "Queue only the pipelines, and the reports of multi-report sources, that failed in the file's last queued run.",
+      exclusive: ['pipeline'],
+    }),
     redis: redisFlag,
     wait: Flags.boolean({ char: 'w', description: 'Wait for the run to end; report and exit as `pipe run` does.' }),
     summary: Flags.string({ description: 'With --wait: also write the run summary as CSV to this file.', dependsOn: ['wait'] }),
@@ -53,7 +63,9 @@ export default class Enqueue extends PipeCommand<EnqueueResult> {
     const project = await loadProject(args.file, this.redactor);
     const unknown = (flags.pipeline ?? []).filter((name) => !project.pipelines.some((p) => p.name === name));
     if (unknown.length) {
-      this.error(`no pipeline named ${unknown.join(', ')} in ${project.file}; pipelines: ${project.pipelines.map((p) => p.name).join(', ')}`, { exit: ExitCode.Usage });
+      this.error(`no pipeline named ${unknown.join(', ')} in ${project.file}; pipelines: ${project.pipelines.map((p) => p.name).join(', ')}`, {
+        exit: ExitCode.Usage,
+      });
     }
     const queue = await openQueue(flags.redis, this.redactor, project.queue?.redis);
     try {
@@ -74,7 +86,10 @@ export default class Enqueue extends PipeCommand<EnqueueResult> {
       const outcome = await this.follow(queue, plan, flags.quiet);
       if (!outcome) {
         process.stderr.write(`Stopped waiting; run ${plan.runId} goes on on the workers (pipe queue shows it).\n`);
-        return { result: { runId: plan.runId, file: plan.file, redis: queue.server, pipelines: plan.pipelines.map((p) => p.name) }, exitCode: ExitCode.Interrupted };
+        return {
+          result: { runId: plan.runId, file: plan.file, redis: queue.server, pipelines: plan.pipelines.map((p) => p.name) },
+          exitCode: ExitCode.Interrupted,
+        };
       }
       const clean = this.clean(outcome);
       const report = await reportRun(clean, { summary: flags.summary, logFiles: [], logNote: "Logs: on each worker, in the file's state directory there" });
@@ -136,11 +151,17 @@ async function lastQueuedRun(queue: PipeQueue, file: string): Promise<RunOutcome
   const runId = await store.lastRunId(file);
   const plan = runId ? await store.plan(runId) : undefined;
   if (!runId || !plan) {
-    throw new PipeError(`no earlier queued run of ${file} is recorded on ${queue.server}; enqueue without --only-failed first`, { code: 'NO_RUN_RECORD', exitCode: ExitCode.Usage });
+    throw new PipeError(`no earlier queued run of ${file} is recorded on ${queue.server}; enqueue without --only-failed first`, {
+      code: 'NO_RUN_RECORD',
+      exitCode: ExitCode.Usage,
+    });
   }
   const outcome = queuedRunOutcome(plan, await store.outcomes(runId));
   if (!outcome) {
-    throw new PipeError(`the last queued run of ${file} (${runId}) has not ended yet; wait for it (pipe queue), then re-queue what failed`, { code: 'RUN_NOT_ENDED', exitCode: ExitCode.Usage });
+    throw new PipeError(`the last queued run of ${file} (${runId}) has not ended yet; wait for it (pipe queue), then re-queue what failed`, {
+      code: 'RUN_NOT_ENDED',
+      exitCode: ExitCode.Usage,
+    });
   }
   return outcome;
 }

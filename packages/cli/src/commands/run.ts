@@ -44,7 +44,10 @@ export default class Run extends PipeCommand<RunResult> {
     { description: 'Run one pipeline (its needs are taken as met)', command: '<%= config.bin %> <%= command.id %> nightly.yml --pipeline sales' },
     { description: 'Validate and show the plan without moving data', command: '<%= config.bin %> <%= command.id %> nightly.yml --dry-run' },
     { description: 'Re-run only what failed last night', command: '<%= config.bin %> <%= command.id %> nightly.yml --only-failed' },
-    { description: 'From cron: machine-readable result, CSV summary', command: '<%= config.bin %> <%= command.id %> nightly.yml --json --summary runs/summary.csv > runs/result.json' },
+    {
+      description: 'From cron: machine-readable result, CSV summary',
+      command: '<%= config.bin %> <%= command.id %> nightly.yml --json --summary runs/summary.csv > runs/result.json',
+    },
   ];
 
   static override args = {
@@ -53,7 +56,10 @@ export default class Run extends PipeCommand<RunResult> {
 
   static override flags = {
     pipeline: Flags.string({ char: 'p', multiple: true, description: 'Run only this pipeline (repeatable).' }),
-    'only-failed': Flags.boolean({ description: 'Re-run only the pipelines, and the reports of multi-report sources, that failed in the last run.', exclusive: ['pipeline'] }),
+    'only-failed': Flags.boolean({
+      description: 'Re-run only the pipelines, and the reports of multi-report sources, that failed in the last run.',
+      exclusive: ['pipeline'],
+    }),
     'dry-run': Flags.boolean({ description: 'Validate and print the plan (pipelines, order, plugins, non-secret config); move no data.' }),
     summary: Flags.string({ description: 'Also write the run summary as CSV to this file (one row per pipeline, or per report).' }),
     verbose: Flags.boolean({ char: 'v', description: 'Console log at debug: every step, including each HTTP call (credentials redacted).' }),
@@ -68,7 +74,9 @@ export default class Run extends PipeCommand<RunResult> {
     const project = await loadProject(args.file, this.redactor);
     const unknown = (flags.pipeline ?? []).filter((name) => !project.pipelines.some((p) => p.name === name));
     if (unknown.length) {
-      this.error(`no pipeline named ${unknown.join(', ')} in ${project.file}; pipelines: ${project.pipelines.map((p) => p.name).join(', ')}`, { exit: ExitCode.Usage });
+      this.error(`no pipeline named ${unknown.join(', ')} in ${project.file}; pipelines: ${project.pipelines.map((p) => p.name).join(', ')}`, {
+        exit: ExitCode.Usage,
+      });
     }
     let only = flags.pipeline;
     let documents: Record<string, string[]> | undefined;
@@ -130,7 +138,12 @@ export default class Run extends PipeCommand<RunResult> {
           onProgress: (pipeline, plugin, counts) => display?.update(pipeline, plugin, counts),
           onPipelineEnd: (o) => {
             watch.pipelineEnded(o);
-            logger[o.status === 'succeeded' ? 'info' : 'error'](`pipeline ${o.status}`, { pipeline: o.name, error: o.error, bytes: o.bytes, durationMs: o.durationMs });
+            logger[o.status === 'succeeded' ? 'info' : 'error'](`pipeline ${o.status}`, {
+              pipeline: o.name,
+              error: o.error,
+              bytes: o.bytes,
+              durationMs: o.durationMs,
+            });
             display?.pipelineEnded(o);
           },
         });

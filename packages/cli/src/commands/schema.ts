@@ -14,8 +14,8 @@ export default class Schema extends PipeCommand<SchemaResult> {
   static override summary = 'Print the JSON Schema of a pipeline file, for editors.';
   static override description =
     "The framework's keys plus the `with:` block of every plugin pipe can use from here (built-in and installed plugin " +
-    'packages), each selected by the stage\'s `use:`. Defaulted keys are not required, and `${VAR}` is accepted where a number ' +
-    'or boolean goes. JSON Schema draft-07, as yaml-language-server (VS Code\'s YAML extension) reads it: save it beside your ' +
+    "packages), each selected by the stage's `use:`. Defaulted keys are not required, and `${VAR}` is accepted where a number " +
+    "or boolean goes. JSON Schema draft-07, as yaml-language-server (VS Code's YAML extension) reads it: save it beside your " +
     'pipeline files and make their first line\n\n  # yaml-language-server: $schema=pipe.schema.json';
   static override examples = ['<%= config.bin %> <%= command.id %> > pipe.schema.json', '<%= config.bin %> <%= command.id %> --output pipe.schema.json'];
   static override flags = {

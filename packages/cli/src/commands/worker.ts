@@ -25,7 +25,10 @@ export default class Worker extends PipeCommand<WorkerResult> {
     'A worker that dies (even kill -9) loses nothing: after PIPE_QUEUE_LOCK_MS (default 30000) its jobs go to another worker, which starts them over.';
 
   static override examples = [
-    { description: 'Four pipelines at a time from the queue at queue.internal', command: '<%= config.bin %> <%= command.id %> --redis redis://queue.internal:6379 --concurrency 4' },
+    {
+      description: 'Four pipelines at a time from the queue at queue.internal',
+      command: '<%= config.bin %> <%= command.id %> --redis redis://queue.internal:6379 --concurrency 4',
+    },
     { description: 'With the URL in the environment', command: 'PIPE_REDIS_URL=redis://queue.internal:6379 <%= config.bin %> <%= command.id %>' },
   ];
 

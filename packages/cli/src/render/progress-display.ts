@@ -78,7 +78,10 @@ export class ProgressDisplay {
     const entries = [...run.plugins.entries()];
     const source = entries.find(([k]) => k.startsWith('source:'))?.[1];
     const sink = entries.find(([k]) => k.startsWith('sink:'))?.[1];
-    const chunker = entries.filter(([k]) => k.startsWith('transform:')).map(([, c]) => c).find((c) => c.chunks > 0);
+    const chunker = entries
+      .filter(([k]) => k.startsWith('transform:'))
+      .map(([, c]) => c)
+      .find((c) => c.chunks > 0);
     const elapsedMs = this.now() - run.started;
     const bytes = source?.bytes ?? 0;
     const parts = [`${formatBytes(bytes)} read`];
@@ -89,7 +92,9 @@ export class ProgressDisplay {
     else if (chunker) parts.push(`${chunker.chunks} chunks cut`);
     const retries = entries.reduce((n, [, c]) => n + c.retries, 0);
     if (retries) parts.push(`${retries} retries`);
-    const phases = entries.flatMap(([plugin, c]) => (c.phase === undefined ? [] : [`${c.phase} for ${formatDuration(this.now() - (run.phases.get(plugin)?.since ?? run.started))}`]));
+    const phases = entries.flatMap(([plugin, c]) =>
+      c.phase === undefined ? [] : [`${c.phase} for ${formatDuration(this.now() - (run.phases.get(plugin)?.since ?? run.started))}`],
+    );
     if (phases.length) {
       parts.push(...phases, `elapsed ${formatDuration(elapsedMs)}`);
       return `${name}: ${parts.join(', ')}`;

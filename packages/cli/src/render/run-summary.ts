@@ -43,7 +43,7 @@ export function renderRunSummary(run: RunOutcome): string {
   if (run.error) lines.push(`error: ${run.error}`);
   const verdict =
     run.status === 'succeeded'
-      ? `${run.pipelines.length === 1 ? "The pipeline" : `All ${run.pipelines.length} pipelines`} succeeded`
+      ? `${run.pipelines.length === 1 ? 'The pipeline' : `All ${run.pipelines.length} pipelines`} succeeded`
       : run.status === 'interrupted'
         ? 'Run interrupted'
         : `${run.pipelines.filter((p) => p.status !== 'succeeded').length} of ${run.pipelines.length} pipelines did not succeed`;

@@ -28,7 +28,18 @@ export function summaryCsv(run: RunOutcome): string {
       continue;
     }
     const d = p.documents[0];
-    rows.push([...base, d?.name ?? '', p.status, d?.rows ?? '', p.bytes, most(p, 'chunks'), most(p, 'retries'), duration, (p.sink?.outputs ?? []).join(' '), p.error ?? '']);
+    rows.push([
+      ...base,
+      d?.name ?? '',
+      p.status,
+      d?.rows ?? '',
+      p.bytes,
+      most(p, 'chunks'),
+      most(p, 'retries'),
+      duration,
+      (p.sink?.outputs ?? []).join(' '),
+      p.error ?? '',
+    ]);
   }
   return stringify([COLUMNS, ...rows]);
 }

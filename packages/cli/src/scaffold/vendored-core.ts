@@ -22,9 +22,12 @@ export function vendorRunningCore(packageDir: string): string {
   const packed = npm.status === 0 ? (JSON.parse(npm.stdout) as { filename: string }[])[0] : undefined;
   if (!packed) {
     const why = npm.error?.message ?? npm.stderr.trim().split('\n').pop() ?? `exit ${npm.status}`;
-    throw new PipeError(`could not pack @pipe/core from ${coreDir} with npm (${why}); install npm, or pass --core-range (e.g. ^0.1.0) to use a published core`, {
-      exitCode: ExitCode.Failed,
-    });
+    throw new PipeError(
+      `could not pack @pipe/core from ${coreDir} with npm (${why}); install npm, or pass --core-range (e.g. ^0.1.0) to use a published core`,
+      {
+        exitCode: ExitCode.Failed,
+      },
+    );
   }
   return `file:${VENDOR_DIR}/${packed.filename}`;
 }

@@ -75,7 +75,9 @@ export function interpolateEnv(data: unknown, env: Readonly<Record<string, strin
           return found;
         }
         if (fallback !== undefined) return fallback;
-        issues.push(source.issue(path, `environment variable ${name} is not set; set it (or put it in .env beside the pipeline file), or write \${${name}:-default}`));
+        issues.push(
+          source.issue(path, `environment variable ${name} is not set; set it (or put it in .env beside the pipeline file), or write \${${name}:-default}`),
+        );
         return match;
       });
       if (replaced !== value && issues.length === before && WHOLE_REFERENCE.test(value) && source.isPlainScalar(path)) return typedScalar(replaced);

@@ -21,7 +21,9 @@ export const PipelineSchema = Type.Object(
     source: StageSchema,
     transforms: Type.Optional(Type.Array(StageSchema)),
     sink: StageSchema,
-    retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, default: 0, description: 'Start the whole pipeline over this many times after a failure.' })),
+    retries: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 10, default: 0, description: 'Start the whole pipeline over this many times after a failure.' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -39,7 +41,12 @@ export const LogSettingsSchema = Type.Object(
 
 export const QueueSettingsSchema = Type.Object(
   {
-    redis: Type.Optional(Type.String({ minLength: 1, description: 'Redis URL of the queue (`pipe enqueue`, `pipe schedule`), e.g. redis://queue.internal:6379. `--redis` and PIPE_REDIS_URL win.' })),
+    redis: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'Redis URL of the queue (`pipe enqueue`, `pipe schedule`), e.g. redis://queue.internal:6379. `--redis` and PIPE_REDIS_URL win.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

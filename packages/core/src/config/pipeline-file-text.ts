@@ -25,7 +25,12 @@ export function checkPipelineFileSize(file: string): void {
   const { size } = statSync(file);
   if (size > MAX_PIPELINE_FILE_BYTES) {
     throw new ConfigError([
-      at(file, 1, 1, `the file is ${formatByteSize(size)}, over the ${formatByteSize(MAX_PIPELINE_FILE_BYTES)} a pipeline file may be; split its pipelines over several files`),
+      at(
+        file,
+        1,
+        1,
+        `the file is ${formatByteSize(size)}, over the ${formatByteSize(MAX_PIPELINE_FILE_BYTES)} a pipeline file may be; split its pipelines over several files`,
+      ),
     ]);
   }
 }

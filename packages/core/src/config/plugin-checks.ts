@@ -10,7 +10,7 @@ import type { YamlSource } from './yaml-source';
 export function pluginCheckIssues(pipelines: readonly ResolvedPipeline[], source: YamlSource): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const check = (stage: ResolvedStage) => {
-    for (const problem of stage.plugin.checkConfig?.(stage.config as never) ?? []) {
+    for (const problem of stage.plugin.checkConfig?.(stage.config) ?? []) {
       const path = [...stage.path, 'with', ...problem.path];
       const key = path.at(-1);
       issues.push(typeof key === 'string' ? source.issue(path.slice(0, -1), problem.message, key) : source.issue(path, problem.message));

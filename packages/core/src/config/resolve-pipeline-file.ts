@@ -124,7 +124,7 @@ export async function resolvePipelineFile(
       source: stage<SourcePlugin>(['pipelines', name, 'source'], p.source),
       transforms: (p.transforms ?? []).map((t, i) => stage<TransformPlugin>(['pipelines', name, 'transforms', i], t)),
       sink,
-      targets: sink.plugin.targets?.(sink.config as never, { resolvePath: (path) => resolve(dir, path) }) ?? [],
+      targets: sink.plugin.targets?.(sink.config, { resolvePath: (path) => resolve(dir, path) }) ?? [],
     };
   });
   const pluginIssues = [...pluginCheckIssues(pipelines, source), ...targetConflictIssues(pipelines, source)];
@@ -151,7 +151,8 @@ function needsIssues(data: PipelineFileData, source: LoadedPipelineFile['source'
   const names = Object.keys(data.pipelines);
   for (const [name, p] of Object.entries(data.pipelines)) {
     (p.needs ?? []).forEach((need, i) => {
-      if (!data.pipelines[need]) issues.push(source.issue(['pipelines', name, 'needs', i], `unknown pipeline "${need}"; pipelines in this file: ${names.join(', ')}`));
+      if (!data.pipelines[need])
+        issues.push(source.issue(['pipelines', name, 'needs', i], `unknown pipeline "${need}"; pipelines in this file: ${names.join(', ')}`));
       else if (need === name) issues.push(source.issue(['pipelines', name, 'needs', i], `pipeline "${name}" cannot need itself`));
     });
   }

@@ -59,7 +59,9 @@ export function schemaIssues(errors: readonly ErrorObject[], source: YamlSource,
   const suppressed: string[] = [];
   const add = (issue: ConfigIssue) => {
     const key = `${issue.path}|${issue.message}`;
-    if (!seen.has(key)) issues.push(issue), seen.add(key);
+    if (seen.has(key)) return;
+    issues.push(issue);
+    seen.add(key);
   };
   // Handle anyOf first: they decide which branch errors are worth showing.
   const ordered = [...errors].sort((a, b) => (a.keyword === 'anyOf' ? -1 : 0) - (b.keyword === 'anyOf' ? -1 : 0));
@@ -74,7 +76,11 @@ export function schemaIssues(errors: readonly ErrorObject[], source: YamlSource,
         const key = String(params.additionalProperty);
         const props = Object.keys(((error.parentSchema as SchemaNode)?.properties as object) ?? {});
         const patterns = Object.keys(((error.parentSchema as SchemaNode)?.patternProperties as object) ?? {});
-        const hint = props.length ? `valid keys: ${props.join(', ')}` : patterns.length ? `names must match ${patterns.join(' or ')}` : 'no keys are allowed here';
+        const hint = props.length
+          ? `valid keys: ${props.join(', ')}`
+          : patterns.length
+            ? `names must match ${patterns.join(' or ')}`
+            : 'no keys are allowed here';
         add(source.issue(path, `unknown key "${key}"; ${hint}`, key));
         break;
       }
@@ -93,7 +99,12 @@ export function schemaIssues(errors: readonly ErrorObject[], source: YamlSource,
           const tag = (value as Record<string, unknown>)[tagged.key];
           const branch = tagged.branches.get(tag);
           if (branch === undefined) {
-            add(source.issue([...path, tagged.key], `must be one of: ${[...tagged.branches.keys()].map((c) => JSON.stringify(c)).join(', ')}${tag === undefined ? '' : ` (got ${describeType(tag)})`}`));
+            add(
+              source.issue(
+                [...path, tagged.key],
+                `must be one of: ${[...tagged.branches.keys()].map((c) => JSON.stringify(c)).join(', ')}${tag === undefined ? '' : ` (got ${describeType(tag)})`}`,
+              ),
+            );
             suppressed.push(`${error.schemaPath}/`);
           } else {
             // Keep only the chosen branch's errors.

@@ -36,12 +36,23 @@ export class YamlSource {
     const doc = docs[0] ?? [...new Composer().compose([], true, 0)][0];
     const source = new YamlSource(file, doc, lines, prefix);
     if (deep !== undefined) {
-      return { source, issues: [at(deep, `values nest more than ${MAX_NESTING_DEPTH} levels deep here; a pipeline file needs a few, so look for an unclosed [ or {`)] };
+      return {
+        source,
+        issues: [at(deep, `values nest more than ${MAX_NESTING_DEPTH} levels deep here; a pipeline file needs a few, so look for an unclosed [ or {`)],
+      };
     }
     const issues = doc.errors.map((e) => at(e.pos[0], `YAML syntax: ${e.message.split('\n')[0]}`));
-    if (docs.length > 1) issues.push(at(docs[1].range[0], 'a second YAML document (after ---); a pipeline file holds one, so remove the --- line or move the rest to its own file'));
+    if (docs.length > 1)
+      issues.push(
+        at(docs[1].range[0], 'a second YAML document (after ---); a pipeline file holds one, so remove the --- line or move the rest to its own file'),
+      );
     for (const { key, first, name } of duplicateKeys(doc)) {
-      issues.push(at(key.range?.[0] ?? 0, `YAML syntax: key "${name}" appears twice in this mapping (first on line ${lines.linePos(first.range?.[0] ?? 0).line}); keep one`));
+      issues.push(
+        at(
+          key.range?.[0] ?? 0,
+          `YAML syntax: key "${name}" appears twice in this mapping (first on line ${lines.linePos(first.range?.[0] ?? 0).line}); keep one`,
+        ),
+      );
     }
     if (issues.length) return { source, issues };
     const aliases = aliasProblem(doc);
@@ -95,7 +106,7 @@ export class YamlSource {
     let byKey = this.pairsByKey.get(map);
     if (!byKey) {
       byKey = new Map();
-      for (const pair of map.items as Pair[]) {
+      for (const pair of map.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
         if (key !== undefined && !byKey.has(key)) byKey.set(key, pair);
       }

@@ -30,7 +30,9 @@ export function settleDocuments(documents: readonly DocumentOutcome[], ended: Re
       d.status = 'interrupted';
     } else {
       d.status = 'failed';
-      d.error ??= ended.has(d.id) ? 'not delivered: the pipeline failed before the sink finished it' : 'cut short: the pipeline failed before the document ended';
+      d.error ??= ended.has(d.id)
+        ? 'not delivered: the pipeline failed before the sink finished it'
+        : 'cut short: the pipeline failed before the document ended';
     }
   }
 }

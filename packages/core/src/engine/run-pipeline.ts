@@ -127,10 +127,13 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: PipelineR
     const expectedBytes = await inPluginScope(scopeOf(source), async () => source.plugin.estimateBytes?.(source.config, sourceCtx)).catch((e: unknown) => {
       throw failedIn(source)(e);
     });
-    const chunkSize = [...transforms].reverse().map((t) => t.plugin.chunkSize?.(t.config)).find((n) => n !== undefined);
+    const chunkSize = [...transforms]
+      .reverse()
+      .map((t) => t.plugin.chunkSize?.(t.config))
+      .find((n) => n !== undefined);
     shape = { expectedBytes, chunkSize };
 
-    const sourcePlugin = source.plugin as Extract<Plugin, { kind: 'source' }>;
+    const sourcePlugin = source.plugin;
     const sourcePieces = guardPieces(scopeOf(source), () => sourcePlugin.open(source.config, sourceCtx), failedIn(source));
     const sourceStream = Readable.from(sourcePieces, { objectMode: true, highWaterMark: 1 });
     const stages = transforms.map((t, i) => transformStream(t, transformCtxs[i], scopeOf(t), failedIn(t)));
@@ -144,7 +147,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, options: PipelineR
     });
 
     const input = sinkInput(last as AsyncIterable<Piece>, documents, ended, controller.signal);
-    sinkResult = await inPluginScope(scopeOf(sink), () => (sink.plugin as Extract<Plugin, { kind: 'sink' }>).consume(input, sink.config, sinkCtx));
+    sinkResult = await inPluginScope(scopeOf(sink), () => sink.plugin.consume(input, sink.config, sinkCtx));
     const incomplete = [...documents.values()].filter((d) => d.status !== 'failed' && !ended.has(d.id));
     if (incomplete.length) {
       throw new PipeError(`the sink finished before reading all input (documents: ${incomplete.map((d) => d.name).join(', ')})`);
@@ -204,7 +207,7 @@ function transformStream(stage: ResolvedStage, ctx: PluginContext, scope: Plugin
 /** The next item, or the pipeline's stop reason as soon as it stops (a hung stage never answers). */
 function nextUnlessStopped<T>(iterator: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
   return new Promise((resolveNext, reject) => {
-    const onAbort = () => reject(signal.reason);
+    const onAbort = () => reject(signal.reason as Error);
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     iterator.next().then(
@@ -212,7 +215,7 @@ function nextUnlessStopped<T>(iterator: AsyncIterator<T>, signal: AbortSignal): 
         signal.removeEventListener('abort', onAbort);
         resolveNext(next);
       },
-      (error: unknown) => {
+      (error: Error) => {
         signal.removeEventListener('abort', onAbort);
         reject(error);
       },
@@ -224,7 +227,12 @@ function nextUnlessStopped<T>(iterator: AsyncIterator<T>, signal: AbortSignal): 
  * The sink's input: passes pieces through while keeping each document's bytes, rows and timing
  * for the summary, and which documents their producer ended.
  */
-async function* sinkInput(input: AsyncIterable<Piece>, documents: Map<string, DocumentOutcome>, ended: Set<string>, signal: AbortSignal): AsyncGenerator<Piece> {
+async function* sinkInput(
+  input: AsyncIterable<Piece>,
+  documents: Map<string, DocumentOutcome>,
+  ended: Set<string>,
+  signal: AbortSignal,
+): AsyncGenerator<Piece> {
   const firstSeen = new Map<string, number>();
   const iterator = input[Symbol.asyncIterator]();
   for (;;) {

@@ -65,11 +65,21 @@ export async function runPipelines(file: ResolvedPipelineFile, options: RunOptio
           {
             owner: `pipeline "${p.name}"`,
             signal: options.signal,
-            onWait: (key, heldBy) => options.log.info(`pipeline "${p.name}" waits for ${p.targets.find((t) => t.key === key)?.label ?? key}, held by ${heldBy}`),
+            onWait: (key, heldBy) =>
+              options.log.info(`pipeline "${p.name}" waits for ${p.targets.find((t) => t.key === key)?.label ?? key}, held by ${heldBy}`),
           },
         );
       } catch {
-        outcome = { name: p.name, status: 'interrupted', error: 'interrupted while waiting for its target', durationMs: 0, attempts: 0, bytes: 0, documents: [], progress: {} };
+        outcome = {
+          name: p.name,
+          status: 'interrupted',
+          error: 'interrupted while waiting for its target',
+          durationMs: 0,
+          attempts: 0,
+          bytes: 0,
+          documents: [],
+          progress: {},
+        };
       }
       for (let attempt = 1; lease && attempt <= p.retries + 1; attempt++) {
         const docs = options.documents?.[p.name];
@@ -87,7 +97,8 @@ export async function runPipelines(file: ResolvedPipelineFile, options: RunOptio
         });
         outcome = { ...outcome, attempts: attempt, startedAt: new Date(firstStarted).toISOString(), durationMs: Date.now() - firstStarted };
         if (outcome.status !== 'failed' || options.signal.aborted) break;
-        if (attempt <= p.retries) options.log.warn(`pipeline "${p.name}" failed; starting over (attempt ${attempt + 1} of ${p.retries + 1})`, { error: outcome.error });
+        if (attempt <= p.retries)
+          options.log.warn(`pipeline "${p.name}" failed; starting over (attempt ${attempt + 1} of ${p.retries + 1})`, { error: outcome.error });
       }
       await lease?.release();
       outcomes.set(p.name, outcome!);
@@ -103,7 +114,12 @@ export async function runPipelines(file: ResolvedPipelineFile, options: RunOptio
       const needs = p.needs.filter((n) => selectedNames.has(n));
       const blocked = needs.find((n) => outcomes.has(n) && outcomes.get(n)!.status !== 'succeeded');
       if (blocked || options.signal.aborted) {
-        skip(p, options.signal.aborted ? 'interrupted before it started' : `needs "${blocked}", which ${outcomes.get(blocked!)!.status === 'skipped' ? 'was skipped' : 'failed'}`);
+        skip(
+          p,
+          options.signal.aborted
+            ? 'interrupted before it started'
+            : `needs "${blocked}", which ${outcomes.get(blocked!)!.status === 'skipped' ? 'was skipped' : 'failed'}`,
+        );
         options.onPipelineEnd?.(outcomes.get(p.name)!);
         progressed = true;
         continue;

@@ -57,10 +57,10 @@ async function acquire(path: string, options: LockFileOptions): Promise<string> 
     if (Date.now() > deadline) {
       const holder = parseOwner(content);
       const who = holder ? `process ${holder.pid} on ${holder.host}` : 'an unknown process';
-      throw new PipeError(
-        `${options.guards} is locked by ${path} (held by ${who}); if no pipe process is running there, delete ${path} and try again`,
-        { code: 'LOCKED', exitCode: 1 },
-      );
+      throw new PipeError(`${options.guards} is locked by ${path} (held by ${who}); if no pipe process is running there, delete ${path} and try again`, {
+        code: 'LOCKED',
+        exitCode: 1,
+      });
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }

@@ -46,14 +46,14 @@ export async function retry<T>(work: (attempt: number) => Promise<T>, options: R
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new InterruptedError());
+    if (signal?.aborted) return reject((signal.reason as Error | undefined) ?? new InterruptedError());
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal?.reason ?? new InterruptedError());
+      reject((signal?.reason as Error | undefined) ?? new InterruptedError());
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -92,7 +92,7 @@ export class InProcessTargetLocks implements TargetLocks {
   /** Grant waiters in arrival order; one blocked waiter keeps later ones off its keys. */
   private grantWaiting(): void {
     const blocked = new Set<string>();
-    for (let i = 0; i < this.waiting.length; ) {
+    for (let i = 0; i < this.waiting.length;) {
       const w = this.waiting[i];
       if (this.free(w.keys, w.owner) && !w.keys.some((k) => blocked.has(k))) {
         this.waiting.splice(i, 1);

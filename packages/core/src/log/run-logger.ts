@@ -96,7 +96,7 @@ export async function createRunLogger(options: RunLoggerOptions): Promise<RunLog
       hooks: {
         logMethod(args, method) {
           const clean = args.map((a: unknown) =>
-            typeof a === 'string' ? secrets.redact(a) : a && typeof a === 'object' ? JSON.parse(secrets.redact(JSON.stringify(a))) : a,
+            typeof a === 'string' ? secrets.redact(a) : a && typeof a === 'object' ? (JSON.parse(secrets.redact(JSON.stringify(a))) as unknown) : a,
           );
           method.apply(this, clean as Parameters<typeof method>);
         },

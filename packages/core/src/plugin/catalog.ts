@@ -25,8 +25,7 @@ export class UnknownPluginError extends PipeError {
     reason?: string,
   ) {
     super(
-      reason ??
-        `unknown ${kind} plugin "${use}"; available ${kind}s: ${available.join(', ') || '(none)'}, or a path (./my-plugin.ts) or an npm package name`,
+      reason ?? `unknown ${kind} plugin "${use}"; available ${kind}s: ${available.join(', ') || '(none)'}, or a path (./my-plugin.ts) or an npm package name`,
       { code: 'UNKNOWN_PLUGIN', exitCode: ExitCode.Usage },
     );
   }
@@ -74,9 +73,7 @@ export class PluginCatalog {
 
   /** Every loaded package (built-ins excluded), for login flows and emulators. */
   async packages(): Promise<{ name: string; pkg: PipePackage }[]> {
-    const all = await Promise.all(
-      this.discovered.map(async (d) => ({ name: d.packageName, pkg: await this.load(d.entry).catch(() => undefined) })),
-    );
+    const all = await Promise.all(this.discovered.map(async (d) => ({ name: d.packageName, pkg: await this.load(d.entry).catch(() => undefined) })));
     return all.filter((p): p is { name: string; pkg: PipePackage } => p.pkg !== undefined);
   }
 
@@ -111,11 +108,13 @@ export class PluginCatalog {
    */
   private async installed(use: string, kind: PluginKind): Promise<CatalogEntry | undefined> {
     const words = new Set([kind, ...use.toLowerCase().split(/[^a-z0-9]+/)]);
-    const likeness = (pkg: DiscoveredPackage) => pkg.packageName.toLowerCase().split(/[^a-z0-9]+/).filter((word) => words.has(word)).length;
+    const likeness = (pkg: DiscoveredPackage) =>
+      pkg.packageName
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter((word) => words.has(word)).length;
     const folders = [...new Set(this.discovered.map((pkg) => pkg.modulesDir))];
-    const order = folders.flatMap((folder) =>
-      this.discovered.filter((pkg) => pkg.modulesDir === folder).sort((a, b) => likeness(b) - likeness(a)),
-    );
+    const order = folders.flatMap((folder) => this.discovered.filter((pkg) => pkg.modulesDir === folder).sort((a, b) => likeness(b) - likeness(a)));
     for (const pkg of order) {
       const loaded = await this.load(pkg.entry).catch((error: Error) => {
         this.broken.set(pkg.packageName, error.message.split('\n')[0]);

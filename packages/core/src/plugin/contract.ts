@@ -108,7 +108,7 @@ export interface SinkPlugin<S extends TSchema = TSchema> extends PluginBase<S> {
    * pipelines that share a target never write it at once. `resolvePath` resolves a config path
    * against the pipeline file's folder.
    */
-  targets?(config: Static<S>, paths: { resolvePath(path: string): string }): readonly SinkTarget[];
+  targets?(config: Static<S>, paths: { readonly resolvePath: (path: string) => string }): readonly SinkTarget[];
 }
 
 export type Plugin = SourcePlugin | TransformPlugin | SinkPlugin;

@@ -24,7 +24,6 @@ export function packageFromModule(moduleExports: unknown): PipePackage {
   if (isPlugin(mod.default)) return { plugins: [mod.default] };
   const plugins = new Set<Plugin>();
   for (const value of Object.values(mod)) if (isPlugin(value)) plugins.add(value);
-  if (mod.default && typeof mod.default === 'object')
-    for (const value of Object.values(mod.default as object)) if (isPlugin(value)) plugins.add(value);
+  if (mod.default && typeof mod.default === 'object') for (const value of Object.values(mod.default)) if (isPlugin(value)) plugins.add(value);
   return { plugins: [...plugins] };
 }

@@ -9,6 +9,8 @@ export async function loadModule(absolutePathOrSpecifier: string): Promise<unkno
   // jiti is loaded on first use: most runs only use built-in and prebuilt plugins.
   // `@pipe/core` in a plugin file resolves to the core that is running, wherever the file lives:
   // a one-file plugin needs no node_modules of its own, and shares the engine's module instance.
+  // Loaded on first use: most runs load no plugin from a file, and jiti is large.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   jiti ??= (require('jiti') as typeof import('jiti')).createJiti(__filename, {
     interopDefault: false,
     moduleCache: true,

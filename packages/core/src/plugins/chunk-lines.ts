@@ -8,7 +8,12 @@ import { ByteSize, Config, Type } from '../schema/types';
 const MB = 1_000_000;
 
 const schema = Config({
-  chunkSize: ByteSize({ default: '10MB', minimum: 1 * MB, maximum: 50 * MB, description: 'Target chunk size, 1MB to 50MB. A record longer than this makes one larger chunk.' }),
+  chunkSize: ByteSize({
+    default: '10MB',
+    minimum: 1 * MB,
+    maximum: 50 * MB,
+    description: 'Target chunk size, 1MB to 50MB. A record longer than this makes one larger chunk.',
+  }),
   header: Type.Union([Type.Literal('first'), Type.Literal('repeat')], {
     default: 'first',
     description: '`first`: the header stays only in the first chunk (the chunks joined are the input). `repeat`: every chunk starts with the header.',
@@ -39,7 +44,12 @@ export const chunkLines = defineTransform({
       for (let i = 0; i < chunks.length; i++) {
         ctx.progress.add({ chunks: 1 });
         const chunk = chunks[i];
-        yield dataPiece(piece.doc, chunk, first + i, once(() => c.recycle(chunk)));
+        yield dataPiece(
+          piece.doc,
+          chunk,
+          first + i,
+          once(() => c.recycle(chunk)),
+        );
       }
     }
     return {

@@ -96,7 +96,13 @@ export const dirSink = defineSink({
         const names = [...staged.keys()].join(', ');
         throw new PipeError(`the input ended before these documents were complete: ${names}; their files were not written`, { code: 'INCOMPLETE_INPUT' });
       }
-      return { outputs: summarizeFiles(dir, documents.flatMap((d) => d.outputs ?? [])), documents };
+      return {
+        outputs: summarizeFiles(
+          dir,
+          documents.flatMap((d) => d.outputs ?? []),
+        ),
+        documents,
+      };
     } finally {
       for (const entry of staged.values()) await Promise.all(entry.files.map((f) => f.discard()));
     }
@@ -105,9 +111,7 @@ export const dirSink = defineSink({
 
 function render(template: string, doc: Doc, index: number): string {
   const safe = (s: string) => s.replace(/[/\\\0]/g, '_');
-  return template.replace(/\{(name|id|index)\}/g, (_, key: string) =>
-    key === 'index' ? String(index) : safe(key === 'name' ? doc.name : doc.id),
-  );
+  return template.replace(/\{(name|id|index)\}/g, (_, key: string) => (key === 'index' ? String(index) : safe(key === 'name' ? doc.name : doc.id)));
 }
 
 /** One line for a handful of files; a count and the first and last name for many. */

@@ -34,7 +34,12 @@ export const fileSource = defineSource({
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
         if (bytesRead === 0) break;
         ctx.progress.add({ bytes: bytesRead });
-        yield dataPiece(doc, buffer.subarray(0, bytesRead), undefined, once(() => pool.give(buffer)));
+        yield dataPiece(
+          doc,
+          buffer.subarray(0, bytesRead),
+          undefined,
+          once(() => pool.give(buffer)),
+        );
       }
     } finally {
       await handle.close();

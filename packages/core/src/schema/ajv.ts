@@ -19,10 +19,8 @@ function byteSizeValidator(range: ByteSizeRange): DataValidateFunction {
       return false;
     };
     if (bytes === undefined) return fail(`must be a size such as 10MB, 512KiB or a number of bytes (got ${JSON.stringify(data)})`);
-    if (range.minimum !== undefined && bytes < range.minimum)
-      return fail(`must be at least ${formatByteSize(range.minimum)} (got ${formatByteSize(bytes)})`);
-    if (range.maximum !== undefined && bytes > range.maximum)
-      return fail(`must be at most ${formatByteSize(range.maximum)} (got ${formatByteSize(bytes)})`);
+    if (range.minimum !== undefined && bytes < range.minimum) return fail(`must be at least ${formatByteSize(range.minimum)} (got ${formatByteSize(bytes)})`);
+    if (range.maximum !== undefined && bytes > range.maximum) return fail(`must be at most ${formatByteSize(range.maximum)} (got ${formatByteSize(bytes)})`);
     if (ctx?.parentData && ctx.parentDataProperty !== undefined) {
       (ctx.parentData as Record<string | number, unknown>)[ctx.parentDataProperty] = bytes;
     }

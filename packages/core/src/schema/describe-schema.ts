@@ -25,8 +25,10 @@ function typeOf(schema: Node): string {
   if (schema.byteSize) return 'size';
   if (Array.isArray(schema.type)) return schema.type.join(' | ');
   if (schema.type === 'array' && schema.items) return `${typeOf(schema.items as Node)}[]`;
-  const range = [schema.minimum !== undefined ? `>= ${schema.minimum}` : '', schema.maximum !== undefined ? `<= ${schema.maximum}` : ''].filter(Boolean).join(', ');
-  return `${String(schema.type ?? 'any')}${range ? ` (${range})` : ''}`;
+  const range = [schema.minimum !== undefined ? `>= ${String(schema.minimum)}` : '', schema.maximum !== undefined ? `<= ${String(schema.maximum)}` : '']
+    .filter(Boolean)
+    .join(', ');
+  return `${typeof schema.type === 'string' ? schema.type : 'any'}${range ? ` (${range})` : ''}`;
 }
 
 /**

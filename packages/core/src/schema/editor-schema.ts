@@ -27,7 +27,11 @@ const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
 /** Keywords that say something about a value without constraining it: they stay on top when a node is wrapped. */
 const ANNOTATIONS = ['title', 'description', 'default', 'examples', 'writeOnly', 'readOnly', 'deprecated', '$comment'];
 
-const variableReference = (): JsonSchema => ({ type: 'string', pattern: VARIABLE_REFERENCE, description: 'An environment variable, filled in when the file is loaded.' });
+const variableReference = (): JsonSchema => ({
+  type: 'string',
+  pattern: VARIABLE_REFERENCE,
+  description: 'An environment variable, filled in when the file is loaded.',
+});
 
 /** The keys of an object schema that a file must write: required and without a default (pipe fills those). */
 export function requiredKeys(schema: unknown): string[] {

@@ -25,10 +25,7 @@ export interface ByteSizeOptions {
  */
 export const ByteSize = (options: ByteSizeOptions = {}): TUnsafe<number> => {
   const { minimum, maximum, ...rest } = options;
-  const range =
-    minimum !== undefined && maximum !== undefined
-      ? ` from ${formatByteSize(minimum)} to ${formatByteSize(maximum)}`
-      : '';
+  const range = minimum !== undefined && maximum !== undefined ? ` from ${formatByteSize(minimum)} to ${formatByteSize(maximum)}` : '';
   return Type.Unsafe<number>({
     type: ['string', 'integer'],
     byteSize: { minimum, maximum },
@@ -38,8 +35,7 @@ export const ByteSize = (options: ByteSizeOptions = {}): TUnsafe<number> => {
 };
 
 /** How many requests or items a plugin works on at once. */
-export const Concurrency = (options: { default: number; maximum: number; description?: string }) =>
-  Type.Integer({ minimum: 1, ...options });
+export const Concurrency = (options: { default: number; maximum: number; description?: string }) => Type.Integer({ minimum: 1, ...options });
 
 /** Retries with exponential backoff and full jitter, shared by every plugin that talks HTTP. */
 export const RetrySettings = Type.Object(

@@ -1,10 +1,10 @@
 /** Validate one plugin's `with:` block on its own (tests, programmatic use). Pipeline files go through config/. */
 import type { Static, TSchema } from '@sinclair/typebox';
 import { PipeError, ExitCode } from '../errors';
-import type { Plugin } from '../plugin/contract';
 import { validatorFor } from './compiled-validators';
 
-export function validatePluginConfig<S extends TSchema>(plugin: Plugin & { config: S }, raw: unknown): Static<S> {
+// Takes only what it reads: a plugin type here makes TypeScript instantiate every plugin's config type.
+export function validatePluginConfig<S extends TSchema>(plugin: { readonly name: string; readonly config: S }, raw: unknown): Static<S> {
   const config = structuredClone(raw ?? {});
   const validate = validatorFor(plugin.config);
   if (!validate(config)) {
@@ -14,5 +14,5 @@ export function validatePluginConfig<S extends TSchema>(plugin: Plugin & { confi
       exitCode: ExitCode.Usage,
     });
   }
-  return config as Static<S>;
+  return config;
 }

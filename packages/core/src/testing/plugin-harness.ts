@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import type { Static, TSchema } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
 import { PluginProgress, type ProgressCounts } from '../engine/progress';
 import { InProcessTargetLocks, type TargetLocks } from '../locks/target-locks';
 import { Redactor } from '../log/redactor';
@@ -82,7 +82,7 @@ export function joinData(pieces: readonly Piece[]): Buffer {
 }
 
 export async function runSource<S extends TSchema>(plugin: SourcePlugin<S>, rawConfig: unknown, ctx: PluginContext = createTestContext()): Promise<Piece[]> {
-  const config = validatePluginConfig(plugin, rawConfig) as Static<S>;
+  const config = validatePluginConfig<S>(plugin, rawConfig);
   const produced = plugin.open(config, ctx);
   return collect(produced instanceof Readable ? (produced as AsyncIterable<Piece>) : produced);
 }
@@ -93,7 +93,7 @@ export async function runTransform<S extends TSchema>(
   input: Iterable<Piece> | AsyncIterable<Piece>,
   ctx: PluginContext = createTestContext(),
 ): Promise<Piece[]> {
-  const stage = plugin.create(validatePluginConfig(plugin, rawConfig) as Static<S>, ctx);
+  const stage = plugin.create(validatePluginConfig<S>(plugin, rawConfig), ctx);
   const out: Piece[] = [];
   for await (const piece of input) for await (const produced of stage.push(piece)) out.push(produced);
   if (stage.flush) for await (const produced of stage.flush()) out.push(produced);
@@ -106,7 +106,7 @@ export async function runSink<S extends TSchema>(
   input: Iterable<Piece> | AsyncIterable<Piece>,
   ctx: PluginContext = createTestContext(),
 ): Promise<SinkResult> {
-  const config = validatePluginConfig(plugin, rawConfig) as Static<S>;
+  const config = validatePluginConfig<S>(plugin, rawConfig);
   return plugin.consume(toAsync(input), config, ctx);
 }
 

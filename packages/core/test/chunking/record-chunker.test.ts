@@ -44,23 +44,26 @@ const csv = fc
     eol: fc.constantFrom('\n', '\r\n'),
     finalNewline: fc.boolean(),
   })
-  .map(({ bom, rows, eol, finalNewline }) =>
-    Buffer.from((bom ? '\ufeff' : '') + rows.join(eol) + (finalNewline ? eol : ''), 'utf8'),
-  );
+  .map(({ bom, rows, eol, finalNewline }) => Buffer.from((bom ? '\ufeff' : '') + rows.join(eol) + (finalNewline ? eol : ''), 'utf8'));
 
 describe('RecordChunker', () => {
   it('joined chunks are the input byte for byte, and every cut falls on a record boundary', () => {
     fc.assert(
-      fc.property(csv, fc.integer({ min: 8, max: 400 }), fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1, maxLength: 5 }), (input, chunkSize, pieces) => {
-        const chunks = chunk(input, chunkSize, pieces);
-        expect(Buffer.concat(chunks).equals(input)).toBe(true);
-        expect(chunks.every((c) => c.length > 0)).toBe(true);
-        const all = records(input);
-        // Each chunk holds whole records: re-splitting every chunk gives the input's records in order.
-        expect(chunks.flatMap((c) => records(c))).toEqual(all);
-        // A chunk exceeds chunkSize only when it is a single record longer than chunkSize.
-        for (const c of chunks) if (c.length > chunkSize) expect(records(c)).toHaveLength(1);
-      }),
+      fc.property(
+        csv,
+        fc.integer({ min: 8, max: 400 }),
+        fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1, maxLength: 5 }),
+        (input, chunkSize, pieces) => {
+          const chunks = chunk(input, chunkSize, pieces);
+          expect(Buffer.concat(chunks).equals(input)).toBe(true);
+          expect(chunks.every((c) => c.length > 0)).toBe(true);
+          const all = records(input);
+          // Each chunk holds whole records: re-splitting every chunk gives the input's records in order.
+          expect(chunks.flatMap((c) => records(c))).toEqual(all);
+          // A chunk exceeds chunkSize only when it is a single record longer than chunkSize.
+          for (const c of chunks) if (c.length > chunkSize) expect(records(c)).toHaveLength(1);
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -78,7 +81,12 @@ describe('RecordChunker', () => {
   });
 
   it('keeps the BOM, non-UTF-8 bytes and a last record without a final newline', () => {
-    const input = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('h1,h2\n'), Buffer.from([0xff, 0xfe, 0x2c, 0x41, 0x0a]), Buffer.from('last,row')]);
+    const input = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('h1,h2\n'),
+      Buffer.from([0xff, 0xfe, 0x2c, 0x41, 0x0a]),
+      Buffer.from('last,row'),
+    ]);
     const chunks = chunk(input, 6, [3]);
     expect(Buffer.concat(chunks).equals(input)).toBe(true);
     expect(chunks[chunks.length - 1].toString()).toBe('last,row');

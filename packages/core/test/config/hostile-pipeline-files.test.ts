@@ -20,18 +20,34 @@ async function issuesOf(content: string | Buffer, env: Record<string, string> = 
 
 describe('YAML that would exhaust the stack or memory', () => {
   it('an alias inside the value its anchor names is refused at the alias', async () => {
-    const yaml = 'version: 1\npipelines:\n  a: &loop\n    source: { use: file, with: { path: in.csv } }\n    sink: { use: file, with: { path: out.csv } }\n    again: *loop\n';
+    const yaml =
+      'version: 1\npipelines:\n  a: &loop\n    source: { use: file, with: { path: in.csv } }\n    sink: { use: file, with: { path: out.csv } }\n    again: *loop\n';
     expect(await issuesOf(yaml)).toEqual([
-      { line: 6, column: 12, path: '', message: 'alias *loop is inside the value &loop names, so that value would never end; point it at a value outside &loop' },
+      {
+        line: 6,
+        column: 12,
+        path: '',
+        message: 'alias *loop is inside the value &loop names, so that value would never end; point it at a value outside &loop',
+      },
     ]);
   });
 
   it('aliases of aliases (billion laughs) are refused at the alias that takes the file past the limit', async () => {
     let yaml = 'version: 1\nlol0: &lol0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
-    for (let i = 1; i <= 9; i++) yaml += `lol${i}: &lol${i} [${Array(10).fill(`*lol${i - 1}`).join(', ')}]\n`;
+    for (let i = 1; i <= 9; i++)
+      yaml += `lol${i}: &lol${i} [${Array(10)
+        .fill(`*lol${i - 1}`)
+        .join(', ')}]\n`;
     const issues = await issuesOf(yaml + PIPELINE.slice('version: 1\n'.length));
     expect(issues).toEqual([
-      { line: 7, column: 63, path: '', message: expect.stringMatching(/^alias \*lol4 takes the values aliases add to the file past 1,000,000 \(aliases of aliases multiply\); write the values out/) },
+      {
+        line: 7,
+        column: 63,
+        path: '',
+        message: expect.stringMatching(
+          /^alias \*lol4 takes the values aliases add to the file past 1,000,000 \(aliases of aliases multiply\); write the values out/,
+        ),
+      },
     ]);
   });
 
@@ -44,7 +60,8 @@ describe('YAML that would exhaust the stack or memory', () => {
   it('one anchored block reused by hundreds of pipelines is fine', async () => {
     const pipelines = Array.from(
       { length: 300 },
-      (_, i) => `  p${i}:\n    source: ${i === 0 ? '&in { use: file, with: { path: in.csv } }' : '*in'}\n    sink: { use: file, with: { path: out-${i}.csv } }\n`,
+      (_, i) =>
+        `  p${i}:\n    source: ${i === 0 ? '&in { use: file, with: { path: in.csv } }' : '*in'}\n    sink: { use: file, with: { path: out-${i}.csv } }\n`,
     );
     const yaml = `version: 1\npipelines:\n${pipelines.join('')}`;
     const dir = project({ 'p.yml': yaml });
@@ -72,7 +89,12 @@ describe('YAML that would exhaust the stack or memory', () => {
     const big = PIPELINE + comment.repeat(Math.ceil(MAX_PIPELINE_FILE_BYTES / comment.length));
     const issues = await issuesOf(big);
     expect(issues).toEqual([
-      { line: 1, column: 1, path: '', message: expect.stringMatching(/^the file is 10\.0 MB, over the 10\.0 MB a pipeline file may be; split its pipelines over several files$/) },
+      {
+        line: 1,
+        column: 1,
+        path: '',
+        message: expect.stringMatching(/^the file is 10\.0 MB, over the 10\.0 MB a pipeline file may be; split its pipelines over several files$/),
+      },
     ]);
   });
 });
@@ -119,7 +141,8 @@ describe('${ that is not a reference', () => {
         line: 4,
         column: 40,
         path: 'pipelines.a.source.with.path',
-        message: 'a ${ here has no closing }; write ${NAME} or ${NAME:-default} (NAME: letters, digits and _, not starting with a digit), or $${ for a literal ${',
+        message:
+          'a ${ here has no closing }; write ${NAME} or ${NAME:-default} (NAME: letters, digits and _, not starting with a digit), or $${ for a literal ${',
       },
     ]);
     const dir = project({ 'p.yml': PIPELINE.replace('path: in.csv', () => 'path: "$${DATA_DIR/in.csv"') });
@@ -131,8 +154,18 @@ describe('${ that is not a reference', () => {
     const yaml = PIPELINE.replace('path: in.csv', 'path: "${1DIR}/in.csv"').replace('path: out.csv', 'path: "${OUT:out.csv}"');
     const issues = await issuesOf(yaml);
     expect(issues).toEqual([
-      expect.objectContaining({ line: 4, column: 40, path: 'pipelines.a.source.with.path', message: expect.stringMatching(/^a \$\{\.\.\.\} here is not a valid reference; write \$\{NAME\}/) }),
-      expect.objectContaining({ line: 5, column: 38, path: 'pipelines.a.sink.with.path', message: expect.stringMatching(/^a \$\{\.\.\.\} here is not a valid reference/) }),
+      expect.objectContaining({
+        line: 4,
+        column: 40,
+        path: 'pipelines.a.source.with.path',
+        message: expect.stringMatching(/^a \$\{\.\.\.\} here is not a valid reference; write \$\{NAME\}/),
+      }),
+      expect.objectContaining({
+        line: 5,
+        column: 38,
+        path: 'pipelines.a.sink.with.path',
+        message: expect.stringMatching(/^a \$\{\.\.\.\} here is not a valid reference/),
+      }),
     ]);
   });
 });

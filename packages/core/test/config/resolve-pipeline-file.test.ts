@@ -42,12 +42,19 @@ describe('pipeline files', () => {
   it('names an unknown plugin at its use: line and lists the available ones', async () => {
     const issues = await issuesOf('version: 1\npipelines:\n  a:\n    source: { use: fiel, with: { path: x } }\n    sink: { use: file, with: { path: y } }\n');
     expect(issues).toEqual([
-      expect.objectContaining({ line: 4, column: 20, path: 'pipelines.a.source.use', message: expect.stringMatching(/unknown source plugin "fiel"; available sources: file/) }),
+      expect.objectContaining({
+        line: 4,
+        column: 20,
+        path: 'pipelines.a.source.use',
+        message: expect.stringMatching(/unknown source plugin "fiel"; available sources: file/),
+      }),
     ]);
   });
 
   it('reports an unknown key at the key, with the valid keys', async () => {
-    const issues = await issuesOf('version: 1\npipelines:\n  a:\n    source:\n      use: file\n      with:\n        path: x\n        pth: y\n    sink: { use: file, with: { path: y } }\n');
+    const issues = await issuesOf(
+      'version: 1\npipelines:\n  a:\n    source:\n      use: file\n      with:\n        path: x\n        pth: y\n    sink: { use: file, with: { path: y } }\n',
+    );
     expect(issues).toEqual([{ line: 8, column: 9, path: 'pipelines.a.source.with.pth', message: 'unknown key "pth"; valid keys: path, readSize' }]);
   });
 
@@ -58,8 +65,17 @@ describe('pipeline files', () => {
     expect(issues).toEqual(
       expect.arrayContaining([
         { line: 4, column: 32, path: 'pipelines.a.source.with', message: 'missing required key "path"' },
-        expect.objectContaining({ line: 7, column: 28, path: 'pipelines.a.transforms[0].with.chunkSize', message: expect.stringContaining('must be a size such as 10MB') }),
-        expect.objectContaining({ line: 7, path: 'pipelines.a.transforms[0].with.header', message: expect.stringContaining('must be one of: "first", "repeat"') }),
+        expect.objectContaining({
+          line: 7,
+          column: 28,
+          path: 'pipelines.a.transforms[0].with.chunkSize',
+          message: expect.stringContaining('must be a size such as 10MB'),
+        }),
+        expect.objectContaining({
+          line: 7,
+          path: 'pipelines.a.transforms[0].with.header',
+          message: expect.stringContaining('must be one of: "first", "repeat"'),
+        }),
         expect.objectContaining({ line: 8, path: 'pipelines.a.sink.with.path', message: 'must be string (got number 7)' }),
       ]),
     );
@@ -67,7 +83,9 @@ describe('pipeline files', () => {
   });
 
   it('rejects a chunk size outside 1MB..50MB with the range', async () => {
-    const issues = await issuesOf('version: 1\npipelines:\n  a:\n    source: { use: file, with: { path: x } }\n    transforms: [{ use: chunk-lines, with: { chunkSize: 60MB } }]\n    sink: { use: file, with: { path: y } }\n');
+    const issues = await issuesOf(
+      'version: 1\npipelines:\n  a:\n    source: { use: file, with: { path: x } }\n    transforms: [{ use: chunk-lines, with: { chunkSize: 60MB } }]\n    sink: { use: file, with: { path: y } }\n',
+    );
     expect(issues[0].message).toBe('must be at most 50.0 MB (got 60.0 MB)');
   });
 
@@ -79,11 +97,14 @@ describe('pipeline files', () => {
   });
 
   it('fills ${VAR} and ${VAR:-default} from the environment and .env, and names a missing variable where it is used', async () => {
-    const yaml = 'version: 1\npipelines:\n  a:\n    source: { use: file, with: { path: "${IN}" } }\n    sink: { use: file, with: { path: "${OUT:-out.csv}" } }\n  b:\n    source: { use: file, with: { path: "${FROM_DOTENV}" } }\n    sink: { use: file, with: { path: "${NOPE}" } }\n';
+    const yaml =
+      'version: 1\npipelines:\n  a:\n    source: { use: file, with: { path: "${IN}" } }\n    sink: { use: file, with: { path: "${OUT:-out.csv}" } }\n  b:\n    source: { use: file, with: { path: "${FROM_DOTENV}" } }\n    sink: { use: file, with: { path: "${NOPE}" } }\n';
     const dir = project({ 'p.yml': yaml, '.env': 'FROM_DOTENV=dot.csv\n' });
     const error = await resolveIn(dir, 'p.yml', { IN: 'in.csv' }).catch((e) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error.issues).toEqual([expect.objectContaining({ line: 8, path: 'pipelines.b.sink.with.path', message: expect.stringContaining('environment variable NOPE is not set') })]);
+    expect(error.issues).toEqual([
+      expect.objectContaining({ line: 8, path: 'pipelines.b.sink.with.path', message: expect.stringContaining('environment variable NOPE is not set') }),
+    ]);
     const ok = await resolveIn(dir, 'p.yml', { IN: 'in.csv', NOPE: 'x' });
     expect(ok.pipelines[0].source.config).toMatchObject({ path: 'in.csv' });
     expect(ok.pipelines[0].sink.config).toMatchObject({ path: 'out.csv' });
@@ -91,7 +112,8 @@ describe('pipeline files', () => {
   });
 
   it('collects values of variables named like secrets for redaction', async () => {
-    const yaml = 'version: 1\npipelines:\n  a:\n    source: { use: file, with: { path: "${DB_PASSWORD}.csv" } }\n    sink: { use: file, with: { path: out.csv } }\n';
+    const yaml =
+      'version: 1\npipelines:\n  a:\n    source: { use: file, with: { path: "${DB_PASSWORD}.csv" } }\n    sink: { use: file, with: { path: out.csv } }\n';
     const dir = project({ 'p.yml': yaml });
     const file = await resolveIn(dir, 'p.yml', { DB_PASSWORD: 'hunter2-secret' });
     expect(file.secrets).toContain('hunter2-secret');
@@ -100,7 +122,8 @@ describe('pipeline files', () => {
 
 describe('typed environment values', () => {
   it('an unquoted ${VAR} takes the YAML type of its value; a quoted one stays a string', async () => {
-    const yaml = 'version: 1\nconcurrency: ${PIPES:-3}\npipelines:\n  a:\n    source: { use: file, with: { path: "${N}" } }\n    sink: { use: file, with: { path: out.csv } }\n';
+    const yaml =
+      'version: 1\nconcurrency: ${PIPES:-3}\npipelines:\n  a:\n    source: { use: file, with: { path: "${N}" } }\n    sink: { use: file, with: { path: out.csv } }\n';
     const dir = project({ 'p.yml': yaml });
     const file = await resolveIn(dir, 'p.yml', { N: '42' });
     expect(file.concurrency).toBe(3);

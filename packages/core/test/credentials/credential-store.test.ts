@@ -56,7 +56,10 @@ describe('credential store: a key that has gone missing or changed', () => {
       () => store.assertUsable(),
     ];
     for (const operation of operations) {
-      const error = await operation().then(() => undefined, (e: unknown) => e);
+      const error = await operation().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toMatchObject({ code: 'CREDENTIALS_KEY_MISSING', exitCode: 2 });
       expect((error as Error).message).toContain(keyFile);
       expect((error as Error).message).toMatch(/PIPE_CREDENTIALS_KEY .*PIPE_CREDENTIALS_KEY_FILE/);
@@ -103,12 +106,19 @@ describe('credential store: a damaged store', () => {
   it.each([
     ['cut short', '{"version":1,"salt":"abc","entr', /not valid JSON/],
     ['not the store shape', '{"version":1,"salt":"abc","entries":[]}', /no "entries" object/],
-    ['an entry without its sealed data', '{"version":1,"salt":"abc","entries":{"sfdc/me":{"service":"sfdc","account":"me"}}}', /entry "sfdc\/me" has no "updatedAt"/],
+    [
+      'an entry without its sealed data',
+      '{"version":1,"salt":"abc","entries":{"sfdc/me":{"service":"sfdc","account":"me"}}}',
+      /entry "sfdc\/me" has no "updatedAt"/,
+    ],
   ])('%s: names the file and what to do, exit 2', async (_, text, problem) => {
     const dir = project({ 'credentials.json': text });
     const store = new CredentialStore({ dir, env: {} });
     for (const operation of [() => store.list(), () => store.set('sfdc', 'me', { token: 'x' })]) {
-      const error = await operation().then(() => undefined, (e: unknown) => e);
+      const error = await operation().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toMatchObject({ code: 'CREDENTIALS_STORE_DAMAGED', exitCode: 2 });
       expect((error as Error).message).toContain(`the credential store ${store.file} is damaged`);
       expect((error as Error).message).toMatch(problem);
@@ -121,16 +131,18 @@ describe('credential store: a damaged store', () => {
 describe('credential store: several processes at once', () => {
   const writers = (dir: string, count: number, each: number) =>
     Promise.all(
-      Array.from({ length: count }, (_, w) =>
-        new Promise<{ code: number | null; stderr: string }>((resolve) => {
-          const child = spawn(process.execPath, [join(__dirname, 'add-entries.cjs'), dir, `w${w}`, String(each)], { stdio: ['ignore', 'ignore', 'pipe'] });
-          let stderr = '';
-          child.stderr.on('data', (d) => (stderr += d));
-          child.on('close', (code) => resolve({ code, stderr }));
-        }),
+      Array.from(
+        { length: count },
+        (_, w) =>
+          new Promise<{ code: number | null; stderr: string }>((resolve) => {
+            const child = spawn(process.execPath, [join(__dirname, 'add-entries.cjs'), dir, `w${w}`, String(each)], { stdio: ['ignore', 'ignore', 'pipe'] });
+            let stderr = '';
+            child.stderr.on('data', (d) => (stderr += d));
+            child.on('close', (code) => resolve({ code, stderr }));
+          }),
       ),
     );
-  const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid!;
+  const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid;
 
   it('four processes each adding ten entries lose none of them', async () => {
     const dir = project({});

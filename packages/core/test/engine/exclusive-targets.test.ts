@@ -179,10 +179,13 @@ describe('a target known only at run time (ctx.exclusive)', () => {
         return {};
       },
     });
-    const file = pipelineFile([], [
-      { name: 'a', targets: [] },
-      { name: 'b', targets: [] },
-    ]);
+    const file = pipelineFile(
+      [],
+      [
+        { name: 'a', targets: [] },
+        { name: 'b', targets: [] },
+      ],
+    );
     const pipelines = file.pipelines.map((p) => ({ ...p, sink: { ...p.sink, plugin: sink } }));
     const outcome = await run({ ...file, pipelines });
     expect(outcome.status).toBe('succeeded');

@@ -139,7 +139,10 @@ describe('guardPieces', () => {
 describe('runPipeline at its stage boundaries', () => {
   it('an invalid piece never reaches the sink, and the failure names the plugin that produced it', async () => {
     const seen: unknown[] = [];
-    const outcome = await runPipeline(pipeline(sourceOf([dataPiece(doc, Buffer.from('a')), { type: 'done', doc }, docEnd(doc)]), [], recordingSink(seen)), options());
+    const outcome = await runPipeline(
+      pipeline(sourceOf([dataPiece(doc, Buffer.from('a')), { type: 'done', doc }, docEnd(doc)]), [], recordingSink(seen)),
+      options(),
+    );
     expect(outcome.status).toBe('failed');
     expect(outcome.failedPlugin).toBe('loose');
     expect(outcome.error).toMatch(/^pipeline "p", plugin "loose": produced an invalid piece \(a piece of unknown type "done"\)/);
@@ -164,8 +167,20 @@ describe('runPipeline at its stage boundaries', () => {
   });
 
   it.each([
-    ['from push itself', () => ({ push: (): Piece[] => { throw new Error('column 3 is missing'); } })],
-    ['from create', () => { throw new Error('column 3 is missing'); }],
+    [
+      'from push itself',
+      () => ({
+        push: (): Piece[] => {
+          throw new Error('column 3 is missing');
+        },
+      }),
+    ],
+    [
+      'from create',
+      () => {
+        throw new Error('column 3 is missing');
+      },
+    ],
   ])('a transform that throws %s is named in the error', async (_how, create) => {
     const throwing = defineTransform({ name: 'explode', summary: 'throws', config: Type.Object({}), create });
     const outcome = await runPipeline(pipeline(sourceOf([dataPiece(doc, Buffer.from('a')), docEnd(doc)]), [throwing], recordingSink([])), options());
@@ -203,7 +218,7 @@ describe('runPipeline at its stage boundaries', () => {
       async consume(input, _config, ctx) {
         for await (const _ of input);
         finalStep = true;
-        await new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+        await new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error)));
         return {};
       },
     });
@@ -215,7 +230,7 @@ describe('runPipeline at its stage boundaries', () => {
     expect(outcome.documents.map((d) => d.status)).toEqual(['interrupted']);
   });
 
-  it("takes the rows the sink counted when the source did not", async () => {
+  it('takes the rows the sink counted when the source did not', async () => {
     const counting = defineSink({
       name: 'counting',
       summary: 'counts',

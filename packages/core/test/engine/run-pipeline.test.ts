@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   chunkLines,
@@ -154,7 +154,11 @@ describe('runPipeline', () => {
     const controller = new AbortController();
     const meter = { produced: 0 };
     const run = runPipeline(
-      pipeline(stage(generator(10_000 * MB, meter), {}), [stage(chunkLines, { chunkSize: MB, header: 'first' })], stage(dirSink, { path: 'out', name: 'part-{index}.csv' })),
+      pipeline(
+        stage(generator(10_000 * MB, meter), {}),
+        [stage(chunkLines, { chunkSize: MB, header: 'first' })],
+        stage(dirSink, { path: 'out', name: 'part-{index}.csv' }),
+      ),
       options(controller.signal, cwd),
     );
     while (meter.produced < 20 * MB) await sleep(5);
@@ -185,13 +189,21 @@ describe('runPipelines', () => {
       },
     });
     const cwd = project({});
-    const file = { file: join(cwd, 'p.yml'), dir: cwd, concurrency: 1, stateDir: join(cwd, '.pipe'), logs: undefined, secrets: [], pipelines: [{ ...pipeline(stage(flaky, {}), [], stage(fileSink, { path: 'out.csv', durable: false })), retries: 1 }] };
+    const file = {
+      file: join(cwd, 'p.yml'),
+      dir: cwd,
+      concurrency: 1,
+      stateDir: join(cwd, '.pipe'),
+      logs: undefined,
+      secrets: [],
+      pipelines: [{ ...pipeline(stage(flaky, {}), [], stage(fileSink, { path: 'out.csv', durable: false })), retries: 1 }],
+    };
     const { signal, log, secrets } = options(undefined, cwd);
     const run = await runPipelines(file, { signal, log, secrets });
     expect(run.exitCode).toBe(0);
     expect(run.pipelines[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
     // Its start is the first attempt's, so its duration covers both attempts.
     expect(Date.parse(run.pipelines[0].startedAt!)).toBeLessThanOrEqual(firstAttemptAt);
-    expect(require('node:fs').readFileSync(join(cwd, 'out.csv'), 'utf8')).toBe('a,b\n1,2\n');
+    expect(readFileSync(join(cwd, 'out.csv'), 'utf8')).toBe('a,b\n1,2\n');
   });
 });

@@ -1,6 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { failedSince, loadRunRecord, runRecordPath, saveRunRecord, saveRunRecordSync, type DocumentOutcome, type PipelineOutcome, type RunOutcome } from '../../src';
+import {
+  failedSince,
+  loadRunRecord,
+  runRecordPath,
+  saveRunRecord,
+  saveRunRecordSync,
+  type DocumentOutcome,
+  type PipelineOutcome,
+  type RunOutcome,
+} from '../../src';
 import { settleDocuments } from '../../src/engine/document-delivery';
 import { project } from '../helpers';
 

@@ -21,7 +21,7 @@ describe('RotatingFile', () => {
     expect(kept).toBe(Array.from({ length: 15 }, (_, k) => line(35 + k)).join(''));
   });
 
-  it("goes on appending to the newest file of an earlier run while it has room, and rotates across runs", () => {
+  it('goes on appending to the newest file of an earlier run while it has room, and rotates across runs', () => {
     const dir = project({});
     const base = join(dir, 'pipe');
     const first = new RotatingFile({ base, maxBytes: 100, maxFiles: 2 });
@@ -30,10 +30,7 @@ describe('RotatingFile', () => {
     const second = new RotatingFile({ base, maxBytes: 100, maxFiles: 2 });
     for (let i = 2; i <= 6; i++) second.write(line(i));
     second.close();
-    expect(listLogFiles(base).map((f) => readFileSync(f, 'utf8'))).toEqual([
-      [1, 2, 3, 4, 5].map(line).join(''),
-      line(6),
-    ]);
+    expect(listLogFiles(base).map((f) => readFileSync(f, 'utf8'))).toEqual([[1, 2, 3, 4, 5].map(line).join(''), line(6)]);
   });
 
   it('writes a line longer than maxBytes whole, alone in its file', () => {

@@ -6,7 +6,14 @@ import { project } from '../helpers';
 describe('run logger', () => {
   it('rotates the log file: at most maxFiles files of about maxBytes each, newest lines kept', async () => {
     const dir = project({});
-    const logger = await createRunLogger({ runId: 'r1', secrets: new Redactor(), file: join(dir, 'logs/pipe'), maxBytes: 10_000, maxFiles: 3, consoleLevel: 'silent' });
+    const logger = await createRunLogger({
+      runId: 'r1',
+      secrets: new Redactor(),
+      file: join(dir, 'logs/pipe'),
+      maxBytes: 10_000,
+      maxFiles: 3,
+      consoleLevel: 'silent',
+    });
     const log = logger.child({ pipeline: 'sales', plugin: 'file' });
     for (let i = 0; i < 2000; i++) {
       log.debug(`line ${i}`, { i });
@@ -17,7 +24,9 @@ describe('run logger', () => {
     const files = logger.files();
     expect(files.length).toBe(3);
     for (const f of files) expect(statSync(f).size).toBeLessThan(10_000 + 200);
-    const newest = readFileSync(files[files.length - 1], 'utf8').trim().split('\n');
+    const newest = readFileSync(files[files.length - 1], 'utf8')
+      .trim()
+      .split('\n');
     expect(JSON.parse(newest[newest.length - 1])).toMatchObject({ level: 'debug', runId: 'r1', pipeline: 'sales', plugin: 'file', msg: 'line 1999', i: 1999 });
   });
 

@@ -22,7 +22,9 @@ describe('plugin catalog loading', () => {
     expect([...catalog.broken.keys()]).toEqual([]);
 
     // A name no package has still loads them all, to list what there is and what is broken.
-    await expect(catalog.resolve('nothing-like-this', 'sink')).rejects.toThrow(/available sinks: file, dir, count.*pipe-plugin-other \(loaded pipe-plugin-other\)/);
+    await expect(catalog.resolve('nothing-like-this', 'sink')).rejects.toThrow(
+      /available sinks: file, dir, count.*pipe-plugin-other \(loaded pipe-plugin-other\)/,
+    );
   });
 
   it('a package in a folder nearer the pipeline file wins a name over one further up', async () => {

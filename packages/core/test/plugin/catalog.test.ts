@@ -17,7 +17,13 @@ describe('plugin catalog', () => {
     const catalog = new PluginCatalog({ cwd: join(dir, 'sub') });
     const entry = await catalog.resolve('count', 'sink');
     expect(entry.origin).toBe('pipe-plugin-count');
-    expect((await catalog.entries()).map((e) => `${e.plugin.kind}:${e.plugin.name}`)).toEqual(['source:file', 'transform:chunk-lines', 'sink:file', 'sink:dir', 'sink:count']);
+    expect((await catalog.entries()).map((e) => `${e.plugin.kind}:${e.plugin.name}`)).toEqual([
+      'source:file',
+      'transform:chunk-lines',
+      'sink:file',
+      'sink:dir',
+      'sink:count',
+    ]);
   });
 
   it('loads a module by path or by npm package name, and says what a module lacks', async () => {
@@ -50,7 +56,8 @@ describe('plugin catalog', () => {
         const jiti = Object.keys(require.cache).some((f) => f.includes('/jiti/'));
         process.stdout.write(JSON.stringify({ name: e.plugin.name, jiti }));
       });`;
-    const run = (native: boolean) => JSON.parse(execFileSync(process.execPath, ['-e', script(native)], { encoding: 'utf8' })) as { name: string; jiti: boolean };
+    const run = (native: boolean) =>
+      JSON.parse(execFileSync(process.execPath, ['-e', script(native)], { encoding: 'utf8' })) as { name: string; jiti: boolean };
     expect(run(true)).toEqual({ name: 'count', jiti: false });
     expect(run(false)).toEqual({ name: 'count', jiti: true });
   });

@@ -47,13 +47,7 @@ describe('file source', () => {
 
 describe('chunk-lines transform', () => {
   it('numbers chunks per document, even when documents interleave', async () => {
-    const input: Piece[] = [
-      dataPiece(a, Buffer.from('1\n2\n')),
-      dataPiece(b, Buffer.from('x\ny\n')),
-      dataPiece(a, Buffer.from('3\n')),
-      docEnd(a),
-      docEnd(b),
-    ];
+    const input: Piece[] = [dataPiece(a, Buffer.from('1\n2\n')), dataPiece(b, Buffer.from('x\ny\n')), dataPiece(a, Buffer.from('3\n')), docEnd(a), docEnd(b)];
     const out = await testing.runTransform(chunkLines, { chunkSize: 1_000_000 }, input);
     expect(out.map((p) => [p.type, p.doc.name, p.type === 'data' ? `${p.chunk}:${p.data}` : ''])).toEqual([
       ['data', 'alpha', '0:1\n2\n3\n'],
@@ -83,7 +77,9 @@ describe('file sink', () => {
     const dir = project({});
     const ctx = testing.createTestContext({ cwd: dir });
     await expect(testing.runSink(fileSink, { path: 'x.csv' }, [dataPiece(a, Buffer.from('x'))], ctx)).rejects.toThrow('before its document was complete');
-    await expect(testing.runSink(fileSink, { path: 'x.csv' }, [...testing.documentPieces('1', a), ...testing.documentPieces('2', b)], ctx)).rejects.toThrow('use the dir sink');
+    await expect(testing.runSink(fileSink, { path: 'x.csv' }, [...testing.documentPieces('1', a), ...testing.documentPieces('2', b)], ctx)).rejects.toThrow(
+      'use the dir sink',
+    );
     expect(existsSync(join(dir, 'x.csv'))).toBe(false);
   });
 });
@@ -100,7 +96,9 @@ describe('file sink: commit or clean', () => {
     const dir = project({});
     const ctx = testing.createTestContext({ cwd: dir });
     const unknown = { type: 'progress', doc: a } as unknown as Piece;
-    await expect(testing.runSink(fileSink, { path: 'x.csv' }, [dataPiece(a, Buffer.from('half')), unknown], ctx)).rejects.toThrow('before its document was complete');
+    await expect(testing.runSink(fileSink, { path: 'x.csv' }, [dataPiece(a, Buffer.from('half')), unknown], ctx)).rejects.toThrow(
+      'before its document was complete',
+    );
     expect(tree(dir)).toEqual([]);
   });
 
@@ -157,7 +155,9 @@ describe('dir sink: commit or clean', () => {
 
   it('refuses at validation a name template that is not a file name, and declares its folder as a unique target', () => {
     for (const name of ['.', '..']) {
-      expect(dirSink.checkConfig!({ path: 'out', name, durable: true })).toEqual([{ path: ['name'], message: expect.stringContaining('must render a file name') }]);
+      expect(dirSink.checkConfig!({ path: 'out', name, durable: true })).toEqual([
+        { path: ['name'], message: expect.stringContaining('must render a file name') },
+      ]);
     }
     expect(dirSink.checkConfig!({ path: 'out', name: '{name}-{index}.csv', durable: true })).toEqual([]);
     expect(dirSink.targets!({ path: 'out', name: '{name}.csv', durable: true }, { resolvePath: (p) => join('/project', p) })).toEqual([
@@ -186,7 +186,12 @@ describe('dir sink', () => {
   it('writes one file per document when the input is not chunked, and rejects a template that collides', async () => {
     const dir = project({});
     const ctx = testing.createTestContext({ cwd: dir });
-    await testing.runSink(dirSink, { path: 'out', name: '{name}.csv' }, [...testing.documentPieces('x,y\n1,2\n', a, 3), ...testing.documentPieces('z\n', b)], ctx);
+    await testing.runSink(
+      dirSink,
+      { path: 'out', name: '{name}.csv' },
+      [...testing.documentPieces('x,y\n1,2\n', a, 3), ...testing.documentPieces('z\n', b)],
+      ctx,
+    );
     expect(readFileSync(join(dir, 'out/alpha.csv'), 'utf8')).toBe('x,y\n1,2\n');
     expect(readFileSync(join(dir, 'out/beta.csv'), 'utf8')).toBe('z\n');
     const chunked = [dataPiece(a, Buffer.from('1'), 0), dataPiece(a, Buffer.from('2'), 1), docEnd(a)];

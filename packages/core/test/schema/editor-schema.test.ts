@@ -8,7 +8,11 @@ const plugins: Plugin[] = [...builtinPlugins, ...sfdcPackage.plugins, ...anaplan
 // What an editor's validator does: plain draft-07, strict, so any keyword it does not know fails the compile.
 const validate = new Ajv({ allErrors: true, strict: true }).compile(pipelineFileEditorSchema(plugins));
 
-const copyFile = (extra: Record<string, unknown> = {}, source: unknown = { use: 'file', with: { path: './in.csv' } }, sink: unknown = { use: 'file', with: { path: './out.csv' } }) => ({
+const copyFile = (
+  extra: Record<string, unknown> = {},
+  source: unknown = { use: 'file', with: { path: './in.csv' } },
+  sink: unknown = { use: 'file', with: { path: './out.csv' } },
+) => ({
   version: 1,
   pipelines: { copy: { source, sink } },
   ...extra,
@@ -20,7 +24,10 @@ describe('the editor schema of a pipeline file', () => {
   it('checks each with: against the plugin its use: names, source and sink apart', () => {
     expect(errorsOf(copyFile())).toEqual([]);
     expect(errorsOf(copyFile({}, { use: 'file', with: { pth: './in.csv' } }))).toEqual(
-      expect.arrayContaining(["/pipelines/copy/source/with must have required property 'path'", '/pipelines/copy/source/with must NOT have additional properties']),
+      expect.arrayContaining([
+        "/pipelines/copy/source/with must have required property 'path'",
+        '/pipelines/copy/source/with must NOT have additional properties',
+      ]),
     );
     // `durable` is a key of the file sink, not of the file source.
     expect(errorsOf(copyFile({}, { use: 'file', with: { path: './in.csv', durable: false } }))).not.toEqual([]);
@@ -92,7 +99,10 @@ describe('the editor schema of a pipeline file', () => {
 
 describe('plugin settings as pipe plugins describe lists them', () => {
   const settings = (name: string) => describeSchema(plugins.find((p) => p.name === name && p.kind === 'sink')!.config);
-  const required = (name: string) => settings(name).filter((s) => s.required).map((s) => s.key);
+  const required = (name: string) =>
+    settings(name)
+      .filter((s) => s.required)
+      .map((s) => s.key);
 
   it('lists as required only the keys a file must write', () => {
     expect(required('anaplan')).toEqual([

@@ -8,7 +8,17 @@ import Ajv from 'ajv';
 import { pipePackage as anaplanPackage } from '@pipe/sink-anaplan';
 import { pipePackage as sfdcPackage } from '@pipe/source-sfdc';
 import { parse as parseYaml } from 'yaml';
-import { builtinPlugins, ConfigError, formatIssue, loadPipelineFile, PluginCatalog, pipelineFileEditorSchema, resolvePipelineFile, type CatalogEntry, type PluginKind } from '../../src';
+import {
+  builtinPlugins,
+  ConfigError,
+  formatIssue,
+  loadPipelineFile,
+  PluginCatalog,
+  pipelineFileEditorSchema,
+  resolvePipelineFile,
+  type CatalogEntry,
+  type PluginKind,
+} from '../../src';
 import { project } from '../helpers';
 
 const DOC = join(__dirname, '../../../../docs/pipelines.md');
@@ -39,12 +49,15 @@ interface Example {
 function examples(): Example[] {
   const doc = readFileSync(DOC, 'utf8');
   return [...doc.matchAll(/^```yaml([^\n]*)\n([\s\S]*?)^```/gm)].map((m) => {
-    const output = /^```text\n([\s\S]*?)^```/m.exec(doc.slice(m.index! + m[0].length))?.[1] ?? '';
+    const output = /^```text\n([\s\S]*?)^```/m.exec(doc.slice(m.index + m[0].length))?.[1] ?? '';
     return {
       line: doc.slice(0, m.index).split('\n').length,
       invalid: m[1].trim() === 'invalid',
       text: m[2],
-      problems: output.split('\n').filter((l) => /^\/\S+:\d+:\d+: /.test(l)).map((l) => l.replace(/^\S+?:(?=\d+:\d+: )/, 'FILE:')),
+      problems: output
+        .split('\n')
+        .filter((l) => /^\/\S+:\d+:\d+: /.test(l))
+        .map((l) => l.replace(/^\S+?:(?=\d+:\d+: )/, 'FILE:')),
     };
   });
 }
@@ -72,7 +85,11 @@ describe('the examples of docs/pipelines.md', () => {
     const dir = project({ 'pipe.yml': example.text });
     const error = await load(example.text, dir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    const problems = (error as ConfigError).issues.map((i) => formatIssue(i).replace(/^\S+?:(?=\d+:\d+: )/, 'FILE:').replaceAll(dir, DOC_DIR));
+    const problems = (error as ConfigError).issues.map((i) =>
+      formatIssue(i)
+        .replace(/^\S+?:(?=\d+:\d+: )/, 'FILE:')
+        .replaceAll(dir, DOC_DIR),
+    );
     expect(example.problems.length).toBeGreaterThan(0);
     expect(problems).toEqual(example.problems);
   });

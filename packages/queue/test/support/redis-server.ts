@@ -30,7 +30,9 @@ export function describeWithRedis(name: string, body: () => void): void {
     });
     return;
   }
-  process.stderr.write(`\n*** SKIPPED: redis-server not found; "${name}" did not run. Install it (apt-get install -y redis-server) to run the queue tests. ***\n\n`);
+  process.stderr.write(
+    `\n*** SKIPPED: redis-server not found; "${name}" did not run. Install it (apt-get install -y redis-server) to run the queue tests. ***\n\n`,
+  );
   describe.skip(name, body);
 }
 

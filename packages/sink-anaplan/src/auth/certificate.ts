@@ -32,10 +32,7 @@ export interface LoadedCertificate {
 
 /** Read and check the pair before any request: a wrong passphrase or a key of another certificate is a local error. */
 export async function loadCertificate(login: CertificateLogin): Promise<LoadedCertificate> {
-  const [certText, keyText] = await Promise.all([
-    readPem(login.certificatePath, 'certificate'),
-    readPem(login.privateKeyPath, 'private key'),
-  ]);
+  const [certText, keyText] = await Promise.all([readPem(login.certificatePath, 'certificate'), readPem(login.privateKeyPath, 'private key')]);
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(certText);

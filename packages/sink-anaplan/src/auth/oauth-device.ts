@@ -159,9 +159,7 @@ export async function findSavedOAuthLogin(store: CredentialStore, account?: stri
   }
   if (candidates.length === 1) return candidates[0];
   if (candidates.length === 0) throw new AnaplanAuthError(`no saved Anaplan OAuth login in ${store.file}; ${hint}`);
-  throw new AnaplanAuthError(
-    `several saved Anaplan OAuth logins (${candidates.map((c) => c.account).join(', ')}); set auth.account to one of them`,
-  );
+  throw new AnaplanAuthError(`several saved Anaplan OAuth logins (${candidates.map((c) => c.account).join(', ')}); set auth.account to one of them`);
 }
 
 export interface OAuthRefreshLogin {
@@ -196,7 +194,9 @@ export function oauthIssuer(login: OAuthRefreshLogin, transport: AnaplanTranspor
         const tokens = await refreshGrant(transport, login.oauthUrl, clientId, refreshToken, signal);
         if (tokens.refresh_token && tokens.refresh_token !== refreshToken) {
           secrets.add(tokens.refresh_token);
-          log?.warn('Anaplan rotated the refresh token given in the config; the new one is used for this run only. Use `pipe auth login anaplan` for rotatable clients.');
+          log?.warn(
+            'Anaplan rotated the refresh token given in the config; the new one is used for this run only. Use `pipe auth login anaplan` for rotatable clients.',
+          );
           refreshToken = tokens.refresh_token;
         }
         return toAccessToken(tokens, started);

@@ -12,7 +12,7 @@ const PAGE_SIZE = 5000;
 export async function listAll<T>(api: AnaplanApi, path: string, key: string): Promise<T[]> {
   const items: T[] = [];
   const join = path.includes('?') ? '&' : '?';
-  for (let offset = 0; ; ) {
+  for (let offset = 0; ;) {
     const answer = await api.json<ListAnswer>('GET', `${path}${join}offset=${offset}&limit=${PAGE_SIZE}`);
     const page = (answer[key] as T[] | undefined) ?? [];
     items.push(...page);

@@ -3,15 +3,7 @@
  * from the config, and the run's abort signal. Which failures are worth another try is decided
  * here once: 429 (after Retry-After when given), 408, 5xx, resets and timeouts; never other 4xx.
  */
-import {
-  HttpStatusError,
-  isTransientNetworkError,
-  retry,
-  type HttpClient,
-  type HttpRequest,
-  type RetryDecision,
-  type RetryPolicy,
-} from '@pipe/core';
+import { HttpStatusError, isTransientNetworkError, retry, type HttpClient, type HttpRequest, type RetryDecision, type RetryPolicy } from '@pipe/core';
 
 export interface RetryNotice {
   readonly attempt: number;

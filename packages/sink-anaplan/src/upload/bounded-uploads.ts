@@ -17,11 +17,7 @@ export interface BoundedOptions {
   readonly signal: AbortSignal;
 }
 
-export async function sendBounded<T>(
-  items: AsyncIterable<T>,
-  send: (item: T, signal: AbortSignal) => Promise<void>,
-  options: BoundedOptions,
-): Promise<void> {
+export async function sendBounded<T>(items: AsyncIterable<T>, send: (item: T, signal: AbortSignal) => Promise<void>, options: BoundedOptions): Promise<void> {
   const controller = new AbortController();
   // Every send in flight listens on this signal (undici, retry sleeps): more than Node's default 10.
   setMaxListeners(options.concurrency * 4 + 16, controller.signal);

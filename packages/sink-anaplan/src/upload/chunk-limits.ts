@@ -60,5 +60,7 @@ function tooManyChunks(chunkSize: number, expectedBytes?: number): AnaplanLimitE
     chunkSize < MAX_CHUNK_BYTES
       ? `set a larger chunkSize (now ${size}, at most 50MB), e.g. ${Math.min(50, Math.ceil((chunkSize * 2) / 1_000_000))}MB`
       : 'chunks are already 50MB, the largest Anaplan accepts; split the data into several files';
-  return new AnaplanLimitError(`the input needs more than ${MAX_CHUNKS} chunks of ${size}, Anaplan's limit per file; ${advice}. The upload was not marked complete`);
+  return new AnaplanLimitError(
+    `the input needs more than ${MAX_CHUNKS} chunks of ${size}, Anaplan's limit per file; ${advice}. The upload was not marked complete`,
+  );
 }

@@ -43,7 +43,11 @@ export class DocumentChunks implements AsyncIterable<UploadChunk> {
       if (piece.type === 'end') {
         ended = true;
         this.rows = piece.rows;
-        for (const data of chunker.end()) yield this.next(data, once(() => chunker.recycle(data)));
+        for (const data of chunker.end())
+          yield this.next(
+            data,
+            once(() => chunker.recycle(data)),
+          );
         continue;
       }
       this.bytes += piece.data.length;
@@ -56,11 +60,16 @@ export class DocumentChunks implements AsyncIterable<UploadChunk> {
         if (piece.data.length > 0) yield this.next(piece.data, piece.release);
       } else {
         const cut = chunker.push(piece.data, piece.release);
-        for (const data of cut) yield this.next(data, once(() => chunker.recycle(data)));
+        for (const data of cut)
+          yield this.next(
+            data,
+            once(() => chunker.recycle(data)),
+          );
       }
     }
     if (!this.doc) throw new PipeError('the input held no document; nothing was uploaded', { code: 'EMPTY_INPUT' });
-    if (!ended) throw new PipeError(`the input ended before document "${this.doc.name}" was complete; the upload was not marked complete`, { code: 'INCOMPLETE_INPUT' });
+    if (!ended)
+      throw new PipeError(`the input ended before document "${this.doc.name}" was complete; the upload was not marked complete`, { code: 'INCOMPLETE_INPUT' });
     if (this.chunks === 0) throw new PipeError(`document "${this.doc.name}" is empty; nothing was uploaded`, { code: 'EMPTY_INPUT' });
   }
 

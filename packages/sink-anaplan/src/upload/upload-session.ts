@@ -106,8 +106,7 @@ export class AnaplanUploadSession {
       const tries = retryDecision(error).retry ? `failed after ${this.options.attempts} attempts` : 'was refused';
       throw new AnaplanChunkUploadError(
         index,
-        `chunk ${index} of file ${this.options.file.id} (${this.options.file.name}) ${tries}: ${reason}; ` +
-          'the upload was not marked complete',
+        `chunk ${index} of file ${this.options.file.id} (${this.options.file.name}) ${tries}: ${reason}; ` + 'the upload was not marked complete',
         error,
       );
     }

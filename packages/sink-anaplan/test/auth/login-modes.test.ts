@@ -54,9 +54,13 @@ describe('basic login', () => {
     const store = tempCredentialStore();
     const said: string[] = [];
     const io: LoginIO = { say: (line) => said.push(line), signal: new AbortController().signal, credentials: store };
-    await expect(anaplanLogin.login({ username: USER.username, password: 'wrong-password', 'login-url': emulator.authUrl }, io)).rejects.toThrow(/FAILURE_BAD_CREDENTIAL/);
+    await expect(anaplanLogin.login({ username: USER.username, password: 'wrong-password', 'login-url': emulator.authUrl }, io)).rejects.toThrow(
+      /FAILURE_BAD_CREDENTIAL/,
+    );
     expect(await store.list()).toEqual([]);
-    expect(await anaplanLogin.login({ username: USER.username, password: USER.password, 'login-url': emulator.authUrl }, io)).toEqual({ account: USER.username });
+    expect(await anaplanLogin.login({ username: USER.username, password: USER.password, 'login-url': emulator.authUrl }, io)).toEqual({
+      account: USER.username,
+    });
     expect(said).toEqual([`Password checked and saved (encrypted) as anaplan/${USER.username}.`]);
     const run = await runAnaplanSink(configFor(emulator, { auth: { type: 'basic', username: USER.username } }), csv(), { credentials: store });
     expect(run.error).toBeUndefined();
@@ -71,7 +75,9 @@ describe('basic login', () => {
 
   it('no password anywhere: says how to provide one', async () => {
     const run = await runAnaplanSink(configFor(emulator, { auth: { type: 'basic', username: USER.username } }), csv());
-    expect(run.error?.message).toMatch(/no password for ops@acme.com: set auth.password .* or save it with `pipe auth login anaplan -o username=ops@acme.com -o password=/);
+    expect(run.error?.message).toMatch(
+      /no password for ops@acme.com: set auth.password .* or save it with `pipe auth login anaplan -o username=ops@acme.com -o password=/,
+    );
   });
 });
 
@@ -89,7 +95,10 @@ describe('certificate login', () => {
 
   it('signs random bytes with the private key and logs in (CACertificate)', async () => {
     const before = emulator.stats();
-    const run = await runAnaplanSink(configFor(emulator, { auth: { type: 'certificate', certificate: certPath, privateKey: keyPath }, import: IDS.import }), csv());
+    const run = await runAnaplanSink(
+      configFor(emulator, { auth: { type: 'certificate', certificate: certPath, privateKey: keyPath }, import: IDS.import }),
+      csv(),
+    );
     expect(run.error).toBeUndefined();
     expect(loginsSince(before)).toMatchObject({ certificate: 1, basic: 0 });
   });
@@ -173,7 +182,9 @@ describe('OAuth device grant', () => {
 
     // The spent token is refused, with what to do.
     const replay = await runAnaplanSink(configFor(emulator, { auth: { type: 'oauth', clientId: CLIENT, refreshToken: first } }), csv());
-    expect(replay.error?.message).toMatch(/^Anaplan refused the saved refresh token \(invalid_grant: .*\); run `pipe auth login anaplan --client-id demo-device-client` again$/);
+    expect(replay.error?.message).toMatch(
+      /^Anaplan refused the saved refresh token \(invalid_grant: .*\); run `pipe auth login anaplan --client-id demo-device-client` again$/,
+    );
   });
 
   it('when the new refresh token cannot be saved, the new access token is never used', async () => {
@@ -209,6 +220,8 @@ describe('OAuth device grant', () => {
 
   it('no saved login: says to run pipe auth login', async () => {
     const run = await runAnaplanSink(configFor(emulator, { auth: { type: 'oauth', clientId: CLIENT } }), csv());
-    expect(run.error?.message).toMatch(/^no saved Anaplan OAuth login in .*credentials.json; run `pipe auth login anaplan --client-id demo-device-client` first$/);
+    expect(run.error?.message).toMatch(
+      /^no saved Anaplan OAuth login in .*credentials.json; run `pipe auth login anaplan --client-id demo-device-client` first$/,
+    );
   });
 });

@@ -67,12 +67,16 @@ describe('names resolved to ids', () => {
 
   it('an unknown workspace lists the workspaces', async () => {
     const run = await runAnaplanSink(configFor(emulator, { ...byName, workspace: 'Finance' }), testing.documentPieces('a\n'));
-    expect(run.error?.message).toBe(`no workspace with id or name "Finance" in your workspaces; workspaces there: ${IDS.workspace} (FP&A), 8a868cd9837162ef0183cd4d7ba84999 (Sandbox)`);
+    expect(run.error?.message).toBe(
+      `no workspace with id or name "Finance" in your workspaces; workspaces there: ${IDS.workspace} (FP&A), 8a868cd9837162ef0183cd4d7ba84999 (Sandbox)`,
+    );
   });
 
   it('an ambiguous name lists the candidates', async () => {
     const run = await runAnaplanSink(configFor(emulator, { ...byName, file: 'Accounts.csv', import: undefined }), testing.documentPieces('a\n'));
-    expect(run.error?.message).toBe(`file "Accounts.csv" is ambiguous in model ${IDS.model}: 113000000001 (Accounts.csv), 113000000002 (Accounts.csv); use the id`);
+    expect(run.error?.message).toBe(
+      `file "Accounts.csv" is ambiguous in model ${IDS.model}: 113000000001 (Accounts.csv), 113000000002 (Accounts.csv); use the id`,
+    );
   });
 
   it('an import that reads another file is refused before the upload', async () => {

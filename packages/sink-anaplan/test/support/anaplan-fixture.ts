@@ -2,19 +2,17 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CredentialStore,
-  RecordChunker,
-  dataPiece,
-  docEnd,
-  testing,
-  type Doc,
-  type PipelineShape,
-  type Piece,
-  type SinkResult,
-} from '@pipe/core';
+import { CredentialStore, RecordChunker, dataPiece, docEnd, testing, type Doc, type PipelineShape, type Piece, type SinkResult } from '@pipe/core';
 import { createAnaplanSink } from '../../src';
-import { DEFAULT_FILE_ID, DEFAULT_IMPORT_ID, DEFAULT_MODEL_ID, DEFAULT_WORKSPACE_ID, startAnaplanEmulator, type AnaplanEmulator, type AnaplanEmulatorOptions } from '@pipe/emulator-anaplan';
+import {
+  DEFAULT_FILE_ID,
+  DEFAULT_IMPORT_ID,
+  DEFAULT_MODEL_ID,
+  DEFAULT_WORKSPACE_ID,
+  startAnaplanEmulator,
+  type AnaplanEmulator,
+  type AnaplanEmulatorOptions,
+} from '@pipe/emulator-anaplan';
 
 export type { AnaplanEmulator };
 export const IDS = { workspace: DEFAULT_WORKSPACE_ID, model: DEFAULT_MODEL_ID, file: DEFAULT_FILE_ID, import: DEFAULT_IMPORT_ID };

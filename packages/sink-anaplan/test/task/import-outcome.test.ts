@@ -79,9 +79,14 @@ describe('Ctrl-C during the import', () => {
 
 describe('a process with a failing import', () => {
   it('saves the dump of the nested import and fails with the counts', async () => {
-    const run = await runAnaplanSink(configFor(emulator, { process: 'Load Opportunities' }), testing.documentPieces(opportunitiesCsv(300, { badDateEvery: 100 })));
+    const run = await runAnaplanSink(
+      configFor(emulator, { process: 'Load Opportunities' }),
+      testing.documentPieces(opportunitiesCsv(300, { badDateEvery: 100 })),
+    );
     expect(run.error).toBeInstanceOf(AnaplanTaskFailedError);
-    expect(run.error?.message).toMatch(/^Anaplan process "Load Opportunities" \(118000000000\), task \S+ failed: 300 rows processed, 297 succeeded, 3 failed, 0 ignored; failure dump saved to /);
+    expect(run.error?.message).toMatch(
+      /^Anaplan process "Load Opportunities" \(118000000000\), task \S+ failed: 300 rows processed, 297 succeeded, 3 failed, 0 ignored; failure dump saved to /,
+    );
     const [dumpPath] = (run.error as AnaplanTaskFailedError).failureDumpPaths;
     expect(dumpPath).toContain(`anaplan-failures-${IDS.import}-`);
     expect(readFileSync(dumpPath, 'utf8').match(/^\d+,Invalid date,/gm)).toHaveLength(3);

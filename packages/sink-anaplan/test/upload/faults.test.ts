@@ -35,7 +35,10 @@ describe('faults during the upload', () => {
     emulator.faults.add({ method: 'POST', path: routePatterns.complete, nth: 1, fault: { kind: 'status', status: 502 } });
     emulator.faults.add({ method: 'GET', path: routePatterns.importTask, nth: 1, fault: { kind: 'status', status: 503 } });
 
-    const run = await runAnaplanSink(configFor(emulator, { compress: 'none', chunkSize: '1MB', concurrency: 4, import: IDS.import }), testing.documentPieces(csv));
+    const run = await runAnaplanSink(
+      configFor(emulator, { compress: 'none', chunkSize: '1MB', concurrency: 4, import: IDS.import }),
+      testing.documentPieces(csv),
+    );
 
     expect(run.error).toBeUndefined();
     expect(emulator.getFileContent(IDS.workspace, IDS.model, IDS.file).equals(csv)).toBe(true);
@@ -69,7 +72,9 @@ describe('faults during the upload', () => {
     emulator.faults.add({ method: 'PUT', path: CHUNK_PATH(2), fault: { kind: 'status', status: 500, message: 'Storage node unavailable' } });
     const csv = opportunitiesCsv(100_000);
     const run = await runAnaplanSink(configFor(emulator, { import: IDS.import, concurrency: 2 }), preCutPieces(csv, MB));
-    expect(run.error?.message).toMatch(/^chunk 2 of file 113000000000 \(Opportunities\.csv\) failed after 6 attempts: HTTP 500: .*Storage node unavailable.*; the upload was not marked complete$/);
+    expect(run.error?.message).toMatch(
+      /^chunk 2 of file 113000000000 \(Opportunities\.csv\) failed after 6 attempts: HTTP 500: .*Storage node unavailable.*; the upload was not marked complete$/,
+    );
     expect(chunkPuts(emulator).filter((p) => p.path.endsWith('/chunks/2'))).toHaveLength(6);
     expect(completeCalls(emulator)).toHaveLength(0);
     expect(emulator.requests.filter((r) => r.route === 'imports.tasks.start')).toHaveLength(0);
@@ -91,7 +96,10 @@ describe('tokens during a long upload', () => {
     try {
       emulator.faults.add({ method: 'PUT', path: routePatterns.chunk, fault: { kind: 'latency', ms: 800 } });
       const csv = opportunitiesCsv(150_000);
-      const run = await runAnaplanSink(configFor(emulator, { concurrency: 2, compress: 'none', chunkSize: '1MB', import: IDS.import }), testing.documentPieces(csv));
+      const run = await runAnaplanSink(
+        configFor(emulator, { concurrency: 2, compress: 'none', chunkSize: '1MB', import: IDS.import }),
+        testing.documentPieces(csv),
+      );
       expect(run.error).toBeUndefined();
       expect(emulator.getFileContent(IDS.workspace, IDS.model, IDS.file).equals(csv)).toBe(true);
       expect(emulator.requests.filter((r) => r.status === 401)).toHaveLength(0);
@@ -144,7 +152,9 @@ describe('Ctrl-C during the upload', () => {
     try {
       emulator.faults.add({ method: 'PUT', path: routePatterns.chunk, fault: { kind: 'latency', ms: 100 } });
       const controller = new AbortController();
-      const running = runAnaplanSink(configFor(emulator, { concurrency: 2, import: IDS.import }), preCutPieces(opportunitiesCsv(100_000), MB), { signal: controller.signal });
+      const running = runAnaplanSink(configFor(emulator, { concurrency: 2, import: IDS.import }), preCutPieces(opportunitiesCsv(100_000), MB), {
+        signal: controller.signal,
+      });
       while (chunkPuts(emulator).length < 2) await sleep(5);
       controller.abort();
       const run = await running;

@@ -21,12 +21,20 @@ export class ClientCredentialsFlow implements AuthFlow {
 
   async login(signal: AbortSignal): Promise<SalesforceSession> {
     const { clientId, clientSecret, loginUrl } = this.settings;
-    const token = await requestToken(this.endpoint, this.name, loginUrl, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }, signal, (error, description) => {
-      if (/client credentials user/i.test(description)) return 'Enable the client credentials flow on the app and choose its Run As user.';
-      if (error === 'invalid_client' || error === 'invalid_client_id') return 'Check clientId and clientSecret (the consumer key and secret).';
-      if (/login\.salesforce\.com|test\.salesforce\.com/.test(loginUrl)) return 'This flow must use the org\'s My Domain: set instanceUrl or auth.loginUrl to https://<domain>.my.salesforce.com.';
-      return '';
-    });
+    const token = await requestToken(
+      this.endpoint,
+      this.name,
+      loginUrl,
+      { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret },
+      signal,
+      (error, description) => {
+        if (/client credentials user/i.test(description)) return 'Enable the client credentials flow on the app and choose its Run As user.';
+        if (error === 'invalid_client' || error === 'invalid_client_id') return 'Check clientId and clientSecret (the consumer key and secret).';
+        if (/login\.salesforce\.com|test\.salesforce\.com/.test(loginUrl))
+          return "This flow must use the org's My Domain: set instanceUrl or auth.loginUrl to https://<domain>.my.salesforce.com.";
+        return '';
+      },
+    );
     return sessionFromToken(token, this.settings.instanceUrl);
   }
 }

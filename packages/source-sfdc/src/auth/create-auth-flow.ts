@@ -32,13 +32,25 @@ export async function createAuthFlow(auth: AuthSettings, ctx: AuthFlowContext): 
       ctx.secrets.add(privateKeyPem);
       const loginUrl = trim(auth.loginUrl ?? ctx.loginUrl);
       return new JwtBearerFlow(
-        { clientId: auth.clientId, username: auth.username, privateKeyPem, audience: auth.audience ?? defaultAudience(loginUrl), loginUrl, instanceUrl: ctx.instanceUrl },
+        {
+          clientId: auth.clientId,
+          username: auth.username,
+          privateKeyPem,
+          audience: auth.audience ?? defaultAudience(loginUrl),
+          loginUrl,
+          instanceUrl: ctx.instanceUrl,
+        },
         ctx.endpoint,
       );
     }
     case 'client-credentials':
       return new ClientCredentialsFlow(
-        { clientId: auth.clientId, clientSecret: auth.clientSecret, loginUrl: trim(auth.loginUrl ?? ctx.instanceUrl ?? ctx.loginUrl), instanceUrl: ctx.instanceUrl },
+        {
+          clientId: auth.clientId,
+          clientSecret: auth.clientSecret,
+          loginUrl: trim(auth.loginUrl ?? ctx.instanceUrl ?? ctx.loginUrl),
+          instanceUrl: ctx.instanceUrl,
+        },
         ctx.endpoint,
       );
     case 'refresh-token': {
@@ -48,30 +60,46 @@ export async function createAuthFlow(auth: AuthSettings, ctx: AuthFlowContext): 
         ctx.secrets.add(parsed.refreshToken);
         ctx.secrets.add(parsed.clientSecret);
         return new RefreshTokenFlow(
-          { ...parsed, clientId: auth.clientId ?? parsed.clientId, clientSecret: auth.clientSecret ?? parsed.clientSecret, loginUrl: trim(auth.loginUrl ?? parsed.instanceUrl), instanceUrl: ctx.instanceUrl ?? parsed.instanceUrl },
+          {
+            ...parsed,
+            clientId: auth.clientId ?? parsed.clientId,
+            clientSecret: auth.clientSecret ?? parsed.clientSecret,
+            loginUrl: trim(auth.loginUrl ?? parsed.instanceUrl),
+            instanceUrl: ctx.instanceUrl ?? parsed.instanceUrl,
+          },
           ctx.endpoint,
         );
       }
       if (auth.refreshToken) {
         if (!auth.clientId) throw new SfdcError('SFDC_CONFIG', 'auth type refresh-token with refreshToken needs clientId (the consumer key it was issued to)');
         return new RefreshTokenFlow(
-          { clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: auth.refreshToken, loginUrl: trim(auth.loginUrl ?? ctx.loginUrl), instanceUrl: ctx.instanceUrl },
+          {
+            clientId: auth.clientId,
+            clientSecret: auth.clientSecret,
+            refreshToken: auth.refreshToken,
+            loginUrl: trim(auth.loginUrl ?? ctx.loginUrl),
+            instanceUrl: ctx.instanceUrl,
+          },
           ctx.endpoint,
         );
       }
       const saved = await loadSavedLogin(ctx.credentials ?? new CredentialStore(), auth.account, ctx.secrets);
       return new RefreshTokenFlow(
-        { ...saved, clientId: auth.clientId ?? saved.clientId, clientSecret: auth.clientSecret ?? saved.clientSecret, loginUrl: trim(auth.loginUrl ?? saved.loginUrl), instanceUrl: ctx.instanceUrl ?? saved.instanceUrl },
+        {
+          ...saved,
+          clientId: auth.clientId ?? saved.clientId,
+          clientSecret: auth.clientSecret ?? saved.clientSecret,
+          loginUrl: trim(auth.loginUrl ?? saved.loginUrl),
+          instanceUrl: ctx.instanceUrl ?? saved.instanceUrl,
+        },
         ctx.endpoint,
       );
     }
     case 'password':
-      return new PasswordFlow(
-        { ...auth, loginUrl: trim(auth.loginUrl ?? ctx.loginUrl), instanceUrl: ctx.instanceUrl },
-        ctx.endpoint,
-      );
+      return new PasswordFlow({ ...auth, loginUrl: trim(auth.loginUrl ?? ctx.loginUrl), instanceUrl: ctx.instanceUrl }, ctx.endpoint);
     case 'session':
-      if (!ctx.instanceUrl) throw new SfdcError('SFDC_CONFIG', 'auth type session needs instanceUrl: the org the session belongs to (https://<domain>.my.salesforce.com)');
+      if (!ctx.instanceUrl)
+        throw new SfdcError('SFDC_CONFIG', 'auth type session needs instanceUrl: the org the session belongs to (https://<domain>.my.salesforce.com)');
       ctx.secrets.add(auth.sessionId);
       return new ExistingSessionFlow({ accessToken: auth.sessionId, instanceUrl: trim(ctx.instanceUrl) });
   }

@@ -43,7 +43,11 @@ export function signJwtBearerAssertion(settings: Pick<JwtBearerSettings, 'client
   try {
     signature = sign('RSA-SHA256', Buffer.from(`${header}.${claims}`), settings.privateKeyPem);
   } catch (error) {
-    throw new SfdcError('SFDC_CONFIG', `the JWT private key cannot sign: ${(error as Error).message}. Give the PEM private key (BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY) whose certificate is uploaded to the connected app.`, { cause: error });
+    throw new SfdcError(
+      'SFDC_CONFIG',
+      `the JWT private key cannot sign: ${(error as Error).message}. Give the PEM private key (BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY) whose certificate is uploaded to the connected app.`,
+      { cause: error },
+    );
   }
   return `${header}.${claims}.${signature.toString('base64url')}`;
 }
@@ -67,13 +71,23 @@ export class JwtBearerFlow implements AuthFlow {
 
   async login(signal: AbortSignal): Promise<SalesforceSession> {
     const assertion = signJwtBearerAssertion(this.settings);
-    const token = await requestToken(this.endpoint, this.name, this.settings.loginUrl, { grant_type: JWT_BEARER_GRANT, assertion }, signal, (error, description) => {
-      if (/approved/i.test(description)) return `Pre-authorise ${this.settings.username} for the app (Manage Connected Apps > Permitted Users: "Admin approved users are pre-authorized", then add a profile or permission set).`;
-      if (/audience/i.test(description)) return `The assertion's aud was ${this.settings.audience}; set auth.audience (https://test.salesforce.com for a sandbox).`;
-      if (error === 'invalid_grant' && /assertion/i.test(description)) return 'Check that the private key matches the certificate uploaded to the app and that clientId is its consumer key.';
-      if (error === 'invalid_client_id') return `No connected app has the consumer key ${this.settings.clientId}.`;
-      return '';
-    });
+    const token = await requestToken(
+      this.endpoint,
+      this.name,
+      this.settings.loginUrl,
+      { grant_type: JWT_BEARER_GRANT, assertion },
+      signal,
+      (error, description) => {
+        if (/approved/i.test(description))
+          return `Pre-authorise ${this.settings.username} for the app (Manage Connected Apps > Permitted Users: "Admin approved users are pre-authorized", then add a profile or permission set).`;
+        if (/audience/i.test(description))
+          return `The assertion's aud was ${this.settings.audience}; set auth.audience (https://test.salesforce.com for a sandbox).`;
+        if (error === 'invalid_grant' && /assertion/i.test(description))
+          return 'Check that the private key matches the certificate uploaded to the app and that clientId is its consumer key.';
+        if (error === 'invalid_client_id') return `No connected app has the consumer key ${this.settings.clientId}.`;
+        return '';
+      },
+    );
     return sessionFromToken(token, this.settings.instanceUrl);
   }
 }

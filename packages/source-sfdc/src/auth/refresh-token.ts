@@ -28,13 +28,20 @@ export interface SavedSfdcLogin {
 export const CREDENTIAL_SERVICE = 'sfdc';
 
 /** The saved login for `account`, or the only saved one; registers its secrets. */
-export async function loadSavedLogin(store: CredentialStore, account: string | undefined, secrets: SecretRegistry): Promise<SavedSfdcLogin & { account: string }> {
+export async function loadSavedLogin(
+  store: CredentialStore,
+  account: string | undefined,
+  secrets: SecretRegistry,
+): Promise<SavedSfdcLogin & { account: string }> {
   const found = account
     ? await store.get(CREDENTIAL_SERVICE, account).then((secret) => secret && { account, secret })
     : await store.getOnly(CREDENTIAL_SERVICE);
   if (!found) {
     const which = account ? `for ${account}` : '(or more than one, and auth.account names none)';
-    throw new SfdcError('SFDC_CONFIG', `no saved Salesforce login ${which} in ${store.file}: run \`pipe auth login sfdc\`, or give auth.refreshToken or auth.sfdxAuthUrl`);
+    throw new SfdcError(
+      'SFDC_CONFIG',
+      `no saved Salesforce login ${which} in ${store.file}: run \`pipe auth login sfdc\`, or give auth.refreshToken or auth.sfdxAuthUrl`,
+    );
   }
   const saved = found.secret as Partial<SavedSfdcLogin>;
   if (!saved.refreshToken || !saved.clientId || !saved.instanceUrl) {
@@ -42,7 +49,14 @@ export async function loadSavedLogin(store: CredentialStore, account: string | u
   }
   secrets.add(saved.refreshToken);
   secrets.add(saved.clientSecret);
-  return { account: found.account, refreshToken: saved.refreshToken, clientId: saved.clientId, clientSecret: saved.clientSecret, instanceUrl: saved.instanceUrl, loginUrl: saved.loginUrl ?? saved.instanceUrl };
+  return {
+    account: found.account,
+    refreshToken: saved.refreshToken,
+    clientId: saved.clientId,
+    clientSecret: saved.clientSecret,
+    instanceUrl: saved.instanceUrl,
+    loginUrl: saved.loginUrl ?? saved.instanceUrl,
+  };
 }
 
 export class RefreshTokenFlow implements AuthFlow {

@@ -26,7 +26,7 @@ export function parseSfdxAuthUrl(url: string): SfdxAuthUrl {
   const credentials = rest.slice(0, at).split(':');
   const host = rest.slice(at + 1).replace(/\/+$/, '');
   let clientId: string, clientSecret: string | undefined, refreshToken: string;
-  if (credentials.length === 1) [clientId, clientSecret, refreshToken] = [SF_CLI_CLIENT_ID, undefined, credentials[0]!];
+  if (credentials.length === 1) [clientId, clientSecret, refreshToken] = [SF_CLI_CLIENT_ID, undefined, credentials[0]];
   else if (credentials.length >= 3) {
     clientId = credentials[0]!;
     clientSecret = credentials[1] || undefined;

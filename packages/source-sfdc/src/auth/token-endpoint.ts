@@ -79,7 +79,8 @@ export async function requestToken(
       });
       const text = await res.body.text();
       // A redirect is not followed (the form carries the secret): it fails the login, and is not retried.
-      if (res.statusCode >= 500 || (res.statusCode >= 300 && res.statusCode < 400)) throw options.http.statusError({ method: 'POST', url }, res.statusCode, text, res.headers);
+      if (res.statusCode >= 500 || (res.statusCode >= 300 && res.statusCode < 400))
+        throw options.http.statusError({ method: 'POST', url }, res.statusCode, text, res.headers);
       return { status: res.statusCode, text };
     },
     {

@@ -59,7 +59,10 @@ async function startCallbackServer(state: string, signal: AbortSignal, timeoutMs
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const timer = setTimeout(() => settle.reject(new SfdcError('SFDC_LOGIN_FAILED', `no answer from the browser within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+  const timer = setTimeout(
+    () => settle.reject(new SfdcError('SFDC_LOGIN_FAILED', `no answer from the browser within ${Math.round(timeoutMs / 1000)} s`)),
+    timeoutMs,
+  );
   const onAbort = () => settle.reject(new InterruptedError('login cancelled'));
   signal.addEventListener('abort', onAbort, { once: true });
   const close = () => {
@@ -106,13 +109,20 @@ export async function webServerLogin(options: WebServerLoginOptions, io: LoginIO
       { http, secrets, retry: { attempts: 3, initialDelayMs: 500, maxDelayMs: 5000 }, urls: loginUrls },
       'web-server',
       loginUrl,
-      { grant_type: 'authorization_code', code, redirect_uri: callback.redirectUri, client_id: clientId, client_secret: options.clientSecret, code_verifier: verifier },
+      {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: callback.redirectUri,
+        client_id: clientId,
+        client_secret: options.clientSecret,
+        code_verifier: verifier,
+      },
       io.signal,
     );
     if (!token.refresh_token) {
       throw new SfdcError('SFDC_LOGIN_FAILED', 'Salesforce issued no refresh token: add the "refresh_token, offline_access" scope to the connected app');
     }
-    loginUrls.check(token.instance_url, "the org URL (instance_url) Salesforce answered");
+    loginUrls.check(token.instance_url, 'the org URL (instance_url) Salesforce answered');
     const username = token.id ? await identityUsername(http, token.id, token.access_token, io.signal) : undefined;
     const account = username ?? new URL(token.instance_url).host;
     const saved: SavedSfdcLogin = {
@@ -146,7 +156,9 @@ export const sfdcLogin: LoginProvider = {
   summary: 'Log in to Salesforce in a browser (web-server flow with PKCE) and save the refresh token for `auth: { type: refresh-token }`.',
   options: {
     'login-url': { description: `Login host: ${DEFAULT_LOGIN_URL} (default), https://test.salesforce.com or a My Domain URL.` },
-    'client-id': { description: `Consumer key of a connected app with a loopback callback ${CALLBACK_PATH} and PKCE; default ${DEFAULT_WEB_LOGIN_CLIENT_ID}, the Salesforce CLI's app.` },
+    'client-id': {
+      description: `Consumer key of a connected app with a loopback callback ${CALLBACK_PATH} and PKCE; default ${DEFAULT_WEB_LOGIN_CLIENT_ID}, the Salesforce CLI's app.`,
+    },
     'client-secret': { description: 'Consumer secret, when the app requires one for the web-server flow.', secret: true },
   },
   login: (options, io) => webServerLogin({ loginUrl: options['login-url'], clientId: options['client-id'], clientSecret: options['client-secret'] }, io),

@@ -15,6 +15,9 @@ export default class AuthList extends PipeCommand<CredentialEntry[]> {
 
   protected render(entries: CredentialEntry[]): string {
     if (entries.length === 0) return 'No saved credentials. Log in with: pipe auth login anaplan|sfdc';
-    return table(['SERVICE', 'ACCOUNT', 'UPDATED'], entries.map((e) => [e.service, e.account, e.updatedAt]));
+    return table(
+      ['SERVICE', 'ACCOUNT', 'UPDATED'],
+      entries.map((e) => [e.service, e.account, e.updatedAt]),
+    );
   }
 }

@@ -25,11 +25,14 @@ export default class Plugins extends PipeCommand<PluginRow[]> {
     const order = { source: 0, transform: 1, sink: 2 };
     const rows = entries
       .map((e) => ({ name: e.plugin.name, kind: e.plugin.kind, origin: e.origin, summary: e.plugin.summary }))
-      .sort((a, b) => order[a.kind as keyof typeof order] - order[b.kind as keyof typeof order] || a.name.localeCompare(b.name));
+      .sort((a, b) => order[a.kind] - order[b.kind] || a.name.localeCompare(b.name));
     return { result: rows, exitCode: ExitCode.Ok };
   }
 
   protected render(rows: PluginRow[]): string {
-    return table(['NAME', 'KIND', 'FROM', 'SUMMARY'], rows.map((r) => [r.name, r.kind, r.origin, r.summary]));
+    return table(
+      ['NAME', 'KIND', 'FROM', 'SUMMARY'],
+      rows.map((r) => [r.name, r.kind, r.origin, r.summary]),
+    );
   }
 }

@@ -29,7 +29,9 @@ export default class PluginsNew extends PipeCommand<NewResult> {
   };
   static override flags = {
     dir: Flags.string({ description: 'Where to create the package folder.', default: '.' }),
-    'core-range': Flags.string({ description: 'Depend on @pipe/core from the registry at this range (e.g. ^0.1.0) instead of packing this pipe\'s core into vendor/.' }),
+    'core-range': Flags.string({
+      description: "Depend on @pipe/core from the registry at this range (e.g. ^0.1.0) instead of packing this pipe's core into vendor/.",
+    }),
   };
 
   protected async execute(): Promise<CommandOutcome<NewResult>> {
@@ -37,6 +39,7 @@ export default class PluginsNew extends PipeCommand<NewResult> {
     if (!/^[a-z][a-z0-9-]*$/.test(args.name)) this.error(`plugin name "${args.name}": use lower-case letters, digits and dashes`, { exit: ExitCode.Usage });
     const dir = resolve(flags.dir, `pipe-plugin-${args.name}`);
     if (existsSync(dir)) this.error(`${dir} already exists; pick another name or --dir`, { exit: ExitCode.Usage });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- read once, only by this command
     const coreVersion = (require('@pipe/core/package.json') as { version: string }).version;
     mkdirSync(dir, { recursive: true });
     let coreSpec: string;

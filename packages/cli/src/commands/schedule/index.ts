@@ -20,7 +20,11 @@ export default class Schedule extends PipeCommand<ScheduleInfo> {
   static override args = { file: Args.string({ required: true, description: 'Pipeline file (YAML).' }) };
 
   static override flags = {
-    cron: Flags.string({ required: true, helpValue: 'EXPR', description: 'Cron expression: minute hour day-of-month month day-of-week (a leading sixth field is seconds).' }),
+    cron: Flags.string({
+      required: true,
+      helpValue: 'EXPR',
+      description: 'Cron expression: minute hour day-of-month month day-of-week (a leading sixth field is seconds).',
+    }),
     tz: Flags.string({ helpValue: 'TZ', description: "IANA time zone of the expression (default: the workers' own)." }),
     pipeline: Flags.string({ char: 'p', multiple: true, description: 'Run only this pipeline (repeatable).' }),
     redis: redisFlag,
@@ -31,11 +35,19 @@ export default class Schedule extends PipeCommand<ScheduleInfo> {
     const project = await loadProject(args.file, this.redactor);
     const unknown = (flags.pipeline ?? []).filter((name) => !project.pipelines.some((p) => p.name === name));
     if (unknown.length) {
-      this.error(`no pipeline named ${unknown.join(', ')} in ${project.file}; pipelines: ${project.pipelines.map((p) => p.name).join(', ')}`, { exit: ExitCode.Usage });
+      this.error(`no pipeline named ${unknown.join(', ')} in ${project.file}; pipelines: ${project.pipelines.map((p) => p.name).join(', ')}`, {
+        exit: ExitCode.Usage,
+      });
     }
     const queue = await openQueue(flags.redis, this.redactor, project.queue?.redis);
     try {
-      const info = await upsertSchedule(queue, { file: project.file, text: readFileSync(project.file, 'utf8'), cron: flags.cron, tz: flags.tz, only: flags.pipeline });
+      const info = await upsertSchedule(queue, {
+        file: project.file,
+        text: readFileSync(project.file, 'utf8'),
+        cron: flags.cron,
+        tz: flags.tz,
+        only: flags.pipeline,
+      });
       return { result: info, exitCode: ExitCode.Ok };
     } finally {
       await queue.close();

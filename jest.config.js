@@ -15,6 +15,9 @@ module.exports = {
     '^@pipe/core/byte-size$': '<rootDir>/packages/core/src/util/byte-size',
   },
   testTimeout: 60000,
+  // Most suites wait on child processes and emulators, not the CPU: two workers on 2 cores halve
+  // the wall time (jest's default there is one).
+  maxWorkers: 2,
   // Coverage, when asked for (`pnpm test` runs scripts/test-with-coverage.js): src of every package, test doubles reported too.
   setupFiles: ['<rootDir>/scripts/jest-child-coverage.js'],
   collectCoverageFrom: ['packages/*/src/**/*.ts', '!**/*.d.ts'],

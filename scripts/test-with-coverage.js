@@ -32,11 +32,10 @@ function run(args, env) {
   return result.status ?? 1;
 }
 
-/** "core" or "source-sfdc (emulator)" for a file under packages/NAME/src; undefined for anything else. */
+/** The package ("core", "emulator-sfdc") of a file under packages/NAME/src; undefined for anything else. */
 function groupOf(file) {
   const parts = relative(root, file).split(sep);
-  if (parts[0] !== 'packages' || parts[2] !== 'src') return undefined;
-  return parts[3] === 'emulator' ? `${parts[1]} (emulator)` : parts[1];
+  return parts[0] === 'packages' && parts[2] === 'src' ? parts[1] : undefined;
 }
 
 function percent(covered, total) {

@@ -1,7 +1,7 @@
 /** Find, load and validate the pipeline file a command names (or the one cosmiconfig finds). */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { loadPipelineFile, PluginCatalog, resolvePipelineFile, type Redactor, type ResolvedPipelineFile } from '@pipe/core';
+import { ExitCode, loadPipelineFile, PipeError, PluginCatalog, resolvePipelineFile, type Redactor, type ResolvedPipelineFile } from '@pipe/core';
 import { CLI_NODE_MODULES } from './cli-paths';
 
 /** The plugin packages the CLI ships with: built with it against the same core, so Node loads them. */
@@ -26,4 +26,14 @@ export async function loadProject(file: string | undefined, redactor: Redactor):
   const resolved = await resolvePipelineFile(loaded, catalogFor(dirname(loaded.file)));
   for (const secret of resolved.secrets) redactor.add(secret);
   return resolved;
+}
+
+/** `--pipeline` names the file does not have: a usage error listing the ones it has. */
+export function checkPipelineNames(project: ResolvedPipelineFile, names: readonly string[] = []): void {
+  const unknown = names.filter((name) => !project.pipelines.some((p) => p.name === name));
+  if (unknown.length === 0) return;
+  throw new PipeError(`no pipeline named ${unknown.join(', ')} in ${project.file}; pipelines: ${project.pipelines.map((p) => p.name).join(', ')}`, {
+    code: 'UNKNOWN_PIPELINE',
+    exitCode: ExitCode.Usage,
+  });
 }

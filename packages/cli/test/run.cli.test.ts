@@ -41,6 +41,15 @@ describe('pipe run', () => {
     expect(doc.result.pipelines[0].bytes).toBe(Buffer.byteLength(csv));
   });
 
+  it('--pipeline with a name the file does not have exits 2 and lists the pipelines it has', async () => {
+    const dir = workspace({ 'nightly.yml': EXAMPLE, 'data/sales.csv': csv });
+    const result = await pipe(['run', 'nightly.yml', '--pipeline', 'slaes'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no pipeline named slaes');
+    expect(result.stderr).toContain('pipelines: sales, archive');
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
   it('--pipeline runs only the named pipeline', async () => {
     const dir = workspace({ 'nightly.yml': EXAMPLE, 'data/sales.csv': csv });
     const result = await pipe(['run', 'nightly.yml', '--pipeline', 'archive', '--json'], { cwd: dir });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
 import { ExitCode, failedSince, PipeError, type PipelineOutcome, type RunOutcome } from '@pipe/core';
 import { planQueuedRun, queuedRunOutcome, RunStore, startQueuedRun, type PipeQueue, type RunPlan } from '@pipe/queue';
-import { loadProject } from '../load-project';
+import { checkPipelineNames, loadProject } from '../load-project';
 import { PipeCommand, type CommandOutcome } from '../pipe-command';
 import { openQueue, redisFlag, untilSignal } from '../queue-connection';
 import { ProgressDisplay } from '../render/progress-display';
@@ -61,12 +61,7 @@ export default class Enqueue extends PipeCommand<EnqueueResult> {
   protected async execute(): Promise<CommandOutcome<EnqueueResult>> {
     const { args, flags } = await this.parse(Enqueue);
     const project = await loadProject(args.file, this.redactor);
-    const unknown = (flags.pipeline ?? []).filter((name) => !project.pipelines.some((p) => p.name === name));
-    if (unknown.length) {
-      this.error(`no pipeline named ${unknown.join(', ')} in ${project.file}; pipelines: ${project.pipelines.map((p) => p.name).join(', ')}`, {
-        exit: ExitCode.Usage,
-      });
-    }
+    checkPipelineNames(project, flags.pipeline);
     const queue = await openQueue(flags.redis, this.redactor, project.queue?.redis);
     try {
       let only = flags.pipeline;

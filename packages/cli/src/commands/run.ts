@@ -15,7 +15,7 @@ import {
   type RunOutcome,
   type RunPlan,
 } from '@pipe/core';
-import { loadProject } from '../load-project';
+import { checkPipelineNames, loadProject } from '../load-project';
 import { PipeCommand, type CommandOutcome } from '../pipe-command';
 import { renderPlan } from '../render/plan';
 import { ProgressDisplay } from '../render/progress-display';
@@ -72,12 +72,7 @@ export default class Run extends PipeCommand<RunResult> {
   protected async execute(): Promise<CommandOutcome<RunResult>> {
     const { args, flags } = await this.parse(Run);
     const project = await loadProject(args.file, this.redactor);
-    const unknown = (flags.pipeline ?? []).filter((name) => !project.pipelines.some((p) => p.name === name));
-    if (unknown.length) {
-      this.error(`no pipeline named ${unknown.join(', ')} in ${project.file}; pipelines: ${project.pipelines.map((p) => p.name).join(', ')}`, {
-        exit: ExitCode.Usage,
-      });
-    }
+    checkPipelineNames(project, flags.pipeline);
     let only = flags.pipeline;
     let documents: Record<string, string[]> | undefined;
     if (flags['only-failed']) {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
 import { ExitCode } from '@pipe/core';
 import { upsertSchedule, type ScheduleInfo } from '@pipe/queue';
-import { loadProject } from '../../load-project';
+import { checkPipelineNames, loadProject } from '../../load-project';
 import { PipeCommand, type CommandOutcome } from '../../pipe-command';
 import { openQueue, redisFlag } from '../../queue-connection';
 
@@ -33,12 +33,7 @@ export default class Schedule extends PipeCommand<ScheduleInfo> {
   protected async execute(): Promise<CommandOutcome<ScheduleInfo>> {
     const { args, flags } = await this.parse(Schedule);
     const project = await loadProject(args.file, this.redactor);
-    const unknown = (flags.pipeline ?? []).filter((name) => !project.pipelines.some((p) => p.name === name));
-    if (unknown.length) {
-      this.error(`no pipeline named ${unknown.join(', ')} in ${project.file}; pipelines: ${project.pipelines.map((p) => p.name).join(', ')}`, {
-        exit: ExitCode.Usage,
-      });
-    }
+    checkPipelineNames(project, flags.pipeline);
     const queue = await openQueue(flags.redis, this.redactor, project.queue?.redis);
     try {
       const info = await upsertSchedule(queue, {

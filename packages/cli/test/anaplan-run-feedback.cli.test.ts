@@ -5,7 +5,8 @@
  * warned about is in the `warnings` of `--json`.
  */
 import { startAnaplanEmulator, type AnaplanEmulator } from '@pipe/emulator-anaplan';
-import { IDS, opportunitiesCsv } from '../../sink-anaplan/test/support/anaplan-fixture';
+import { opportunitiesCsv } from '../../sink-anaplan/test/support/anaplan-fixture';
+import { anaplanLoadPipeline } from './anaplan-pipeline';
 import { pipe, workspace } from './run-pipe';
 
 let emulator: AnaplanEmulator;
@@ -15,24 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.stop());
 
-/** A pipeline file loading in.csv into the emulator's Anaplan file and running its import. */
-const pipelineFile = () => `version: 1
-pipelines:
-  load:
-    source: { use: file, with: { path: ./in.csv } }
-    sink:
-      use: anaplan
-      with:
-        workspace: ${IDS.workspace}
-        model: ${IDS.model}
-        file: ${IDS.file}
-        import: ${IDS.import}
-        auth: { type: basic, username: ops@acme.com, password: "\${ANAPLAN_PASSWORD}" }
-        apiUrl: ${emulator.apiUrl}
-        authUrl: ${emulator.authUrl}
-        allowInsecureHttp: true
-        pollIntervalMs: 20
-`;
+/** The emulator's pipeline file, with allowInsecureHttp so the run has a warning to report. */
+const pipelineFile = () => anaplanLoadPipeline(emulator, '\n        allowInsecureHttp: true');
 
 it('the plain progress lines say the import is running, with the task state and the elapsed time', async () => {
   const dir = workspace({ 'p.yml': pipelineFile(), 'in.csv': opportunitiesCsv(100) });

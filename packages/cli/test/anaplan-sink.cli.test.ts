@@ -5,34 +5,15 @@
  */
 import { existsSync } from 'node:fs';
 import { startAnaplanEmulator, type AnaplanEmulator } from '@pipe/emulator-anaplan';
-import { IDS, opportunitiesCsv } from '../../sink-anaplan/test/support/anaplan-fixture';
+import { opportunitiesCsv } from '../../sink-anaplan/test/support/anaplan-fixture';
+import { anaplanLoadPipeline } from './anaplan-pipeline';
 import { pipe, workspace } from './run-pipe';
 
 const ENV = { ANAPLAN_PASSWORD: 'demo-password' };
 
-/** A pipeline file loading in.csv into the default Anaplan file at `apiUrl`, with extra `with:` lines. */
-function pipelineFile(urls: { apiUrl: string; authUrl: string }, extra = ''): string {
-  return `version: 1
-pipelines:
-  load:
-    source: { use: file, with: { path: ./in.csv } }
-    sink:
-      use: anaplan
-      with:
-        workspace: ${IDS.workspace}
-        model: ${IDS.model}
-        file: ${IDS.file}
-        import: ${IDS.import}
-        auth: { type: basic, username: ops@acme.com, password: "\${ANAPLAN_PASSWORD}" }
-        apiUrl: ${urls.apiUrl}
-        authUrl: ${urls.authUrl}
-        pollIntervalMs: 20${extra}
-`;
-}
-
 describe('credentials only over TLS', () => {
   it('pipe validate: a plain http apiUrl to another host is a configuration error at its line, naming the key and the way out', async () => {
-    const dir = workspace({ 'p.yml': pipelineFile({ apiUrl: 'http://api.example.com/2/0', authUrl: 'https://auth.anaplan.com' }), 'in.csv': 'a\n1\n' });
+    const dir = workspace({ 'p.yml': anaplanLoadPipeline({ apiUrl: 'http://api.example.com/2/0', authUrl: 'https://auth.anaplan.com' }), 'in.csv': 'a\n1\n' });
     const result = await pipe(['validate', 'p.yml'], { cwd: dir, env: ENV });
     expect(result.code).toBe(2);
     expect(result.stderr + result.stdout).toMatch(
@@ -70,7 +51,7 @@ describe('against the Anaplan emulator', () => {
   const urls = () => ({ apiUrl: emulator.apiUrl, authUrl: emulator.authUrl });
 
   it('allowInsecureHttp: true: the run warns on the console that credentials go over plain http', async () => {
-    const dir = workspace({ 'p.yml': pipelineFile(urls(), '\n        allowInsecureHttp: true'), 'in.csv': opportunitiesCsv(100) });
+    const dir = workspace({ 'p.yml': anaplanLoadPipeline(urls(), '\n        allowInsecureHttp: true'), 'in.csv': opportunitiesCsv(100) });
     const result = await pipe(['run', 'p.yml'], { cwd: dir, env: ENV });
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(`allowInsecureHttp: apiUrl is plain http; credentials and tokens go to ${emulator.url} unencrypted`);
@@ -78,7 +59,7 @@ describe('against the Anaplan emulator', () => {
   });
 
   it('an import with failed rows fails the run, and the summary names the failure dump', async () => {
-    const dir = workspace({ 'p.yml': pipelineFile(urls()), 'in.csv': opportunitiesCsv(1000, { badDateEvery: 50 }) });
+    const dir = workspace({ 'p.yml': anaplanLoadPipeline(urls()), 'in.csv': opportunitiesCsv(1000, { badDateEvery: 50 }) });
     const result = await pipe(['run', 'p.yml'], { cwd: dir, env: ENV });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/load\s+FAILED/);
@@ -90,7 +71,7 @@ describe('against the Anaplan emulator', () => {
   });
 
   it('acceptFailedRows: 50 lets 20 failed rows pass: exit 0, and the output line shows them, the limit and the dump', async () => {
-    const dir = workspace({ 'p.yml': pipelineFile(urls(), '\n        acceptFailedRows: 50'), 'in.csv': opportunitiesCsv(1000, { badDateEvery: 50 }) });
+    const dir = workspace({ 'p.yml': anaplanLoadPipeline(urls(), '\n        acceptFailedRows: 50'), 'in.csv': opportunitiesCsv(1000, { badDateEvery: 50 }) });
     const result = await pipe(['run', 'p.yml'], { cwd: dir, env: ENV });
     expect(result.code).toBe(0);
     const line = result.stdout.split('\n').find((l) => l.includes('-> Anaplan import')) ?? '';

@@ -4,9 +4,8 @@
  * credentials, plugins, log files and the state directory are this worker's own. The outcome goes
  * back to Redis redacted with this run's secrets.
  */
-import { dirname, join, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import {
-  createRunLogger,
   errorMessage,
   pipelineFileFromText,
   Redactor,
@@ -18,6 +17,7 @@ import {
 } from '@pipe/core';
 import type { PipelineJob, PipelineJobContext } from '@pipe/queue';
 import { catalogFor } from './load-project';
+import { projectLogger } from './project-logger';
 
 export interface QueuedPipelineOptions {
   /** The worker's name, in log lines. */
@@ -40,16 +40,7 @@ export async function runQueuedPipeline(job: PipelineJob, ctx: PipelineJobContex
   if (!project.pipelines.some((p) => p.name === job.pipeline)) {
     return clean(failed(job.pipeline, `worker ${options.worker}: ${job.file} has no pipeline "${job.pipeline}"`));
   }
-  const logs = project.logs ?? {};
-  const logger = await createRunLogger({
-    runId: job.runId,
-    secrets: redactor,
-    file: logs.file ? resolve(project.dir, logs.file) : join(project.stateDir, 'logs', 'pipe'),
-    fileLevel: logs.level ?? 'debug',
-    consoleLevel: options.consoleLevel ?? logs.consoleLevel ?? 'warn',
-    maxBytes: logs.maxBytes,
-    maxFiles: logs.maxFiles,
-  });
+  const logger = await projectLogger(project, job.runId, redactor, { consoleLevel: options.consoleLevel });
   try {
     // One attempt here: `retries:` is the queue's (BullMQ starts the job over, on any worker).
     const once: ResolvedPipelineFile = { ...project, pipelines: project.pipelines.map((p) => (p.name === job.pipeline ? { ...p, retries: 0 } : p)) };

@@ -50,6 +50,16 @@ describe('pipe run', () => {
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
+  it("logs go where the file's logs: block says, and --log-file wins over it", async () => {
+    const yaml = `${EXAMPLE}logs: { file: ./custom/run, level: info }\n`;
+    const dir = workspace({ 'nightly.yml': yaml, 'data/sales.csv': csv });
+    expect((await pipe(['run', 'nightly.yml', '--pipeline', 'archive'], { cwd: dir })).code).toBe(0);
+    expect(readFileSync(join(dir, 'custom/run.1.log'), 'utf8')).toContain('run started');
+    expect(existsSync(join(dir, '.pipe/logs'))).toBe(false);
+    expect((await pipe(['run', 'nightly.yml', '--pipeline', 'archive', '--log-file', 'flagged/log'], { cwd: dir })).code).toBe(0);
+    expect(readFileSync(join(dir, 'flagged/log.1.log'), 'utf8')).toContain('run started');
+  });
+
   it('--pipeline runs only the named pipeline', async () => {
     const dir = workspace({ 'nightly.yml': EXAMPLE, 'data/sales.csv': csv });
     const result = await pipe(['run', 'nightly.yml', '--pipeline', 'archive', '--json'], { cwd: dir });

@@ -1,7 +1,6 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import {
-  createRunLogger,
   errorMessage,
   ExitCode,
   failedSince,
@@ -17,6 +16,7 @@ import {
 } from '@pipe/core';
 import { checkPipelineNames, loadProject } from '../load-project';
 import { PipeCommand, type CommandOutcome } from '../pipe-command';
+import { LOG_LEVELS, projectLogger } from '../project-logger';
 import { renderPlan } from '../render/plan';
 import { ProgressDisplay } from '../render/progress-display';
 import { renderRunReport, reportRun, type RunReport } from '../run-report';
@@ -24,8 +24,6 @@ import { RunWatch } from '../run-watch';
 import { reportingWarnings } from '../warning-log';
 
 type RunResult = RunReport | RunPlan;
-
-const LEVELS = ['debug', 'info', 'warn', 'error'];
 
 export default class Run extends PipeCommand<RunResult> {
   static override summary = 'Run the pipelines of a pipeline file.';
@@ -64,9 +62,9 @@ export default class Run extends PipeCommand<RunResult> {
     summary: Flags.string({ description: 'Also write the run summary as CSV to this file (one row per pipeline, or per report).' }),
     verbose: Flags.boolean({ char: 'v', description: 'Console log at debug: every step, including each HTTP call (credentials redacted).' }),
     quiet: Flags.boolean({ char: 'q', description: 'No progress output; only warnings, errors and the summary.' }),
-    'log-level': Flags.string({ options: LEVELS, description: 'Console log level (default warn).' }),
+    'log-level': Flags.string({ options: LOG_LEVELS, description: 'Console log level (default warn).' }),
     'log-file': Flags.string({ description: 'Log file path without number (default: <stateDir>/logs/pipe).' }),
-    'log-file-level': Flags.string({ options: LEVELS, description: 'Log file level (default debug).' }),
+    'log-file-level': Flags.string({ options: LOG_LEVELS, description: 'Log file level (default debug).' }),
   };
 
   protected async execute(): Promise<CommandOutcome<RunResult>> {
@@ -84,15 +82,10 @@ export default class Run extends PipeCommand<RunResult> {
     if (flags['dry-run']) return { result: planRun(project, this.redactor, only), exitCode: ExitCode.Ok };
 
     const runId = newRunId();
-    const logs = project.logs ?? {};
-    const logger = await createRunLogger({
-      runId,
-      secrets: this.redactor,
-      file: flags['log-file'] ? resolve(flags['log-file']) : logs.file ? resolve(project.dir, logs.file) : join(project.stateDir, 'logs', 'pipe'),
-      fileLevel: (flags['log-file-level'] ?? logs.level ?? 'debug') as LogLevel,
-      consoleLevel: (flags['log-level'] ?? (flags.verbose ? 'debug' : undefined) ?? logs.consoleLevel ?? 'warn') as LogLevel,
-      maxBytes: logs.maxBytes,
-      maxFiles: logs.maxFiles,
+    const logger = await projectLogger(project, runId, this.redactor, {
+      file: flags['log-file'] ? resolve(flags['log-file']) : undefined,
+      fileLevel: flags['log-file-level'] as LogLevel | undefined,
+      consoleLevel: (flags['log-level'] ?? (flags.verbose ? 'debug' : undefined)) as LogLevel | undefined,
     });
     const display = flags.quiet
       ? undefined

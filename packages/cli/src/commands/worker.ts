@@ -4,6 +4,7 @@ import { ExitCode, PipeError, pipelineFileFromText, resolvePipelineFile, type Lo
 import { DEFAULT_LOCK_MS, PipelineWorker, planQueuedRun } from '@pipe/queue';
 import { catalogFor } from '../load-project';
 import { PipeCommand, type CommandOutcome } from '../pipe-command';
+import { LOG_LEVELS } from '../project-logger';
 import { openQueue, redisFlag, untilSignal } from '../queue-connection';
 import { runQueuedPipeline } from '../queued-pipeline';
 
@@ -12,8 +13,6 @@ interface WorkerResult {
   readonly redis: string;
   readonly stoppedBy: string;
 }
-
-const LEVELS = ['debug', 'info', 'warn', 'error'];
 
 export default class Worker extends PipeCommand<WorkerResult> {
   static override summary = 'Run pipeline jobs from the queue until stopped.';
@@ -36,7 +35,10 @@ export default class Worker extends PipeCommand<WorkerResult> {
     redis: redisFlag,
     concurrency: Flags.integer({ char: 'c', min: 1, max: 64, default: 1, description: 'Pipelines this worker runs at once.' }),
     name: Flags.string({ description: 'Name shown for this worker in `pipe queue` and the dashboard (default: HOST:PID).' }),
-    'log-level': Flags.string({ options: LEVELS, description: "Console log level of the pipelines' logs (default: the file's logs.consoleLevel, then warn)." }),
+    'log-level': Flags.string({
+      options: LOG_LEVELS,
+      description: "Console log level of the pipelines' logs (default: the file's logs.consoleLevel, then warn).",
+    }),
   };
 
   protected async execute(): Promise<CommandOutcome<WorkerResult>> {

@@ -1,7 +1,8 @@
 /** Find, load and validate the pipeline file a command names (or the one cosmiconfig finds). */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ExitCode, loadPipelineFile, PipeError, PluginCatalog, resolvePipelineFile, type Redactor, type ResolvedPipelineFile } from '@pipe/core';
+import { ExitCode, PipeError, type Redactor } from '@pipe/core';
+import { loadPipelineFile, PluginCatalog, resolvePipelineFile, type ResolvedPipelineFile } from '@pipe/core/engine';
 import { CLI_NODE_MODULES } from './cli-paths';
 
 /** The plugin packages the CLI ships with: built with it against the same core, so Node loads them. */

@@ -8,7 +8,7 @@
  * `pipe help` or `pipe auth list` should not pay for the schema compiler or the engine.
  */
 import { Command, Flags } from '@oclif/core';
-import type { ConfigIssue } from '@pipe/core';
+import type { ConfigIssue } from '@pipe/core/engine';
 import { ConfigError } from '@pipe/core/config-error';
 import { ExitCode, PipeError } from '@pipe/core/errors';
 import { Redactor } from '@pipe/core/redactor';

@@ -4,7 +4,8 @@
  * warn). What a command's flags say wins over the file.
  */
 import { join, resolve } from 'node:path';
-import { createRunLogger, type LogLevel, type Redactor, type ResolvedPipelineFile, type RunLogger } from '@pipe/core';
+import { type LogLevel, type Redactor } from '@pipe/core';
+import { createRunLogger, type ResolvedPipelineFile, type RunLogger } from '@pipe/core/engine';
 
 /** The levels the `--log-level` flags offer. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'];

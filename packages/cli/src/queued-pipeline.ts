@@ -5,16 +5,8 @@
  * back to Redis redacted with this run's secrets.
  */
 import { dirname } from 'node:path';
-import {
-  errorMessage,
-  pipelineFileFromText,
-  Redactor,
-  resolvePipelineFile,
-  runPipelines,
-  type LogLevel,
-  type PipelineOutcome,
-  type ResolvedPipelineFile,
-} from '@pipe/core';
+import { errorMessage, Redactor, type LogLevel } from '@pipe/core';
+import { pipelineFileFromText, resolvePipelineFile, runPipelines, type PipelineOutcome, type ResolvedPipelineFile } from '@pipe/core/engine';
 import type { PipelineJob, PipelineJobContext } from '@pipe/queue';
 import { catalogFor } from './load-project';
 import { projectLogger } from './project-logger';

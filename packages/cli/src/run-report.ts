@@ -4,7 +4,8 @@
  * table with where the log and summary went. The exit code is the run's own.
  */
 import { resolve } from 'node:path';
-import { AtomicFile, type RunOutcome } from '@pipe/core';
+import { AtomicFile } from '@pipe/core';
+import { type RunOutcome } from '@pipe/core/engine';
 import { renderRunSummary } from './render/run-summary';
 import { summaryCsv } from './render/summary-csv';
 

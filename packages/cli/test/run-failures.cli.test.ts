@@ -5,7 +5,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { sleep, type RunOutcome } from '@pipe/core';
+import { sleep } from '@pipe/core';
+import { type RunOutcome } from '@pipe/core/engine';
 import { pipe, startPipe, workspace } from './run-pipe';
 
 /** A source module: one data piece, then whatever MODE says. */

@@ -1,4 +1,8 @@
-/** @pipe/core: the plugin contract, the engine, config loading, and the built-in plugins. */
+/**
+ * @pipe/core: what a plugin is written against: the contract (pieces, context, plugin shapes),
+ * errors, and helpers for HTTP, retries, credentials, chunking and logging. The engine that runs
+ * pipelines is at @pipe/core/engine, the plugin test harness at @pipe/core/testing.
+ */
 export * from './plugin/piece';
 export * from './plugin/context';
 export * from './plugin/contract';
@@ -27,23 +31,5 @@ export { CredentialStore, type CredentialSecret, type CredentialEntry, type Cred
 export { Redactor, REDACTED } from './log/redactor';
 export { StreamLogger, type LogLevel } from './log/stream-logger';
 export { PluginProgress, type ProgressCounts } from './engine/progress';
-export * as testing from './testing/plugin-harness';
-export { builtinPlugins, fileSource, chunkLines, fileSink, dirSink } from './plugins/builtin';
-export { PluginCatalog, UnknownPluginError, type CatalogEntry, type CatalogOptions } from './plugin/catalog';
-export { ConfigError, formatIssue, type ConfigIssue } from './config/config-error';
-export { loadPipelineFile, pipelineFileFromText, SEARCH_PLACES, type LoadedPipelineFile } from './config/load-pipeline-file';
-export { resolvePipelineFile, type ResolvedPipelineFile, type ResolvedPipeline, type ResolvedStage } from './config/resolve-pipeline-file';
-export { PipelineFileSchema } from './config/pipeline-file-schema';
-export { runPipeline, type PipelineRunOptions } from './engine/run-pipeline';
-export { runPipelines, newRunId, type RunOptions } from './engine/run-pipelines';
-export { planRun, type RunPlan, type PlannedPipeline, type PlannedStage } from './engine/plan';
-export type { RunOutcome, PipelineOutcome, DocumentOutcome, PipelineStatus } from './engine/outcome';
 export { AtomicFile } from './fs/atomic-file';
-export { describeSchema, type SettingDoc } from './schema/describe-schema';
-export { pipelineFileEditorSchema, pluginWithSchema, editorConfigSchema, requiredKeys, VARIABLE_REFERENCE, type JsonSchema } from './schema/editor-schema';
-export { createRunLogger, type RunLogger, type RunLoggerOptions } from './log/run-logger';
-export { saveRunRecord, saveRunRecordSync, loadRunRecord, runRecordPath, failedSince, type RetrySelection } from './engine/run-record';
-export { watchStrayErrors, StrayError } from './engine/stray-errors';
-export type { PluginScope } from './engine/plugin-scope';
 export { BufferPool, once } from './util/buffer-pool';
-export { InProcessTargetLocks, type TargetLocks, type TargetLease, type AcquireOptions } from './locks/target-locks';

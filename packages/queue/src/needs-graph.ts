@@ -8,7 +8,7 @@
  * pipelines may need the same one), so the run's state is kept beside the queue (RunStore) and
  * each pipeline's job is added once its needs have succeeded.
  */
-import type { PipelineStatus } from '@pipe/core';
+import type { PipelineStatus } from '@pipe/core/engine';
 import type { RunPlan } from './job-data';
 
 export interface RunSteps {

@@ -12,13 +12,14 @@
  */
 import { hostname } from 'node:os';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import { errorMessage, type PipelineOutcome, type ProgressCounts } from '@pipe/core';
+import { errorMessage, type ProgressCounts } from '@pipe/core';
+import { type PipelineOutcome } from '@pipe/core/engine';
 import type { QueueJobData, RunPlan, ScheduledRunJobData } from './job-data';
 import { KEY_PREFIX, QUEUE_NAME, type PipeQueue } from './pipe-queue';
 import { advanceRun, startQueuedRun } from './queued-run';
 import { RedisTargetLocks } from './redis-target-locks';
 import { RunStore } from './run-store';
-import type { TargetLocks } from '@pipe/core';
+import type { TargetLocks } from '@pipe/core/engine';
 
 /** One pipeline to run, as a job gives it. */
 export interface PipelineJob {

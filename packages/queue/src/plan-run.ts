@@ -1,5 +1,5 @@
 /** From a loaded pipeline file and a selection to the plan of a queued run. */
-import { newRunId, type ResolvedPipelineFile } from '@pipe/core';
+import { newRunId, type ResolvedPipelineFile } from '@pipe/core/engine';
 import type { RunPlan } from './job-data';
 
 export interface RunSelection {

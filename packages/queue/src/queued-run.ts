@@ -4,7 +4,8 @@
  * the skips it caused (see nextSteps). A job's id is `<run>.<pipeline>`, so two workers ending
  * two needs at the same moment add the dependent's job once: BullMQ ignores an id it holds.
  */
-import { ExitCode, type PipelineOutcome, type PipelineStatus, type RunOutcome } from '@pipe/core';
+import { ExitCode } from '@pipe/core';
+import { type PipelineOutcome, type PipelineStatus, type RunOutcome } from '@pipe/core/engine';
 import type { JobsOptions } from 'bullmq';
 import type { PipelineJobData, RunPlan } from './job-data';
 import { nextSteps } from './needs-graph';

@@ -13,7 +13,8 @@
  * one-process store, waiters are not served in arrival order.
  */
 import { randomBytes } from 'node:crypto';
-import { InterruptedError, type AcquireOptions, type TargetLease, type TargetLocks } from '@pipe/core';
+import { InterruptedError } from '@pipe/core';
+import { type AcquireOptions, type TargetLease, type TargetLocks } from '@pipe/core/engine';
 import { KEY_PREFIX } from './pipe-queue';
 import type { RedisCommands } from './redis-commands';
 

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { PipelineOutcome } from '@pipe/core';
+import type { PipelineOutcome } from '@pipe/core/engine';
 import type { RunPlan } from './job-data';
 import { KEY_PREFIX } from './pipe-queue';
 import type { RedisCommands } from './redis-commands';

@@ -1,4 +1,5 @@
-import { credentialTransport, InsecureUrlError, testing, validatePluginConfig } from '@pipe/core';
+import { credentialTransport, InsecureUrlError, validatePluginConfig } from '@pipe/core';
+import * as testing from '@pipe/core/testing';
 import { anaplanLogin, anaplanSink, CREDENTIAL_SERVICE, type AnaplanSinkConfig } from '../src';
 import { configFor, IDS, opportunitiesCsv, runAnaplanSink, startEmulator, tempCredentialStore, USER, type AnaplanEmulator } from './support/anaplan-fixture';
 import { startRedirectingServer } from './support/redirecting-server';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { testing } from '@pipe/core';
+import * as testing from '@pipe/core/testing';
 import { DEFAULT_REPORT_IDS } from '@pipe/emulator-sfdc';
 import { sfdcEmulatorProvider } from '@pipe/emulator-sfdc/pipe-package';
 import { pipePackage, sfdcReportSource } from '../src';

@@ -1,5 +1,6 @@
 /** Shared set-up for the source tests: a config against the emulator and piece helpers. */
-import { testing, type Piece } from '@pipe/core';
+import { type Piece } from '@pipe/core';
+import * as testing from '@pipe/core/testing';
 import type { SfdcEmulator } from '@pipe/emulator-sfdc';
 
 export function jwtAuth(emulator: SfdcEmulator) {

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { testing, validatePluginConfig, type Piece } from '@pipe/core';
+import { validatePluginConfig, type Piece } from '@pipe/core';
+import * as testing from '@pipe/core/testing';
 import { DEFAULT_REPORT_IDS, startSfdcEmulator, toId18, type SfdcEmulator } from '@pipe/emulator-sfdc';
 import { sfdcReportSource } from '../src';
 import { baseConfig, dataOf, kinds } from './helpers';

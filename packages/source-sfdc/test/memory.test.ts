@@ -4,7 +4,8 @@
  * taken (socket buffers and a piece or two), never the report. Peak memory of the real download
  * is a figure of `pnpm bench` (bench/sfdc.js, leg (a)).
  */
-import { sleep, testing, validatePluginConfig, type Piece } from '@pipe/core';
+import { sleep, validatePluginConfig, type Piece } from '@pipe/core';
+import * as testing from '@pipe/core/testing';
 import { startSfdcEmulator, type SfdcEmulator } from '@pipe/emulator-sfdc';
 import { sfdcReportSource } from '../src';
 import { baseConfig } from './helpers';

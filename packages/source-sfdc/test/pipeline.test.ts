@@ -2,7 +2,8 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redactor, StreamLogger, chunkLines, dirSink, runPipeline, validatePluginConfig, type Plugin, type ResolvedPipeline } from '@pipe/core';
+import { Redactor, StreamLogger, validatePluginConfig, type Plugin } from '@pipe/core';
+import { chunkLines, dirSink, runPipeline, type ResolvedPipeline } from '@pipe/core/engine';
 import { DEFAULT_REPORT_IDS, startSfdcEmulator, toId18, type SfdcEmulator } from '@pipe/emulator-sfdc';
 import { sfdcReportSource } from '../src';
 import { baseConfig } from './helpers';

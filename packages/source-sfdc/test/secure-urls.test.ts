@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CredentialStore, CredentialUrlGuard, InsecureUrlError, testing, validatePluginConfig } from '@pipe/core';
+import { CredentialStore, CredentialUrlGuard, InsecureUrlError, validatePluginConfig } from '@pipe/core';
+import * as testing from '@pipe/core/testing';
 import { DEFAULT_REPORT_IDS, startSfdcEmulator, type SfdcEmulator } from '@pipe/emulator-sfdc';
 import { CREDENTIAL_SERVICE, sfdcReportSource, webServerLogin, type SfdcReportConfig } from '../src';
 import { withInstanceUrlCheck } from '../src/auth/instance-url-check';

@@ -1,4 +1,5 @@
-import { sleep, testing } from '@pipe/core';
+import { sleep } from '@pipe/core';
+import * as testing from '@pipe/core/testing';
 import type { AuthFlow, SalesforceSession } from '../src/auth/auth-flow';
 import { SessionManager } from '../src/auth/session-manager';
 

@@ -1,4 +1,5 @@
-import { testing, validatePluginConfig, type Piece } from '@pipe/core';
+import { validatePluginConfig, type Piece } from '@pipe/core';
+import * as testing from '@pipe/core/testing';
 import { DEFAULT_REPORT_IDS, startSfdcEmulator, type SfdcEmulator } from '@pipe/emulator-sfdc';
 import { sfdcReportSource } from '../src';
 import { baseConfig } from './helpers';

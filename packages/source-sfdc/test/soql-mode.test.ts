@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { testing } from '@pipe/core';
+import * as testing from '@pipe/core/testing';
 import { startSfdcEmulator, type SfdcEmulator } from '@pipe/emulator-sfdc';
 import { sfdcReportSource } from '../src';
 import { baseConfig } from './helpers';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
-import { ExitCode, failedSince, PipeError, type PipelineOutcome, type RunOutcome } from '@pipe/core';
+import { ExitCode, PipeError } from '@pipe/core';
+import { failedSince, type PipelineOutcome, type RunOutcome } from '@pipe/core/engine';
 import { planQueuedRun, queuedRunOutcome, RunStore, startQueuedRun, type PipeQueue, type RunPlan } from '@pipe/queue';
 import { checkPipelineNames, loadProject } from '../load-project';
 import { PipeCommand, type CommandOutcome } from '../pipe-command';

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
+import { errorMessage, ExitCode, type LogLevel } from '@pipe/core';
 import {
-  errorMessage,
-  ExitCode,
   failedSince,
   loadRunRecord,
   newRunId,
@@ -10,10 +9,9 @@ import {
   runPipelines,
   saveRunRecord,
   saveRunRecordSync,
-  type LogLevel,
   type RunOutcome,
   type RunPlan,
-} from '@pipe/core';
+} from '@pipe/core/engine';
 import { checkPipelineNames, loadProject } from '../load-project';
 import { PipeCommand, type CommandOutcome } from '../pipe-command';
 import { LOG_LEVELS, projectLogger } from '../project-logger';

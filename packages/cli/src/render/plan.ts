@@ -1,5 +1,5 @@
 /** `--dry-run` output: what would run, in which order, with which plugins and settings. */
-import type { PlannedStage, RunPlan } from '@pipe/core';
+import type { PlannedStage, RunPlan } from '@pipe/core/engine';
 
 function stageLine(role: string, s: PlannedStage): string {
   const origin = s.origin === 'built-in' ? '' : ` (${s.origin})`;

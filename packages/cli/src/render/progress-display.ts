@@ -6,7 +6,8 @@
  * Anaplan import running on the server) the line says what it waits on and for how long, in place
  * of the throughput and ETA, which would only fall.
  */
-import type { PipelineOutcome, ProgressCounts } from '@pipe/core';
+import type { ProgressCounts } from '@pipe/core';
+import type { PipelineOutcome } from '@pipe/core/engine';
 import { formatBytes, formatDuration } from './format';
 
 interface Running {

@@ -1,5 +1,5 @@
 /** The run summary people read in the morning: one row per pipeline, then what each produced. */
-import type { PipelineOutcome, RunOutcome } from '@pipe/core';
+import type { PipelineOutcome, RunOutcome } from '@pipe/core/engine';
 import { formatBytes, formatDuration, table } from './format';
 
 const STATUS_MARK: Record<PipelineOutcome['status'], string> = {

@@ -4,7 +4,7 @@
  * downloader people use today writes back to its list.
  */
 import { stringify } from 'csv-stringify/sync';
-import type { PipelineOutcome, RunOutcome } from '@pipe/core';
+import type { PipelineOutcome, RunOutcome } from '@pipe/core/engine';
 import { durationSeconds } from './format';
 
 const COLUMNS = ['run_id', 'pipeline', 'document', 'status', 'rows', 'bytes', 'chunks', 'retries', 'duration_s', 'outputs', 'error'];

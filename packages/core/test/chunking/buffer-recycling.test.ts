@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import { BufferPool, chunkLines, dataPiece, docEnd, fileSource, RecordChunker, testing, type Piece } from '../../src';
+import { BufferPool, dataPiece, docEnd, RecordChunker, type Piece } from '../../src';
+import * as testing from '../../src/testing';
+import { chunkLines, fileSource } from '../../src/engine';
 import { project } from '../helpers';
 
 describe('buffer recycling', () => {

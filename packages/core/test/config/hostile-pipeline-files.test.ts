@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ConfigError, loadPipelineFile, PluginCatalog, resolvePipelineFile } from '../../src';
+import { ConfigError, loadPipelineFile, PluginCatalog, resolvePipelineFile } from '../../src/engine';
 import { MAX_PIPELINE_FILE_BYTES } from '../../src/config/pipeline-file-text';
 import { project } from '../helpers';
 

@@ -2,7 +2,7 @@
 // (A file of its own: the count starts from a fresh module registry, before anything compiled.)
 import { join } from 'node:path';
 import Ajv from 'ajv';
-import { chunkLines, dirSink, fileSource, loadPipelineFile, PluginCatalog, resolvePipelineFile } from '../../src';
+import { chunkLines, dirSink, fileSource, loadPipelineFile, PluginCatalog, resolvePipelineFile } from '../../src/engine';
 import { PipelineFileSchema } from '../../src/config/pipeline-file-schema';
 import { project } from '../helpers';
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ConfigError, loadPipelineFile, PluginCatalog, resolvePipelineFile } from '../../src';
+import { ConfigError, loadPipelineFile, PluginCatalog, resolvePipelineFile } from '../../src/engine';
 import { ISSUE_EXAMPLE, project } from '../helpers';
 
 async function resolveIn(dir: string, file?: string, env: Record<string, string> = {}) {

@@ -1,19 +1,6 @@
 import { join } from 'node:path';
-import {
-  dataPiece,
-  defineSink,
-  defineSource,
-  docEnd,
-  Redactor,
-  runPipelines,
-  StreamLogger,
-  Type,
-  type ResolvedPipeline,
-  type ResolvedPipelineFile,
-  InProcessTargetLocks,
-  type SinkTarget,
-  type TargetLocks,
-} from '../../src';
+import { dataPiece, defineSink, defineSource, docEnd, Redactor, StreamLogger, Type, type SinkTarget } from '../../src';
+import { runPipelines, type ResolvedPipeline, type ResolvedPipelineFile, InProcessTargetLocks, type TargetLocks } from '../../src/engine';
 import { targetTurns } from '../../src/engine/run-pipelines';
 import { project } from '../helpers';
 

@@ -7,15 +7,13 @@ import {
   docEnd,
   docFailed,
   Redactor,
-  runPipeline,
   sleep,
   StreamLogger,
   Type,
   type Piece,
   type Plugin,
-  type ResolvedPipeline,
-  type ResolvedStage,
 } from '../../src';
+import { runPipeline, type ResolvedPipeline, type ResolvedStage } from '../../src/engine';
 import { guardPieces, pieceProblem } from '../../src/engine/piece-guard';
 import { currentPluginScope, type PluginScope } from '../../src/engine/plugin-scope';
 import { project } from '../helpers';

@@ -1,24 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  chunkLines,
-  dataPiece,
-  defineSink,
-  defineSource,
-  dirSink,
-  docEnd,
-  fileSink,
-  Redactor,
-  runPipeline,
-  sleep,
-  StreamLogger,
-  Type,
-  type DataPiece,
-  type Piece,
-  type Plugin,
-  type ResolvedPipeline,
-  type ResolvedStage,
-} from '../../src';
+import { dataPiece, defineSink, defineSource, docEnd, Redactor, sleep, StreamLogger, Type, type DataPiece, type Piece, type Plugin } from '../../src';
+import { chunkLines, dirSink, fileSink, runPipeline, type ResolvedPipeline, type ResolvedStage } from '../../src/engine';
 import { project } from '../helpers';
 
 const MB = 1_000_000;
@@ -172,7 +155,7 @@ describe('runPipeline', () => {
 
 describe('runPipelines', () => {
   it('retries: starts a failed pipeline over from the first byte', async () => {
-    const { runPipelines } = await import('../../src');
+    const { runPipelines } = await import('../../src/engine');
     let attempts = 0;
     let firstAttemptAt = 0;
     const flaky = defineSource({

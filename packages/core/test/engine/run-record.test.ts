@@ -9,7 +9,7 @@ import {
   type DocumentOutcome,
   type PipelineOutcome,
   type RunOutcome,
-} from '../../src';
+} from '../../src/engine';
 import { settleDocuments } from '../../src/engine/document-delivery';
 import { project } from '../helpers';
 

@@ -1,4 +1,5 @@
-import { InProcessTargetLocks, InterruptedError } from '../../src';
+import { InterruptedError } from '../../src';
+import { InProcessTargetLocks } from '../../src/engine';
 
 const owner = (name: string, signal = new AbortController().signal) => ({ owner: name, signal });
 

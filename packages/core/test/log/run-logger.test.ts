@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRunLogger, Redactor, sleep } from '../../src';
+import { Redactor, sleep } from '../../src';
+import { createRunLogger } from '../../src/engine';
 import { project } from '../helpers';
 
 describe('run logger', () => {

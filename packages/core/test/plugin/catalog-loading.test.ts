@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { PluginCatalog } from '../../src';
+import { PluginCatalog } from '../../src/engine';
 import { project } from '../helpers';
 
 const SINK_JS = `const { defineSink, Type } = require(${JSON.stringify(join(__dirname, '../../src'))});

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { PluginCatalog, UnknownPluginError } from '../../src';
+import { PluginCatalog, UnknownPluginError } from '../../src/engine';
 import { project } from '../helpers';
 
 const SINK_JS = `const { defineSink, Type } = require(${JSON.stringify(join(__dirname, '../../src'))});

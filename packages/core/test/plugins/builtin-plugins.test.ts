@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chunkLines, dataPiece, dirSink, docEnd, docFailed, fileSink, fileSource, testing, type Piece } from '../../src';
+import { dataPiece, docEnd, docFailed, type Piece } from '../../src';
+import * as testing from '../../src/testing';
+import { chunkLines, dirSink, fileSink, fileSource } from '../../src/engine';
 import { project } from '../helpers';
 
 const a = { id: 'a', name: 'alpha' };

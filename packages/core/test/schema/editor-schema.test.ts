@@ -1,7 +1,8 @@
 import Ajv from 'ajv';
 import { pipePackage as anaplanPackage } from '@pipe/sink-anaplan';
 import { pipePackage as sfdcPackage } from '@pipe/source-sfdc';
-import { builtinPlugins, describeSchema, fileSink, fileSource, parseByteSize, pipelineFileEditorSchema, type Plugin } from '../../src';
+import { parseByteSize, type Plugin } from '../../src';
+import { builtinPlugins, describeSchema, fileSink, fileSource, pipelineFileEditorSchema } from '../../src/engine';
 import { BYTE_SIZE_STRING } from '../../src/schema/editor-schema';
 
 const plugins: Plugin[] = [...builtinPlugins, ...sfdcPackage.plugins, ...anaplanPackage.plugins];

@@ -8,6 +8,7 @@ import Ajv from 'ajv';
 import { pipePackage as anaplanPackage } from '@pipe/sink-anaplan';
 import { pipePackage as sfdcPackage } from '@pipe/source-sfdc';
 import { parse as parseYaml } from 'yaml';
+import { type PluginKind } from '../../src';
 import {
   builtinPlugins,
   ConfigError,
@@ -17,8 +18,7 @@ import {
   pipelineFileEditorSchema,
   resolvePipelineFile,
   type CatalogEntry,
-  type PluginKind,
-} from '../../src';
+} from '../../src/engine';
 import { project } from '../helpers';
 
 const DOC = join(__dirname, '../../../../docs/pipelines.md');

@@ -1,4 +1,4 @@
-import { testing } from '@pipe/core';
+import * as testing from '@pipe/core/testing';
 import { clearNameCache } from '../../src/model/name-resolver';
 import { configFor, IDS, opportunitiesCsv, runAnaplanSink, startEmulator, type AnaplanEmulator } from '../support/anaplan-fixture';
 

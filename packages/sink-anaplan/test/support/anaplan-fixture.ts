@@ -2,7 +2,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CredentialStore, RecordChunker, dataPiece, docEnd, testing, type Doc, type PipelineShape, type Piece, type SinkResult } from '@pipe/core';
+import { CredentialStore, RecordChunker, dataPiece, docEnd, type Doc, type PipelineShape, type Piece, type SinkResult } from '@pipe/core';
+import * as testing from '@pipe/core/testing';
 import { createAnaplanSink } from '../../src';
 import {
   DEFAULT_FILE_ID,

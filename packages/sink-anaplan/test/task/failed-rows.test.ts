@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { testing } from '@pipe/core';
+import * as testing from '@pipe/core/testing';
 import { AnaplanTaskFailedError } from '../../src';
 import type { TaskOutcome } from '../../src/task/task-runner';
 import { judgeTask } from '../../src/task/task-verdict';

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { sleep, testing } from '@pipe/core';
+import { sleep } from '@pipe/core';
+import * as testing from '@pipe/core/testing';
 import { AnaplanTaskFailedError } from '../../src';
 import { routePatterns } from '@pipe/emulator-anaplan';
 import { completeCalls, configFor, IDS, opportunitiesCsv, runAnaplanSink, startEmulator, type AnaplanEmulator } from '../support/anaplan-fixture';

@@ -1,4 +1,4 @@
-import { testing } from '@pipe/core';
+import * as testing from '@pipe/core/testing';
 import { routePatterns } from '@pipe/emulator-anaplan';
 import { configFor, IDS, opportunitiesCsv, runAnaplanSink, startEmulator, type AnaplanEmulator } from '../support/anaplan-fixture';
 

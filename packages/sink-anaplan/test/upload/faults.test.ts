@@ -1,4 +1,5 @@
-import { sleep, testing } from '@pipe/core';
+import { sleep } from '@pipe/core';
+import * as testing from '@pipe/core/testing';
 import { routePatterns } from '@pipe/emulator-anaplan';
 import {
   chunkPuts,

@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { dataPiece, docEnd, sleep, testing, type Piece } from '@pipe/core';
+import { dataPiece, docEnd, sleep, type Piece } from '@pipe/core';
+import * as testing from '@pipe/core/testing';
 import { routePatterns } from '@pipe/emulator-anaplan';
 import {
   chunkPuts,

@@ -1,4 +1,6 @@
-import { InProcessTargetLocks, testing, validatePluginConfig } from '@pipe/core';
+import { validatePluginConfig } from '@pipe/core';
+import { InProcessTargetLocks } from '@pipe/core/engine';
+import * as testing from '@pipe/core/testing';
 import { anaplanSink, type AnaplanSinkConfig } from '../../src';
 import { configFor, IDS, opportunitiesCsv, preCutPieces, runAnaplanSink, startEmulator, type AnaplanEmulator } from '../support/anaplan-fixture';
 

@@ -1,4 +1,4 @@
-import { testing } from '@pipe/core';
+import * as testing from '@pipe/core/testing';
 import {
   chunkPuts,
   completeCalls,

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { describeSchema, ExitCode, pluginWithSchema, type JsonSchema, type PluginKind, type SettingDoc } from '@pipe/core';
+import { ExitCode, type PluginKind } from '@pipe/core';
+import { describeSchema, pluginWithSchema, type JsonSchema, type SettingDoc } from '@pipe/core/engine';
 import { catalogFor } from '../../load-project';
 import { PipeCommand, type CommandOutcome } from '../../pipe-command';
 import { table } from '../../render/format';

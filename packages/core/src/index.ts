@@ -33,3 +33,7 @@ export { StreamLogger, type LogLevel } from './log/stream-logger';
 export { PluginProgress, type ProgressCounts } from './engine/progress';
 export { AtomicFile } from './fs/atomic-file';
 export { BufferPool, once } from './util/buffer-pool';
+export { AdaptiveConcurrency, DEFAULT_MAX_CONCURRENCY, type AdaptiveConcurrencyOptions, type LimitChange } from './transfer/adaptive-concurrency';
+export { FixedConcurrency, type ConcurrencyLimit, type ConcurrencyPermit } from './transfer/concurrency-limit';
+export { AutoConcurrency, MaxConcurrency, concurrencyLimit, type ConcurrencySettingValue } from './transfer/concurrency-setting';
+export { backPressureOf } from './transfer/back-pressure';

@@ -1,0 +1,208 @@
+/**
+ * `concurrency: auto`: a limit on requests in flight that finds its own level, in the spirit of
+ * Vector's adaptive request concurrency (its AIMD controller): start low,
+ * add one slot at a time while more requests in flight bring more throughput, take slots away
+ * when they only queue, and halve the limit on back pressure (429, 503, resets, timeouts).
+ *
+ * Decisions are taken once per interval of about one round trip, from the requests that finished
+ * in it. Each round trip (per unit of `weight`, e.g. per byte sent) is compared with the lowest
+ * seen so far, the no-load round trip: `limit x (1 - lowest / now)` estimates how many requests
+ * are only waiting in a queue somewhere (TCP Vegas' estimate). Under one: the extra slots still
+ * add throughput, so grow (only if the limit was reached: an unused limit says nothing). Above
+ * `QUEUE_TO_SHRINK`: latency rises with no gain, so shrink by one.
+ *
+ * After back pressure at a limit, growing back to that limit waits longer each time it fails
+ * again there, so a server that answers 429 above a fixed cap is probed rarely instead of every
+ * few round trips. `Retry-After` stops new requests until it has passed.
+ *
+ * Time comes from `now` and waits from `sleep`, both injectable, so tests drive it step by step.
+ */
+import { sleep as realSleep } from '../http/retry';
+import { abortReason, SlotWaiters, type ConcurrencyLimit, type ConcurrencyPermit } from './concurrency-limit';
+
+export interface AdaptiveConcurrencyOptions {
+  /** Limit at the start (default 2). */
+  readonly initial?: number;
+  /** The limit never goes above this (default 32). */
+  readonly maximum?: number;
+  /** Milliseconds on a monotonic clock (default `performance.now`). */
+  readonly now?: () => number;
+  /** Wait while a Retry-After pause lasts (default a timer). */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Told every time the limit moves, with why (for the debug log). */
+  readonly onChange?: (change: LimitChange) => void;
+}
+
+export interface LimitChange {
+  readonly from: number;
+  readonly to: number;
+  readonly reason: 'throughput rises' | 'latency rises' | 'back pressure';
+}
+
+export const DEFAULT_INITIAL_CONCURRENCY = 2;
+export const DEFAULT_MAX_CONCURRENCY = 32;
+/** Halve on back pressure: the server said plainly it has too much. */
+const BACK_PRESSURE_DECREASE = 0.5;
+/** Requests estimated to be only queuing above which the limit shrinks by one. */
+const QUEUE_TO_SHRINK = 2.5;
+/** Below this many queued requests the last slot added still paid off. */
+const QUEUE_TO_GROW = 1;
+/** Weight of the newest interval in the average round trip that sets the interval length. */
+const EWMA_ALPHA = 0.4;
+/** Intervals at the limit that last met back pressure before trying it again; doubles per failure. */
+const FIRST_PROBE_WAIT = 4;
+const LONGEST_PROBE_WAIT = 64;
+
+export class AdaptiveConcurrency implements ConcurrencyLimit {
+  readonly maximum: number;
+  inFlight = 0;
+  /** Back-pressure events seen (every 429, 503, reset or timeout reported). */
+  backPressureEvents = 0;
+  private current: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly waiters = new SlotWaiters();
+  private pausedUntil = -Infinity;
+
+  /** Lowest mean round trip per unit of weight in any interval: the no-load round trip. */
+  private baseline: number | undefined;
+  /** Average unweighted round trip, in ms: one interval lasts this long. */
+  private averageRttMs: number | undefined;
+  private intervalEnd: number | undefined;
+  private interval = { weightedSum: 0, samples: 0, rttSum: 0, reachedLimit: false, backPressure: false };
+  private lastDecreaseAt = -Infinity;
+  /** The limit that last met back pressure, and how many clean intervals to wait before trying it again. */
+  private ceiling: number | undefined;
+  private probeWait = FIRST_PROBE_WAIT;
+  private intervalsBelowCeiling = 0;
+
+  constructor(private readonly options: AdaptiveConcurrencyOptions = {}) {
+    this.maximum = options.maximum ?? DEFAULT_MAX_CONCURRENCY;
+    if (!(this.maximum >= 1)) throw new RangeError('maximum concurrency must be at least 1');
+    this.current = Math.min(this.maximum, Math.max(1, options.initial ?? DEFAULT_INITIAL_CONCURRENCY));
+    this.now = options.now ?? (() => performance.now());
+    this.sleep = options.sleep ?? realSleep;
+  }
+
+  get limit(): number {
+    return this.current;
+  }
+
+  /** Milliseconds until new requests may start again after a Retry-After; 0 when they may. */
+  pausedForMs(): number {
+    return Math.max(0, this.pausedUntil - this.now());
+  }
+
+  /** A slot now, or undefined when the limit is reached or a Retry-After pause lasts. */
+  tryAcquire(): ConcurrencyPermit | undefined {
+    if (this.pausedForMs() > 0) return undefined;
+    if (this.inFlight >= this.current) {
+      this.interval.reachedLimit = true;
+      return undefined;
+    }
+    this.inFlight++;
+    if (this.inFlight >= this.current) this.interval.reachedLimit = true;
+    return this.permit(this.now());
+  }
+
+  async acquire(signal?: AbortSignal): Promise<ConcurrencyPermit> {
+    for (;;) {
+      if (signal?.aborted) throw abortReason(signal);
+      const permit = this.tryAcquire();
+      if (permit) return permit;
+      const pause = this.pausedForMs();
+      await (pause > 0 ? this.sleep(pause, signal) : this.waiters.wait(signal));
+    }
+  }
+
+  /**
+   * Back pressure not tied to one permit (a 429 on a request made outside the limiter, by the
+   * same client): the limit drops and new requests wait for `retryAfterMs`.
+   */
+  backPressure(retryAfterMs?: number): void {
+    this.backPressureEvents++;
+    this.interval.backPressure = true;
+    const now = this.now();
+    if (retryAfterMs !== undefined && retryAfterMs > 0) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
+    // Requests already in flight when the limit dropped report the same congestion: one decrease per round trip.
+    if (now - this.lastDecreaseAt < (this.averageRttMs ?? 0)) return;
+    this.lastDecreaseAt = now;
+    if (this.ceiling !== undefined && this.current >= this.ceiling) this.probeWait = Math.min(LONGEST_PROBE_WAIT, this.probeWait * 2);
+    this.ceiling = this.current;
+    this.intervalsBelowCeiling = 0;
+    this.setLimit(Math.max(1, Math.floor(this.current * BACK_PRESSURE_DECREASE)), 'back pressure');
+  }
+
+  /** Requests changed shape (e.g. bodies are now compressed): earlier round trips no longer compare. */
+  rebase(): void {
+    this.baseline = undefined;
+    this.interval = { weightedSum: 0, samples: 0, rttSum: 0, reachedLimit: false, backPressure: false };
+    this.intervalEnd = undefined;
+  }
+
+  private permit(startedAt: number): ConcurrencyPermit {
+    let done = false;
+    let metBackPressure = false;
+    const finish = () => {
+      if (done) return false;
+      done = true;
+      this.inFlight--;
+      this.waiters.wakeAll();
+      return true;
+    };
+    return {
+      backPressure: (retryAfterMs?: number) => {
+        metBackPressure = true;
+        this.backPressure(retryAfterMs);
+      },
+      succeeded: (weight = 1) => {
+        if (!finish()) return;
+        // A request that waited out a retry says nothing about the round trip.
+        if (!metBackPressure) this.sample(this.now() - startedAt, weight);
+      },
+      release: () => void finish(),
+    };
+  }
+
+  private sample(rttMs: number, weight: number): void {
+    const now = this.now();
+    this.interval.weightedSum += rttMs / Math.max(weight, Number.MIN_VALUE);
+    this.interval.rttSum += rttMs;
+    this.interval.samples++;
+    this.intervalEnd ??= now;
+    if (now >= this.intervalEnd) this.adjust(now);
+  }
+
+  private adjust(now: number): void {
+    const { weightedSum, samples, rttSum, reachedLimit, backPressure } = this.interval;
+    this.interval = { weightedSum: 0, samples: 0, rttSum: 0, reachedLimit: false, backPressure: false };
+    const meanRtt = rttSum / samples;
+    this.averageRttMs = this.averageRttMs === undefined ? meanRtt : this.averageRttMs + EWMA_ALPHA * (meanRtt - this.averageRttMs);
+    this.intervalEnd = now + this.averageRttMs;
+
+    const latency = weightedSum / samples;
+    const first = this.baseline === undefined;
+    this.baseline = Math.min(this.baseline ?? latency, latency);
+    if (backPressure) return; // already lowered when it happened
+    const queued = this.current * (1 - this.baseline / latency);
+    if (!first && queued > QUEUE_TO_SHRINK && this.current > 1) {
+      this.setLimit(this.current - 1, 'latency rises');
+      return;
+    }
+    if (queued >= QUEUE_TO_GROW || !reachedLimit || this.current >= this.maximum) return;
+    if (this.ceiling !== undefined && this.current + 1 >= this.ceiling) {
+      // The next step is where the server pushed back last time: wait a while before trying it.
+      if (++this.intervalsBelowCeiling < this.probeWait) return;
+      this.intervalsBelowCeiling = 0;
+    }
+    this.setLimit(this.current + 1, 'throughput rises');
+  }
+
+  private setLimit(limit: number, reason: LimitChange['reason']): void {
+    const from = this.current;
+    if (limit === from) return;
+    this.current = limit;
+    if (limit > from) this.waiters.wakeAll();
+    this.options.onChange?.({ from, to: limit, reason });
+  }
+}

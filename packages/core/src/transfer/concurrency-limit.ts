@@ -1,0 +1,91 @@
+/**
+ * How many requests may be in flight at once, as the contract between an uploader (or downloader)
+ * and whatever sets the number: a fixed setting, or AdaptiveConcurrency, which moves it with what
+ * each request reports back through its permit.
+ */
+import { InterruptedError } from '../errors';
+
+/** One request's slot. Give it back exactly once, with `succeeded` or `release`. */
+export interface ConcurrencyPermit {
+  /**
+   * The request met back pressure (429, 503, a reset, a timeout) and will be retried or fail:
+   * the limit drops, and no request starts before `retryAfterMs` has passed. Keeps the slot.
+   */
+  backPressure(retryAfterMs?: number): void;
+  /**
+   * The request succeeded: frees the slot and, unless it met back pressure, its round trip is a
+   * latency sample. `weight` (e.g. the bytes sent) makes requests of different sizes comparable.
+   */
+  succeeded(weight?: number): void;
+  /** Free the slot without a latency sample (a failure that is not back pressure, a cancelled request). */
+  release(): void;
+}
+
+export interface ConcurrencyLimit {
+  /** Requests allowed in flight now. */
+  readonly limit: number;
+  readonly inFlight: number;
+  /** The most requests this limit will ever allow at once (connection pools are sized from it). */
+  readonly maximum: number;
+  /** Wait for a free slot; rejects when `signal` aborts. */
+  acquire(signal?: AbortSignal): Promise<ConcurrencyPermit>;
+}
+
+/** Wakes everything waiting for a slot; each wait gets a fresh promise, so nothing holds a settled one. */
+export class SlotWaiters {
+  private waiters: Array<() => void> = [];
+
+  wait(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(abortReason(signal));
+      const onAbort = () => {
+        this.waiters = this.waiters.filter((w) => w !== wake);
+        reject(abortReason(signal));
+      };
+      const wake = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(wake);
+    });
+  }
+
+  wakeAll(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+export function abortReason(signal: AbortSignal | undefined): Error {
+  return (signal?.reason as Error | undefined) ?? new InterruptedError();
+}
+
+/** A limit that never moves: `concurrency: 8`. */
+export class FixedConcurrency implements ConcurrencyLimit {
+  inFlight = 0;
+  private readonly waiters = new SlotWaiters();
+
+  constructor(readonly limit: number) {
+    if (!(limit >= 1)) throw new RangeError('concurrency must be at least 1');
+  }
+
+  get maximum(): number {
+    return this.limit;
+  }
+
+  async acquire(signal?: AbortSignal): Promise<ConcurrencyPermit> {
+    while (this.inFlight >= this.limit) await this.waiters.wait(signal);
+    if (signal?.aborted) throw abortReason(signal);
+    this.inFlight++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.inFlight--;
+      this.waiters.wakeAll();
+    };
+    return { backPressure: () => undefined, succeeded: release, release };
+  }
+}

@@ -45,8 +45,8 @@ export const DEFAULT_MAX_CONCURRENCY = 32;
 const BACK_PRESSURE_DECREASE = 0.5;
 /** Requests estimated to be only queuing above which the limit shrinks by one. */
 const QUEUE_TO_SHRINK = 2.5;
-/** Below this many queued requests the last slot added still paid off. */
-const QUEUE_TO_GROW = 1;
+/** Below this many queued requests the last slot added still paid off (under one whole request's worth). */
+const QUEUE_TO_GROW = 0.9;
 /** Weight of the newest interval in the average round trip that sets the interval length. */
 const EWMA_ALPHA = 0.4;
 /** Intervals at the limit that last met back pressure before trying it again; doubles per failure. */
@@ -75,6 +75,8 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
   private ceiling: number | undefined;
   private probeWait = FIRST_PROBE_WAIT;
   private intervalsBelowCeiling = 0;
+  /** Bumped at every change of the limit: a request started under another limit measures that one. */
+  private epoch = 0;
 
   constructor(private readonly options: AdaptiveConcurrencyOptions = {}) {
     this.maximum = options.maximum ?? DEFAULT_MAX_CONCURRENCY;
@@ -102,7 +104,7 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
     }
     this.inFlight++;
     if (this.inFlight >= this.current) this.interval.reachedLimit = true;
-    return this.permit(this.now());
+    return this.permit(this.now(), this.epoch);
   }
 
   async acquire(signal?: AbortSignal): Promise<ConcurrencyPermit> {
@@ -138,9 +140,10 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
     this.baseline = undefined;
     this.interval = { weightedSum: 0, samples: 0, rttSum: 0, reachedLimit: false, backPressure: false };
     this.intervalEnd = undefined;
+    this.epoch++;
   }
 
-  private permit(startedAt: number): ConcurrencyPermit {
+  private permit(startedAt: number, epoch: number): ConcurrencyPermit {
     let done = false;
     let metBackPressure = false;
     const finish = () => {
@@ -157,8 +160,8 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
       },
       succeeded: (weight = 1) => {
         if (!finish()) return;
-        // A request that waited out a retry says nothing about the round trip.
-        if (!metBackPressure) this.sample(this.now() - startedAt, weight);
+        // A request that waited out a retry, or ran under another limit, says nothing about this one.
+        if (!metBackPressure && epoch === this.epoch) this.sample(this.now() - startedAt, weight);
       },
       release: () => void finish(),
     };
@@ -202,6 +205,7 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
     const from = this.current;
     if (limit === from) return;
     this.current = limit;
+    this.epoch++;
     if (limit > from) this.waiters.wakeAll();
     this.options.onChange?.({ from, to: limit, reason });
   }

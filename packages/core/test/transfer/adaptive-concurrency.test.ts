@@ -1,0 +1,136 @@
+import { AdaptiveConcurrency, type ConcurrencyPermit, type LimitChange } from '../../src';
+
+/** A clock the test moves by hand. */
+function manualClock() {
+  let time = 0;
+  return { now: () => time, advance: (ms: number) => void (time += ms) };
+}
+
+/** Fill every free slot, let `rttMs(inFlight)` pass, and finish them all: one round of requests. */
+function round(limiter: AdaptiveConcurrency, clock: ReturnType<typeof manualClock>, rttMs: (inFlight: number) => number): void {
+  const permits: ConcurrencyPermit[] = [];
+  for (let p = limiter.tryAcquire(); p; p = limiter.tryAcquire()) permits.push(p);
+  clock.advance(rttMs(permits.length));
+  for (const p of permits) p.succeeded();
+}
+
+describe('AdaptiveConcurrency', () => {
+  it('starts at 2 and grows one slot per round trip while round trips stay flat', () => {
+    const clock = manualClock();
+    const changes: LimitChange[] = [];
+    const limiter = new AdaptiveConcurrency({ now: clock.now, onChange: (c) => changes.push(c) });
+    expect(limiter.limit).toBe(2);
+    for (let i = 0; i < 6; i++) round(limiter, clock, () => 100);
+    expect(limiter.limit).toBe(8);
+    expect(changes.every((c) => c.reason === 'throughput rises' && c.to === c.from + 1)).toBe(true);
+  });
+
+  it('does not grow when each request in flight only makes the others slower (a shared bandwidth)', () => {
+    const clock = manualClock();
+    const limiter = new AdaptiveConcurrency({ now: clock.now });
+    for (let i = 0; i < 30; i++) round(limiter, clock, (inFlight) => 100 * inFlight);
+    expect(limiter.limit).toBeLessThanOrEqual(3);
+  });
+
+  it('hides latency: grows while requests are mostly waiting on it, stops when the bandwidth is full', () => {
+    const clock = manualClock();
+    const limiter = new AdaptiveConcurrency({ now: clock.now });
+    // 400 ms of latency plus 100 ms per request on a shared link: 5 in flight fill it.
+    for (let i = 0; i < 40; i++) round(limiter, clock, (inFlight) => 400 + 100 * inFlight);
+    expect(limiter.limit).toBeGreaterThanOrEqual(4);
+    expect(limiter.limit).toBeLessThanOrEqual(9);
+  });
+
+  it('does not grow when the limit is never reached', () => {
+    const clock = manualClock();
+    const limiter = new AdaptiveConcurrency({ now: clock.now });
+    for (let i = 0; i < 10; i++) {
+      const p = limiter.tryAcquire()!;
+      clock.advance(100);
+      p.succeeded();
+    }
+    expect(limiter.limit).toBe(2);
+  });
+
+  it('never goes above maximum', () => {
+    const clock = manualClock();
+    const limiter = new AdaptiveConcurrency({ now: clock.now, maximum: 5 });
+    for (let i = 0; i < 20; i++) round(limiter, clock, () => 100);
+    expect(limiter.limit).toBe(5);
+    const permits = [1, 2, 3, 4, 5].map(() => limiter.tryAcquire());
+    expect(permits.every(Boolean)).toBe(true);
+    expect(limiter.tryAcquire()).toBeUndefined();
+  });
+
+  it('halves the limit on a 429, once for all the requests that meet it in one round trip', () => {
+    const clock = manualClock();
+    const limiter = new AdaptiveConcurrency({ now: clock.now, initial: 8 });
+    round(limiter, clock, () => 100);
+    const permits = Array.from({ length: 9 }, () => limiter.tryAcquire()).filter((p): p is ConcurrencyPermit => p !== undefined);
+    clock.advance(50);
+    for (const p of permits.slice(0, 4)) p.backPressure();
+    expect(limiter.limit).toBe(4);
+    expect(limiter.backPressureEvents).toBe(4);
+    clock.advance(200);
+    permits[4].backPressure();
+    expect(limiter.limit).toBe(2);
+  });
+
+  it('starts nothing new until Retry-After has passed', async () => {
+    const clock = manualClock();
+    const slept: number[] = [];
+    const limiter = new AdaptiveConcurrency({
+      now: clock.now,
+      initial: 4,
+      sleep: async (ms) => {
+        slept.push(ms);
+        clock.advance(ms);
+      },
+    });
+    const first = limiter.tryAcquire()!;
+    first.backPressure(3000);
+    expect(limiter.tryAcquire()).toBeUndefined();
+    clock.advance(1000);
+    expect(limiter.pausedForMs()).toBe(2000);
+    const next = await limiter.acquire();
+    expect(slept).toEqual([2000]);
+    expect(clock.now()).toBe(3000);
+    next.release();
+    first.release();
+  });
+
+  it('settles at or below a server cap that answers 429 above it, trying the cap rarely', () => {
+    const clock = manualClock();
+    const limiter = new AdaptiveConcurrency({ now: clock.now });
+    const cap = 3;
+    let refused = 0;
+    const limits: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const permits: ConcurrencyPermit[] = [];
+      for (let p = limiter.tryAcquire(); p; p = limiter.tryAcquire()) permits.push(p);
+      clock.advance(100);
+      permits.forEach((p, n) => {
+        if (n < cap) return p.succeeded();
+        refused++;
+        p.backPressure(100);
+        p.release();
+      });
+      clock.advance(limiter.pausedForMs());
+      limits.push(limiter.limit);
+    }
+    expect(limits.slice(100).every((l) => l <= cap + 1)).toBe(true);
+    expect(limits.slice(100).filter((l) => l === cap).length).toBeGreaterThan(80);
+    expect(refused).toBeLessThan(15);
+  });
+
+  it('rejects a wait when the signal aborts', async () => {
+    const limiter = new AdaptiveConcurrency({ initial: 1 });
+    const held = limiter.tryAcquire()!;
+    const controller = new AbortController();
+    const waiting = limiter.acquire(controller.signal);
+    controller.abort(new Error('stopped'));
+    await expect(waiting).rejects.toThrow('stopped');
+    held.release();
+    expect(limiter.inFlight).toBe(0);
+  });
+});

@@ -36,6 +36,15 @@ export function renderRunSummary(run: RunOutcome): string {
     const details: string[] = [];
     // Sinks say what people need in `outputs`; their `details` are for --json.
     for (const output of p.sink?.outputs ?? []) details.push(`  -> ${output}`);
+    // What plugins said about how they ran, e.g. what `concurrency: auto` settled on.
+    for (const [plugin, counts] of Object.entries(p.progress)) {
+      if (counts.facts)
+        details.push(
+          `  ${plugin}: ${Object.entries(counts.facts)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+        );
+    }
     for (const d of p.documents.filter((doc) => doc.status !== 'succeeded')) details.push(`  document ${d.name}: ${d.status}${d.error ? ` (${d.error})` : ''}`);
     if (p.error) details.push(`  error: ${p.error}`);
     if (details.length) lines.push(`${p.name}:`, ...details);

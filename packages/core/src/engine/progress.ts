@@ -1,5 +1,5 @@
 /** Counters for one plugin in one pipeline; the progress display and the run summary read them. */
-import type { ProgressDelta, ProgressReporter } from '../plugin/context';
+import type { ProgressDelta, ProgressFact, ProgressReporter } from '../plugin/context';
 
 export interface ProgressCounts {
   bytes: number;
@@ -10,6 +10,8 @@ export interface ProgressCounts {
   expectedChunks?: number;
   /** What the plugin is waiting on while no data moves (`ProgressReporter.phase`); absent otherwise. */
   phase?: string;
+  /** What the plugin reported about its run (`ProgressReporter.report`); absent when it reported nothing. */
+  facts?: Record<string, ProgressFact>;
 }
 
 export type ProgressListener = (plugin: string, counts: Readonly<ProgressCounts>) => void;
@@ -40,5 +42,9 @@ export class PluginProgress implements ProgressReporter {
     if (text === undefined) delete this.counts.phase;
     else this.counts.phase = text;
     this.listener?.(this.plugin, this.counts);
+  }
+
+  report(facts: Readonly<Record<string, ProgressFact>>): void {
+    this.counts.facts = { ...this.counts.facts, ...facts };
   }
 }

@@ -31,7 +31,16 @@ export interface ProgressReporter {
    * shows it, with how long it has lasted, instead of a throughput that would only fall.
    */
   phase(text: string | undefined): void;
+  /**
+   * State facts about how the work went, such as `{ concurrency: 3, http429: 12 }` (what an
+   * adaptive setting chose). Later values of a key replace earlier ones; they land in the
+   * pipeline's outcome (`progress[plugin].facts`), the `--json` result and the run summary.
+   */
+  report(facts: Readonly<Record<string, ProgressFact>>): void;
 }
+
+/** A fact a plugin reports about its run: a short string or a number. */
+export type ProgressFact = string | number;
 
 /** Keeps secret values out of every output: logs, errors, `--json`, `--dry-run`. */
 export interface SecretRegistry {

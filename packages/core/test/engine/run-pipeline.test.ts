@@ -189,4 +189,19 @@ describe('runPipelines', () => {
     expect(Date.parse(run.pipelines[0].startedAt!)).toBeLessThanOrEqual(firstAttemptAt);
     expect(readFileSync(join(cwd, 'out.csv'), 'utf8')).toBe('a,b\n1,2\n');
   });
+  it('facts a plugin reports about its run land in the pipeline outcome, the last value of each key winning', async () => {
+    const reporting = defineSink({
+      name: 'reporting',
+      summary: 'reports facts',
+      config: Type.Object({}),
+      async consume(input, _config, ctx) {
+        ctx.progress.report({ concurrency: 2, compress: 'gzip-1' });
+        for await (const piece of input) if (piece.type === 'end') ctx.progress.report({ concurrency: 3, http429: 4 });
+        return {};
+      },
+    });
+    const outcome = await runPipeline(pipeline(stage(generator(MB, { produced: 0 }), {}), [], stage(reporting, {})), options());
+    expect(outcome.status).toBe('succeeded');
+    expect(outcome.progress['sink:reporting'].facts).toEqual({ concurrency: 3, compress: 'gzip-1', http429: 4 });
+  });
 });

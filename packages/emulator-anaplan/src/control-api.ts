@@ -10,12 +10,15 @@
  *   POST   /__emulator/devices/approve   {"userCode":"ABCD-EFGH"} → 204 | 404
  *   PUT    /__emulator/import-rules      {"rules":[…]} replaces the import rejection rules → 204
  *   POST   /__emulator/tokens/revoke     every issued token stops working → 204
+ *   PUT    /__emulator/link              {"bandwidthBytesPerSecond","latencyMs","maxChunkUploadsInFlight",…} replaces the link model → 204
+ *   GET    /__emulator/link              the link's settings and accounting (uploads in flight, 429s, bytes granted)
  *   GET    /__emulator/stats             counters (logins per mode, max concurrent chunk PUTs, …)
  *   GET    /__emulator/requests          the request log
  *   GET    /__emulator/files/{ws}/{model}/{fileId}   assembled file content
  */
 import { bytes, empty, json, type EmulatorResponse } from './envelope';
 import { faultRuleFromJson, type FaultInjector, type FaultRule } from './faults';
+import type { LinkSettings, LinkStats } from './link-model';
 import type { ImportRowRule } from './options';
 import type { RecordedRequest } from './request-log';
 import type { Route, RouteContext } from './router';
@@ -25,6 +28,8 @@ export interface ControlTarget {
   approveDevice(userCode: string): void;
   setImportRules(rules: ImportRowRule[]): void;
   revokeAllTokens(): void;
+  setLink(settings: LinkSettings): void;
+  linkStats(): LinkStats;
   stats(): object;
   readonly requests: readonly RecordedRequest[];
   getFileContent(workspaceId: string, modelId: string, fileId: string): Buffer;
@@ -90,6 +95,21 @@ export function controlRoutes(target: ControlTarget): Route[] {
         return empty(204);
       },
     },
+    {
+      method: 'PUT',
+      pattern: '/__emulator/link',
+      name: 'control.link.set',
+      handler: (ctx) =>
+        withJson(ctx, (body) => {
+          try {
+            target.setLink(body as LinkSettings);
+          } catch (error) {
+            return controlError(400, (error as Error).message);
+          }
+          return empty(204);
+        }),
+    },
+    { method: 'GET', pattern: '/__emulator/link', name: 'control.link.get', handler: () => json(200, target.linkStats()) },
     { method: 'GET', pattern: '/__emulator/stats', name: 'control.stats', handler: () => json(200, target.stats()) },
     { method: 'GET', pattern: '/__emulator/requests', name: 'control.requests', handler: () => json(200, { requests: target.requests }) },
     {

@@ -18,7 +18,7 @@ export const anaplanEmulatorProvider: EmulatorProvider = {
         `  workspace ${DEFAULT_WORKSPACE_ID}, model ${DEFAULT_MODEL_ID}, file ${DEFAULT_FILE_ID}, import ${DEFAULT_IMPORT_ID}`,
         `  basic login: ${user.username} / ${user.password} (a demo password, not a secret)`,
         `  OAuth device client: ${client.clientId}${client.rotatable ? ' (rotatable refresh tokens)' : ''}`,
-        `  control: ${emulator.url}/__emulator/stats, /__emulator/requests, /__emulator/faults`,
+        `  control: ${emulator.url}/__emulator/stats, /__emulator/requests, /__emulator/faults, /__emulator/link`,
       ],
       stop: () => emulator.stop(),
     };

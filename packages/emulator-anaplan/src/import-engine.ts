@@ -41,7 +41,17 @@ export interface ImportOutcome {
   dump?: Buffer;
 }
 
-export function runImport(importDef: SeedImport, file: FileRecord | undefined, rules: readonly ImportRowRule[]): ImportOutcome {
+export interface ImportVerdictOptions {
+  /** Failed rows still leave the import `successful: true` (as the real service can report). */
+  successfulWithFailedRows?: boolean;
+}
+
+export function runImport(
+  importDef: SeedImport,
+  file: FileRecord | undefined,
+  rules: readonly ImportRowRule[],
+  verdict: ImportVerdictOptions = {},
+): ImportOutcome {
   const base = { objectId: importDef.id, objectName: importDef.name };
   if (file === undefined) {
     return failure(base, `Import data source ${importDef.fileId} does not exist`, 'importSourceMissing');
@@ -121,7 +131,12 @@ export function runImport(importDef: SeedImport, file: FileRecord | undefined, r
     ],
   };
   const outcome: ImportOutcome = {
-    result: { ...base, successful: counts.failedCount === 0, failureDumpAvailable: counts.failedCount > 0, details: [detail] },
+    result: {
+      ...base,
+      successful: counts.failedCount === 0 || verdict.successfulWithFailedRows === true,
+      failureDumpAvailable: counts.failedCount > 0,
+      details: [detail],
+    },
     counts,
   };
   if (counts.failedCount > 0) {

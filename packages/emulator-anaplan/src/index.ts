@@ -16,6 +16,7 @@ import { FailureDumps } from './failure-dumps';
 import { FaultInjector } from './faults';
 import { validateImportRules } from './import-engine';
 import { IntegrationApi, type ImportRulesHolder } from './integration-api';
+import { LinkModel, type LinkSettings, type LinkStats } from './link-model';
 import { ModelCatalog } from './model-catalog';
 import { OAuthDeviceService } from './oauth-device';
 import { resolveOptions, type AnaplanEmulatorOptions, type ImportRowRule } from './options';
@@ -46,6 +47,10 @@ export interface AnaplanEmulator {
   setImportRules(rules: ImportRowRule[]): void;
   /** Kills every issued access token (clients must log in again). */
   revokeAllTokens(): void;
+  /** Replaces the link model (bandwidth, latency, cap on uploads in flight; absent = off). Throws on an invalid value. */
+  setLink(settings: LinkSettings): void;
+  /** The link's settings and accounting (uploads in flight, 429s from the cap, bytes granted). */
+  linkStats(): LinkStats;
   /** Every import or process task started, oldest first, with the localeName and mappingParameters it was sent. */
   taskStarts(): readonly TaskStart[];
   stats(): EmulatorStats;
@@ -59,7 +64,11 @@ export async function startAnaplanEmulator(options: AnaplanEmulatorOptions = {})
   const faults = new FaultInjector();
   const tokens = new TokenStore(settings.tokenTtlSeconds);
   const catalog = new ModelCatalog(settings, settings.workspaces);
-  const importRules: ImportRulesHolder = { rules: [...validateImportRules(settings.importRules)] };
+  const importRules: ImportRulesHolder = {
+    rules: [...validateImportRules(settings.importRules)],
+    successfulWithFailedRows: settings.successfulWithFailedRows,
+  };
+  const link = new LinkModel(settings.link);
   const tasks = new TaskBoard(settings.taskDurationMs, new FailureDumps());
 
   const auth = new AuthService(settings.users, new CertificateVerifier(settings.trustedCertificates), tokens, log, urls);
@@ -96,6 +105,8 @@ export async function startAnaplanEmulator(options: AnaplanEmulatorOptions = {})
       importRules.rules = [...validateImportRules(rules)];
     },
     revokeAllTokens: () => tokens.revokeAll(),
+    setLink: (linkSettings) => link.set(linkSettings),
+    linkStats: () => link.stats(),
     taskStarts: () => tasks.starts(),
     stats: () => log.snapshot(faults.firedCount),
   };
@@ -107,6 +118,7 @@ export async function startAnaplanEmulator(options: AnaplanEmulatorOptions = {})
     router,
     control,
     faults,
+    link,
     log,
     say: settings.log,
     revokeToken: (value) => tokens.revoke(value),
@@ -145,6 +157,8 @@ export { DEFAULT_FILE_ID, DEFAULT_IMPORT_ID, DEFAULT_MODEL_ID, DEFAULT_PROCESS_I
 export { FaultInjector, routePatterns } from './faults';
 export type { FaultAction, FaultKind, FaultRule, FaultRuleState, TerminalFaultAction } from './faults';
 export type { EmulatorStats, LoginMode, RecordedRequest } from './request-log';
+export type { LinkSettings, LinkStats } from './link-model';
+export type { BandwidthAccount } from './shared-bandwidth';
 export type { TaskStart } from './task-board';
 export { DEVICE_CODE_GRANT } from './oauth-device';
 export { certificateAuthorization, createTestCertificate, signCertificateLogin, type TestCertificate, type TestCertificateOptions } from './test-certificate';

@@ -25,6 +25,8 @@ const JSON_BODY_LIMIT = 1024 * 1024;
 
 export interface ImportRulesHolder {
   rules: ImportRowRule[];
+  /** See `AnaplanEmulatorOptions.successfulWithFailedRows`. */
+  successfulWithFailedRows: boolean;
 }
 
 export class IntegrationApi {
@@ -350,7 +352,7 @@ export class IntegrationApi {
   private evaluateImport(model: ModelRecord, importId: string): TaskOutcome {
     const def = model.imports.get(importId);
     if (def === undefined) throw new Error(`import ${importId} vanished`);
-    const outcome = runImport(def, model.files.get(def.fileId), this.importRules.rules);
+    const outcome = runImport(def, model.files.get(def.fileId), this.importRules.rules, this.importRules);
     const dumps = new Map<string, Buffer>();
     if (outcome.dump !== undefined) dumps.set(importId, outcome.dump);
     return { result: outcome.result, dumps };
@@ -368,7 +370,7 @@ export class IntegrationApi {
         nested.push({ objectId: importId, objectName: importId, successful: false, failureDumpAvailable: false, details: [] });
         continue;
       }
-      const outcome = runImport(importDef, model.files.get(importDef.fileId), this.importRules.rules);
+      const outcome = runImport(importDef, model.files.get(importDef.fileId), this.importRules.rules, this.importRules);
       nested.push(outcome.result);
       if (outcome.dump !== undefined) dumps.set(importId, outcome.dump);
     }

@@ -2,6 +2,7 @@
  * Everything a test or demo can configure, with the defaults that mirror the real service
  * (35-minute tokens, 50,000,000-byte / 1,000-chunk upload limits, 10 MB dump chunks).
  */
+import type { LinkSettings } from './link-model';
 
 export interface EmulatorUser {
   username: string;
@@ -113,6 +114,13 @@ export interface AnaplanEmulatorOptions {
   taskDurationMs?: number;
   /** Row rejection rules applied by the import engine. */
   importRules?: ImportRowRule[];
+  /**
+   * An import with failed rows reports `successful: true` (the real service can call an import
+   * that loaded most rows successful); default false: any failed row makes it `successful: false`.
+   */
+  successfulWithFailedRows?: boolean;
+  /** The network in front of the emulator: shared bandwidth, latency, a cap on chunk uploads in flight. Default: unlimited. */
+  link?: LinkSettings;
   /** Replaces the default seed (workspace "FP&A", model "Sales Forecast", …). */
   workspaces?: SeedWorkspace[];
   limits?: EmulatorLimits;
@@ -134,6 +142,8 @@ export interface ResolvedOptions {
   devicePollIntervalSeconds: number;
   taskDurationMs: number;
   importRules: ImportRowRule[];
+  successfulWithFailedRows: boolean;
+  link: LinkSettings;
   workspaces: SeedWorkspace[];
   limits: Required<EmulatorLimits>;
   duplicateChunks: 'replace' | 'reject';
@@ -157,6 +167,8 @@ export function resolveOptions(options: AnaplanEmulatorOptions, defaultWorkspace
     devicePollIntervalSeconds: options.devicePollIntervalSeconds ?? 5,
     taskDurationMs: options.taskDurationMs ?? 1500,
     importRules: options.importRules ?? [],
+    successfulWithFailedRows: options.successfulWithFailedRows ?? false,
+    link: options.link ?? {},
     workspaces: options.workspaces ?? defaultWorkspaces(),
     limits: {
       maxChunkBytes: limits.maxChunkBytes ?? 50_000_000,

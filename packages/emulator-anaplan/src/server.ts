@@ -1,15 +1,19 @@
 /**
  * The one node:http server behind all three hosts. Per request: log it, let the fault
- * injector decide, read the body (or drop the connection part-way), run the route, and write
- * the answer (or only part of it). Control routes (`/__emulator/…`) bypass faults and the log.
+ * injector decide, admit a chunk upload or answer 429 (the link model's cap), read the body
+ * (paced by the link's bandwidth for chunk uploads, or dropped part-way), run the route, wait
+ * the link's latency, and write the answer (or only part of it). Control routes
+ * (`/__emulator/…`) bypass faults, the link model and the log.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { errorFor, familyOf, integrationError, oauthError, type EmulatorResponse } from './envelope';
 import type { FaultDecision, FaultInjector, TerminalFaultAction } from './faults';
+import type { ChunkUploadAdmission, LinkModel } from './link-model';
 import { grantTypeOf } from './oauth-device';
 import { CHUNK_PUT_ROUTE, type RequestLog } from './request-log';
 import type { RouteContext, Router } from './router';
+import type { SharedBandwidth } from './shared-bandwidth';
 import { parseAuthorization } from './token-store';
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -18,6 +22,7 @@ export interface ServerParts {
   router: Router;
   control: Router;
   faults: FaultInjector;
+  link: LinkModel;
   log: RequestLog;
   say: (line: string) => void;
   revokeToken: (value: string) => void;
@@ -63,6 +68,7 @@ export class EmulatorServer {
   /** Stops listening and destroys every socket, keep-alive and hung ones included, so jest can exit. */
   async stop(): Promise<void> {
     this.stopping.abort();
+    this.parts.link.close();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
     this.server.closeAllConnections();
@@ -76,7 +82,7 @@ export class EmulatorServer {
     const path = url.pathname;
     if (familyOf(path) === 'control') return this.handleControl(req, res, method, path, url.searchParams);
 
-    const { log, faults, router } = this.parts;
+    const { log, faults, link, router } = this.parts;
     const record = log.begin(method, rawUrl, req.headers);
     const match = router.match(method, path);
     if (match.kind === 'found') record.route = match.route.name;
@@ -85,11 +91,13 @@ export class EmulatorServer {
     // Called synchronously before the answer goes out, so a test that just got its response
     // already sees endedAt and the in-flight count; 'close' covers drops, hangs and aborts.
     let finished = false;
+    let admission: ChunkUploadAdmission | undefined;
     const finish = (): void => {
       if (finished) return;
       finished = true;
       record.endedAt = Date.now();
       if (isChunkPut) log.chunkPutEnded();
+      if (admission?.admitted === true) admission.release();
       this.parts.say(
         `${method} ${path} -> ${record.status || 'dropped'} (${record.endedAt - record.startedAt} ms)${record.fault ? ` [fault: ${record.fault}]` : ''}`,
       );
@@ -112,10 +120,14 @@ export class EmulatorServer {
       return;
     }
 
+    if (isChunkPut && action === undefined) admission = link.admitChunkUpload();
+    // A refused upload's body is read unpaced: the model refuses it before it crosses the link.
+    const bandwidth = admission?.admitted === true ? link.chunkBandwidth : undefined;
+
     const maxBodyBytes = match.kind === 'found' ? (match.route.maxBodyBytes ?? DEFAULT_BODY_LIMIT) : DEFAULT_BODY_LIMIT;
     let read: ReadBody;
     try {
-      read = await readBody(req, maxBodyBytes);
+      read = await readBody(req, maxBodyBytes, bandwidth, (bytes) => (record.bodyBytes = bytes));
     } catch {
       return; // the client went away mid-body
     }
@@ -150,6 +162,9 @@ export class EmulatorServer {
       record.fault = action.kind;
       if (action.kind === 'hang') return;
       response = this.faultResponse(action, ctx);
+    } else if (admission?.admitted === false) {
+      response = errorFor(path, 429, 'Too Many Requests');
+      response.headers['retry-after'] = String(admission.retryAfterSeconds);
     } else if (match.kind === 'found') {
       try {
         response = await match.route.handler(ctx);
@@ -164,6 +179,7 @@ export class EmulatorServer {
       response = errorFor(path, 404, 'Not Found');
     }
 
+    if (link.latencyMs > 0) await sleep(link.latencyMs, this.stopping.signal);
     if (this.stopping.signal.aborted || res.destroyed) return;
     if (action?.kind === 'reset') {
       record.fault = 'reset';
@@ -244,13 +260,25 @@ export class EmulatorServer {
   }
 }
 
-function readBody(req: IncomingMessage, maxBytes: number): Promise<ReadBody> {
+/**
+ * Reads the whole body. With `bandwidth`, each piece waits for its bytes from the shared
+ * bucket before it counts as received, and the socket stays paused meanwhile, so the client's
+ * sending is held back by TCP as on a slow link. `onBytes` sees the running total.
+ */
+function readBody(req: IncomingMessage, maxBytes: number, bandwidth?: SharedBandwidth, onBytes?: (bytes: number) => void): Promise<ReadBody> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
+    const gone = new AbortController();
     let bytes = 0;
     let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
+    let ended = false;
+    let pending = 0;
+    const settle = (): void => {
+      if (ended && pending === 0) resolve({ body: tooLarge ? Buffer.alloc(0) : Buffer.concat(parts), bytes, tooLarge });
+    };
+    const accept = (chunk: Buffer): void => {
       bytes += chunk.length;
+      onBytes?.(bytes);
       if (tooLarge) return; // keep draining so the client can read our answer
       if (bytes > maxBytes) {
         tooLarge = true;
@@ -258,11 +286,31 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<ReadBody> {
         return;
       }
       parts.push(chunk);
+    };
+    let paced = Promise.resolve();
+    req.on('data', (chunk: Buffer) => {
+      if (bandwidth === undefined) return accept(chunk);
+      req.pause();
+      pending += 1;
+      paced = paced
+        .then(() => bandwidth.take(chunk.length, gone.signal))
+        .then(() => {
+          accept(chunk);
+          pending -= 1;
+          req.resume();
+          settle();
+        });
+      paced.catch(() => undefined); // the reader left or the emulator stopped; 'close' rejects
     });
-    req.once('end', () => resolve({ body: tooLarge ? Buffer.alloc(0) : Buffer.concat(parts), bytes, tooLarge }));
+    req.once('end', () => {
+      ended = true;
+      settle();
+    });
     req.once('error', reject);
     req.once('close', () => {
-      if (!req.complete) reject(new Error('client closed the request'));
+      if (req.complete) return;
+      gone.abort();
+      reject(new Error('client closed the request'));
     });
   });
 }

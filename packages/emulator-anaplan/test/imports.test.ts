@@ -253,3 +253,31 @@ describe('task timing and cancellation', () => {
     expect((await get(created.taskId)).taskState).toBe('CANCELLED');
   });
 });
+
+describe('imports with successfulWithFailedRows', () => {
+  let anaplan: AnaplanEmulator;
+  let token: string;
+  beforeAll(async () => {
+    anaplan = await startAnaplanEmulator({ taskDurationMs: 0, successfulWithFailedRows: true, importRules: [{ column: 'Close Date', rule: 'date' }] });
+    token = await login(anaplan);
+  });
+  afterAll(() => anaplan.stop());
+
+  it('failed rows still report successful: true, with the failed count and the dump, as the real service can', async () => {
+    await call(modelUrl(anaplan, `/files/${DEFAULT_FILE_ID}`), 'PUT', {
+      headers: { ...auth(token), 'content-type': 'application/octet-stream' },
+      body: Buffer.from(OPPORTUNITIES, 'utf8'),
+    });
+    const started = await call(modelUrl(anaplan, `/imports/${DEFAULT_IMPORT_ID}/tasks`), 'POST', { headers: auth(token), json: { localeName: 'en_US' } });
+    const taskUrl = modelUrl(anaplan, `/imports/${DEFAULT_IMPORT_ID}/tasks/${started.json<{ task: TaskJson }>().task.taskId}`);
+    let done: TaskJson;
+    for (;;) {
+      done = (await call(taskUrl, 'GET', { headers: auth(token) })).json<{ task: TaskJson }>().task;
+      if (done.taskState === 'COMPLETE') break;
+      await sleep(10);
+    }
+    expect(done.result).toMatchObject({ successful: true, failureDumpAvailable: true });
+    expect(valuesOf(done)).toMatchObject({ successRowCount: '4', failedCount: '2' });
+    expect((await call(`${taskUrl}/dump`, 'GET', { headers: auth(token) })).status).toBe(200);
+  });
+});

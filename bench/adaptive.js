@@ -1,0 +1,330 @@
+'use strict';
+/**
+ * Adaptive transfer: on each link profile of the Anaplan emulator's link model, the fixed grid
+ * {compress none, gzip} x {concurrency 2, 8} beside `concurrency: auto` + `compress: auto`, same
+ * file, same run. Each case is the real pipeline (file -> chunk-lines 10MB -> anaplan sink,
+ * through core's engine) in a fresh child process; the emulator runs in a child of its own and
+ * after every case the file it assembled must equal the input (byte count and SHA-256).
+ *
+ * Profiles (the emulator's `link` settings, packages/emulator-anaplan/README.md):
+ *   loopback  no limit
+ *   80mbit    10,000,000 bytes/s (80 Mbit/s) shared by all uploads, 5 ms latency per request;
+ *             a smaller file (BENCH_ADAPTIVE_SLOW_MB, default 40) so an uncompressed case stays ~4 s
+ *   cap3      no bandwidth limit, 1 ms latency, at most 3 chunk uploads in flight: one more gets
+ *             429 with Retry-After: 1
+ *
+ *   node bench/adaptive.js [--mb 150] [--slow-mb 40] [--profiles loopback,80mbit,cap3] [--repeat 1]
+ *
+ * Target (issue 15): auto's wall time within 10% of the best fixed setting's on every profile.
+ * Needs the build (`tsc -b`). Also `module.exports.run({ print })` for bench/run.js (sizes from
+ * BENCH_ADAPTIVE_MB and BENCH_ADAPTIVE_SLOW_MB; the bench's own files, not BENCH_MB's).
+ */
+const { fork } = require('node:child_process');
+const { createHash } = require('node:crypto');
+const { createReadStream, promises: fs } = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { generateCsv } = require('./generate-csv');
+
+const ROOT = path.resolve(__dirname, '..');
+const CORE = path.join(ROOT, 'packages/core/dist');
+const ANAPLAN = path.join(ROOT, 'packages/sink-anaplan/dist');
+const CHUNK_SIZE = 10_000_000;
+const WORKSPACE = '8a868cd9837162ef0183cd4d7ba842c0';
+const MODEL = '295D98F37F1B4682BE7A29035CBFB924';
+const FILE_ID = '113000000000';
+
+const PROFILES = {
+  loopback: { describe: 'unlimited loopback', link: {}, slow: false },
+  '80mbit': { describe: '80 Mbit/s shared, 5 ms latency', link: { bandwidthBytesPerSecond: 10_000_000, latencyMs: 5 }, slow: true },
+  cap3: {
+    describe: 'fast link, 3 uploads in flight (429 + Retry-After: 1 above)',
+    link: { latencyMs: 1, maxChunkUploadsInFlight: 3, retryAfterSeconds: 1 },
+    slow: false,
+  },
+};
+const FIXED = [
+  { compress: 'none', concurrency: 2 },
+  { compress: 'none', concurrency: 8 },
+  { compress: 'gzip', concurrency: 2 },
+  { compress: 'gzip', concurrency: 8 },
+];
+const AUTO = { compress: 'auto', concurrency: 'auto' };
+const TARGET = 1.1;
+
+// ---------------------------------------------------------------------------------------------
+// Parent: files, the emulator, every case in a child, the table.
+
+async function run({
+  print = console.log,
+  fileMb: mb = Number(process.env.BENCH_ADAPTIVE_MB || 150),
+  slowMb = Number(process.env.BENCH_ADAPTIVE_SLOW_MB || 40),
+  profiles = Object.keys(PROFILES),
+  repeat = 1,
+} = {}) {
+  for (const name of profiles) if (!PROFILES[name]) throw new Error(`unknown profile "${name}" (known: ${Object.keys(PROFILES).join(', ')})`);
+  const files = {};
+  for (const size of new Set(profiles.map((p) => (PROFILES[p].slow ? slowMb : mb)))) {
+    const csvPath = await generateCsv(path.join(__dirname, '.data', `bench-${size}MB.csv`), size);
+    files[size] = { csvPath, ...(await digest(csvPath)) };
+  }
+  const auto = autoAvailability();
+  const emulator = await startEmulatorProcess();
+  const rows = [];
+  try {
+    for (const profile of profiles) {
+      const file = files[PROFILES[profile].slow ? slowMb : mb];
+      await emulator.ask({ type: 'set-link', settings: PROFILES[profile].link });
+      const settings = auto.available ? [...FIXED, AUTO] : FIXED;
+      for (const setting of settings) {
+        const runs = [];
+        for (let i = 0; i < repeat; i++) runs.push(await measure(emulator, profile, setting, file));
+        // The fastest of the repeats: the machine is shared, and noise only ever adds time.
+        rows.push(runs.reduce((best, r) => (r.seconds !== undefined && (best.seconds === undefined || r.seconds < best.seconds) ? r : best)));
+      }
+      if (!auto.available) rows.push({ profile, setting: 'auto', unavailable: auto.reason });
+    }
+  } finally {
+    await emulator.stop();
+  }
+  print(table(rows, files, repeat));
+  return rows;
+}
+
+/** One case, then the emulator's file checked against the input, and the 429s the link model answered meanwhile. */
+async function measure(emulator, profile, setting, file) {
+  const before = await emulator.ask({ type: 'link-stats' });
+  const row = { profile, setting: label(setting), sizeBytes: file.bytes };
+  try {
+    const result = await child({ csvPath: file.csvPath, url: emulator.url, ...setting });
+    const stored = await emulator.ask({ type: 'stored' });
+    if (stored.bytes !== file.bytes || stored.sha256 !== file.sha256) {
+      throw new Error(
+        `the emulator assembled ${stored.bytes} bytes (sha256 ${stored.sha256.slice(0, 12)}), the input has ${file.bytes} (${file.sha256.slice(0, 12)})`,
+      );
+    }
+    Object.assign(row, { seconds: result.seconds, facts: result.facts });
+  } catch (error) {
+    row.error = error.message.split('\n')[0];
+  }
+  const after = await emulator.ask({ type: 'link-stats' });
+  row.http429 = after.rejectedChunkUploads - before.rejectedChunkUploads;
+  return row;
+}
+
+function label(setting) {
+  return setting.concurrency === 'auto' ? 'auto' : `${setting.compress}, concurrency ${setting.concurrency}`;
+}
+
+/** Whether the built sink accepts `concurrency: auto` and `compress: auto` (they may not have landed yet). */
+function autoAvailability() {
+  const core = require(CORE);
+  const { anaplanSink } = require(ANAPLAN);
+  const base = { workspace: WORKSPACE, model: MODEL, file: FILE_ID, auth: { type: 'basic', username: 'u', password: 'p' } };
+  try {
+    core.validatePluginConfig(anaplanSink, { ...base, ...AUTO });
+    return { available: true };
+  } catch (error) {
+    return { available: false, reason: `not available (the built sink rejects it: ${String(error.message).split('\n')[0].slice(0, 100)})` };
+  }
+}
+
+function digest(file) {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    let bytes = 0;
+    createReadStream(file)
+      .on('data', (piece) => {
+        bytes += piece.length;
+        hash.update(piece);
+      })
+      .on('error', reject)
+      .on('end', () => resolve({ bytes, sha256: hash.digest('hex') }));
+  });
+}
+
+function table(rows, files, repeat) {
+  const best = {};
+  for (const r of rows) {
+    if (r.setting === 'auto' || r.seconds === undefined) continue;
+    if (!best[r.profile] || r.seconds < best[r.profile].seconds) best[r.profile] = r;
+  }
+  const head = ['profile', 'setting', 'file MB', 'wall s', 'MB/s', '429s', 'auto vs best fixed'];
+  const lines = rows.map((r) => {
+    const b = best[r.profile];
+    let versus = '';
+    if (r.unavailable) versus = r.unavailable;
+    else if (r.setting === 'auto' && r.seconds !== undefined && b) {
+      const ratio = r.seconds / b.seconds;
+      versus = `${ratio.toFixed(2)}x the time of ${b.setting} (${ratio <= TARGET ? 'within' : 'OUTSIDE'} the 10% target)${describeFacts(r.facts)}`;
+    } else if (r.setting === 'auto' && r.error) versus = `FAILED: ${r.error}`;
+    else if (r.error) versus = `FAILED: ${r.error}`;
+    const ok = r.seconds !== undefined;
+    return [
+      r.profile,
+      r.setting,
+      r.sizeBytes === undefined ? '' : (r.sizeBytes / 1e6).toFixed(0),
+      ok ? r.seconds.toFixed(2) : '-',
+      ok ? (r.sizeBytes / 1e6 / r.seconds).toFixed(1) : '-',
+      r.http429 === undefined ? '' : String(r.http429),
+      versus,
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => (i === head.length - 1 ? 0 : l[i].length))));
+  const fmt = (cells) => cells.map((c, i) => (i === cells.length - 1 ? c : i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const sizes = Object.entries(files)
+    .map(([mb, f]) => `${(f.bytes / 1e6).toFixed(1)} MB (${path.basename(f.csvPath)})`)
+    .join(', ');
+  return [
+    `adaptive transfer: file -> chunk-lines(${CHUNK_SIZE / 1e6}MB) -> anaplan emulator; files ${sizes}; data verified (bytes + SHA-256) after every case;` +
+      ` ${repeat > 1 ? `fastest of ${repeat}` : 'one run each'}; node ${process.version}, ${os.cpus().length} CPUs`,
+    ...Object.entries(PROFILES)
+      .filter(([name]) => rows.some((r) => r.profile === name))
+      .map(([name, p]) => `  ${name}: ${p.describe}`),
+    fmt(head),
+    fmt(widths.map((w) => '-'.repeat(w))),
+    ...lines.map(fmt),
+  ].join('\n');
+}
+
+/** What auto reported choosing (`ctx.progress.report` facts), if anything. */
+function describeFacts(facts) {
+  if (!facts || Object.keys(facts).length === 0) return '';
+  return `; chose ${Object.entries(facts)
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`)
+    .join(' ')}`;
+}
+
+/** The emulator in a child process, driven over IPC. */
+function startEmulatorProcess() {
+  return new Promise((resolve, reject) => {
+    const proc = fork(__filename, ['--emulator'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const waiting = [];
+    proc.once('error', reject);
+    proc.on('message', (m) => {
+      if (m.type === 'ready') {
+        resolve({
+          url: m.url,
+          ask: (question) =>
+            new Promise((answer) => {
+              waiting.push(answer);
+              proc.send(question);
+            }),
+          stop: () =>
+            new Promise((done) => {
+              proc.once('exit', () => done());
+              proc.send({ type: 'stop' });
+            }),
+        });
+      } else if (m.type === 'answer') waiting.shift()?.(m.value);
+    });
+  });
+}
+
+async function emulatorProcess() {
+  const { startAnaplanEmulator } = require(path.join(ROOT, 'packages/emulator-anaplan/dist'));
+  const emulator = await startAnaplanEmulator({ port: 0 });
+  const answer = (value) => process.send({ type: 'answer', value });
+  process.on('message', async (m) => {
+    if (m.type === 'set-link') {
+      emulator.setLink(m.settings);
+      answer(true);
+    }
+    if (m.type === 'link-stats') answer(emulator.linkStats());
+    if (m.type === 'stored') {
+      const content = emulator.getFileContent(WORKSPACE, MODEL, FILE_ID);
+      answer({ bytes: content.length, sha256: createHash('sha256').update(content).digest('hex') });
+    }
+    if (m.type === 'stop') {
+      await emulator.stop();
+      process.exit(0);
+    }
+  });
+  process.send({ type: 'ready', url: emulator.url });
+}
+
+function child(spec) {
+  return new Promise((resolve, reject) => {
+    const proc = fork(__filename, ['--child', JSON.stringify(spec)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result;
+    proc.on('message', (m) => (result = m));
+    proc.on('error', reject);
+    proc.on('exit', (code) => {
+      if (code === 0 && result && !result.error) resolve(result);
+      else reject(new Error(result?.error ?? `exit ${code}`));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child: one case, the real pipeline through core's engine, timed from the first byte read.
+
+async function runChild(spec) {
+  const core = require(CORE);
+  const engine = require(path.join(CORE, 'engine'));
+  const { anaplanSink } = require(ANAPLAN);
+  const secrets = new core.Redactor();
+  const log = new core.StreamLogger({ level: 'warn', secrets });
+  const stage = (plugin, config) => ({ use: plugin.name, plugin, origin: 'bench', config: core.validatePluginConfig(plugin, config), path: [] });
+  const pipeline = {
+    name: 'adaptive',
+    needs: [],
+    retries: 0,
+    source: stage(engine.fileSource, { path: spec.csvPath }),
+    transforms: [stage(engine.chunkLines, { chunkSize: CHUNK_SIZE })],
+    sink: stage(anaplanSink, {
+      workspace: WORKSPACE,
+      model: MODEL,
+      file: FILE_ID,
+      auth: { type: 'basic', username: 'ops@acme.com', password: 'demo-password' },
+      concurrency: spec.concurrency,
+      compress: spec.compress,
+      apiUrl: `${spec.url}/2/0`,
+      authUrl: spec.url,
+      oauthUrl: spec.url,
+    }),
+  };
+  const runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'pipe-bench-adaptive-'));
+  try {
+    const started = process.hrtime.bigint();
+    const outcome = await engine.runPipeline(pipeline, { runId: 'bench', runDir, cwd: process.cwd(), signal: new AbortController().signal, log, secrets });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (outcome.status !== 'succeeded') throw new Error(outcome.error);
+    return { seconds, facts: outcome.progress?.[anaplanSink.name]?.facts };
+  } finally {
+    await fs.rm(runDir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function argValue(name) {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? undefined : process.argv[i + 1];
+}
+
+if (require.main === module) {
+  const childSpec = argValue('--child');
+  const die = (error) => {
+    console.error(error.stack || String(error));
+    process.exit(1);
+  };
+  if (process.argv.includes('--emulator')) {
+    emulatorProcess().catch(die);
+  } else if (childSpec) {
+    runChild(JSON.parse(childSpec)).then(
+      (result) => process.send(result, () => process.exit(0)),
+      (error) => process.send({ error: String(error.message || error) }, () => process.exit(1)),
+    );
+  } else {
+    const number = (name) => (argValue(name) === undefined ? undefined : Number(argValue(name)));
+    run({
+      fileMb: number('--mb'),
+      slowMb: number('--slow-mb'),
+      profiles: argValue('--profiles')?.split(','),
+      repeat: number('--repeat'),
+    }).catch(die);
+  }
+}
+
+module.exports.run = run;

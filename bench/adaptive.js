@@ -172,8 +172,8 @@ function table(rows, files, repeat) {
   });
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => (i === head.length - 1 ? 0 : l[i].length))));
   const fmt = (cells) => cells.map((c, i) => (i === cells.length - 1 ? c : i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  const sizes = Object.entries(files)
-    .map(([mb, f]) => `${(f.bytes / 1e6).toFixed(1)} MB (${path.basename(f.csvPath)})`)
+  const sizes = Object.values(files)
+    .map((f) => `${(f.bytes / 1e6).toFixed(1)} MB (${path.basename(f.csvPath)})`)
     .join(', ');
   return [
     `adaptive transfer: file -> chunk-lines(${CHUNK_SIZE / 1e6}MB) -> anaplan emulator; files ${sizes}; data verified (bytes + SHA-256) after every case;` +

@@ -207,6 +207,7 @@ async function runChild(spec) {
 /** The real pipeline through core's engine: file -> chunk-lines (10MB) -> anaplan. */
 async function prepareSink(spec) {
   const core = require(CORE);
+  const engine = require(path.join(CORE, 'engine'));
   const { anaplanSink } = require(ANAPLAN);
   const secrets = new core.Redactor();
   const log = new core.StreamLogger({ level: 'warn', secrets });
@@ -215,8 +216,8 @@ async function prepareSink(spec) {
     name: 'bench',
     needs: [],
     retries: 0,
-    source: stage(core.fileSource, { path: spec.csvPath }),
-    transforms: [stage(core.chunkLines, { chunkSize: CHUNK_SIZE })],
+    source: stage(engine.fileSource, { path: spec.csvPath }),
+    transforms: [stage(engine.chunkLines, { chunkSize: CHUNK_SIZE })],
     sink: stage(anaplanSink, {
       workspace: WORKSPACE,
       model: MODEL,
@@ -232,7 +233,7 @@ async function prepareSink(spec) {
   };
   const runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'pipe-bench-'));
   return async () => {
-    const outcome = await core.runPipeline(pipeline, {
+    const outcome = await engine.runPipeline(pipeline, {
       runId: 'bench',
       runDir,
       cwd: process.cwd(),

@@ -4,6 +4,7 @@ const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 const core = require('../../packages/core/dist');
+const engine = require('../../packages/core/dist/engine');
 
 const discard = core.defineSink({
   name: 'discard',
@@ -23,13 +24,13 @@ const discard = core.defineSink({
     name: 'bench',
     needs: [],
     retries: 0,
-    source: stage(core.fileSource, { path: resolve(file) }),
-    transforms: [stage(core.chunkLines, { chunkSize })],
-    sink: sinkName === 'dir' ? stage(core.dirSink, { path: out, name: 'part-{index}.csv', durable: durable === 'true' }) : stage(discard, {}),
+    source: stage(engine.fileSource, { path: resolve(file) }),
+    transforms: [stage(engine.chunkLines, { chunkSize })],
+    sink: sinkName === 'dir' ? stage(engine.dirSink, { path: out, name: 'part-{index}.csv', durable: durable === 'true' }) : stage(discard, {}),
   };
   const secrets = new core.Redactor();
   const started = process.hrtime.bigint();
-  const outcome = await core.runPipeline(pipeline, {
+  const outcome = await engine.runPipeline(pipeline, {
     runId: 'bench',
     runDir: out,
     cwd: process.cwd(),

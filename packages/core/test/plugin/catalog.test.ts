@@ -50,7 +50,7 @@ describe('plugin catalog', () => {
     // A fresh process on the build, so that nothing else has loaded jiti yet.
     const script = (native: boolean) => `
       const { realpathSync } = require('node:fs');
-      const { PluginCatalog } = require(${JSON.stringify(join(__dirname, '../../dist'))});
+      const { PluginCatalog } = require(${JSON.stringify(join(__dirname, '../../dist/engine'))});
       const entry = realpathSync(${JSON.stringify(join(dir, 'node_modules/pipe-plugin-count/index.js'))});
       new PluginCatalog({ cwd: ${JSON.stringify(dir)}${native ? ', nativeEntries: new Set([entry])' : ''} }).resolve('count', 'sink').then((e) => {
         const jiti = Object.keys(require.cache).some((f) => f.includes('/jiti/'));

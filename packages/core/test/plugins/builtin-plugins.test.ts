@@ -39,7 +39,8 @@ describe('file source', () => {
       return;
     }
     // Root reads anything, so a child process drops to nobody first (the build of core: `tsc -b` runs before jest).
-    const script = `const { fileSource, testing } = require(${JSON.stringify(join(__dirname, '../../dist'))});
+    const script = `const { fileSource } = require(${JSON.stringify(join(__dirname, '../../dist/engine'))});
+      const testing = require(${JSON.stringify(join(__dirname, '../../dist/testing'))});
       testing.runSource(fileSource, { path: 'secret.csv' }, testing.createTestContext({ cwd: ${JSON.stringify(dir)} }))
         .then(() => console.log('read it'), (error) => console.log(error.message));`;
     const child = spawnSync(process.execPath, ['-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });

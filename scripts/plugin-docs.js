@@ -31,7 +31,7 @@ function loadPlugins() {
   for (const pkg of ['core', 'source-sfdc', 'sink-anaplan']) {
     if (!existsSync(dist(pkg))) throw new Error(`packages/${pkg} is not built; run: ${REGENERATE}`);
   }
-  const core = require(dist('core'));
+  const core = require(join(ROOT, 'packages', 'core', 'dist', 'engine.js'));
   const plugins = [
     ...core.builtinPlugins.map((plugin) => ({ plugin, origin: 'built-in (@pipe/core)' })),
     ...require(dist('source-sfdc')).pipePackage.plugins.map((plugin) => ({ plugin, origin: '@pipe/source-sfdc' })),

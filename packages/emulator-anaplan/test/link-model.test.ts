@@ -80,21 +80,26 @@ describe('link model', () => {
     const size = 1_000_000;
     const uploads = [putChunk(0, Buffer.alloc(size, 0x61)), putChunk(1, Buffer.alloc(size, 0x62))];
     let done = 0;
-    for (const upload of uploads) void upload.then(() => (done += 1));
+    let atFirstAnswer: number[] | undefined;
+    for (const upload of uploads) {
+      void upload.then(() => {
+        // What the emulator had received of both bodies when the first upload was answered.
+        atFirstAnswer ??= bodyBytesOfChunkPuts(anaplan, 2);
+        done += 1;
+      });
+    }
 
     // The emulator's own accounting, sampled while both upload: granted bytes stay within
     // what the bucket could have given since it was set (full) plus nothing more.
     const samples: { grantedBytes: number; elapsedMs: number }[] = [];
-    let atFirstAnswer: number[] | undefined;
     while (done < 2) {
       const account = anaplan.linkStats().bandwidth;
       if (account !== undefined) samples.push({ grantedBytes: account.grantedBytes, elapsedMs: account.elapsedMs });
-      if (done === 1 && atFirstAnswer === undefined) atFirstAnswer = bodyBytesOfChunkPuts(anaplan, 2);
       await sleep(10);
     }
     for (const answer of await Promise.all(uploads)) expect(answer.status).toBe(204);
 
-    expect(samples.length).toBeGreaterThan(5);
+    expect(samples.length).toBeGreaterThanOrEqual(3);
     for (const s of samples) expect(s.grantedBytes).toBeLessThanOrEqual(burst + (rate * s.elapsedMs) / 1000 + 1);
     expect(anaplan.linkStats().bandwidth?.grantedBytes).toBe(2 * size);
     // Fair share: when the first upload was answered, the other had received most of its body too

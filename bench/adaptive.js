@@ -103,9 +103,10 @@ async function run({
   return rows;
 }
 
-/** One case, then the emulator's file checked against the input, and the 429s the link model answered meanwhile. */
+/** One case, then the emulator's file checked against the input, and what the emulator saw of the uploads meanwhile. */
 async function measure(emulator, profile, setting, file) {
   const before = await emulator.ask({ type: 'link-stats' });
+  const mark = await emulator.ask({ type: 'request-count' });
   const row = { profile, setting: label(setting), sizeBytes: file.bytes };
   try {
     const result = await child({ csvPath: file.csvPath, url: emulator.url, ...setting });
@@ -121,6 +122,7 @@ async function measure(emulator, profile, setting, file) {
   }
   const after = await emulator.ask({ type: 'link-stats' });
   row.http429 = after.rejectedChunkUploads - before.rejectedChunkUploads;
+  row.uploads = await emulator.ask({ type: 'uploads-since', from: mark });
   return row;
 }
 
@@ -161,7 +163,7 @@ function table(rows, files, repeat) {
     if (r.setting === 'auto' || r.seconds === undefined) continue;
     if (!best[r.profile] || r.seconds < best[r.profile].seconds) best[r.profile] = r;
   }
-  const head = ['profile', 'setting', 'file MB', 'wall s', 'MB/s', '429s', 'auto vs best fixed'];
+  const head = ['profile', 'setting', 'file MB', 'wall s', 'MB/s', '429s', 'wire MB', 'gzip chunks', 'peak in flight', 'auto vs best fixed'];
   const lines = rows.map((r) => {
     const b = best[r.profile];
     let versus = '';
@@ -179,6 +181,9 @@ function table(rows, files, repeat) {
       ok ? r.seconds.toFixed(2) : '-',
       ok ? (r.sizeBytes / 1e6 / r.seconds).toFixed(1) : '-',
       r.http429 === undefined ? '' : String(r.http429),
+      r.uploads ? (r.uploads.wireBytes / 1e6).toFixed(1) : '',
+      r.uploads ? `${r.uploads.gzipChunks}/${r.uploads.chunks}` : '',
+      r.uploads ? String(r.uploads.peakInFlight) : '',
       versus,
     ];
   });
@@ -243,6 +248,8 @@ async function emulatorProcess() {
       answer(true);
     }
     if (m.type === 'link-stats') answer(emulator.linkStats());
+    if (m.type === 'request-count') answer(emulator.requests.length);
+    if (m.type === 'uploads-since') answer(uploadsSeen(emulator.requests.slice(m.from)));
     if (m.type === 'stored') {
       const content = emulator.getFileContent(WORKSPACE, MODEL, FILE_ID);
       answer({ bytes: content.length, sha256: createHash('sha256').update(content).digest('hex') });
@@ -253,6 +260,28 @@ async function emulatorProcess() {
     }
   });
   process.send({ type: 'ready', url: emulator.url });
+}
+
+/**
+ * The stored chunk uploads of one case as the emulator saw them: bytes on the wire, how many
+ * went gzipped, and the most accepted at once (what auto chose, whatever the sink reports).
+ */
+function uploadsSeen(requests) {
+  const stored = requests.filter((r) => r.route === 'files.chunk.put' && r.status === 204);
+  const edges = stored.flatMap((r) => [
+    [r.startedAt, 1],
+    [r.endedAt ?? r.startedAt, -1],
+  ]);
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let peak = 0;
+  for (const [, step] of edges) peak = Math.max(peak, (now += step));
+  return {
+    chunks: stored.length,
+    gzipChunks: stored.filter((r) => /gzip/i.test(r.contentType ?? '')).length,
+    wireBytes: stored.reduce((sum, r) => sum + r.bodyBytes, 0),
+    peakInFlight: peak,
+  };
 }
 
 function child(spec) {

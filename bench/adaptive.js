@@ -298,7 +298,7 @@ function child(spec) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Child: one case, the real pipeline through core's engine, timed from the first byte read.
+// Child: one case, the real pipeline through core's engine, timed from login until the upload is marked complete.
 
 async function runChild(spec) {
   const core = require(CORE);

@@ -10,15 +10,38 @@
  * Speed: the quote parity of a region is counted four bytes at a time with a branch-free word
  * trick (about 3x a byte loop or an indexOf per quote); then only the few bytes between the end
  * and the last LF are looked at again, walking back from LF to LF until one is outside quotes.
+ * `countRecords` counts record ends with the same trick: LFs are found with indexOf, the words
+ * between them only add their quotes to the parity, and a word holding an LF is read in its bits.
  */
 const QUOTE = 0x22;
 const LF = 0x0a;
+/** Byte order of typed-array words here; `countRecords` reads bytes in words only on little-endian machines. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** A word of four quotes, and of four LFs. */
+const QUOTES = 0x22222222;
+const LFS = 0x0a0a0a0a;
 
 export interface ScanResult {
   /** Quote state at `end`. */
   inQuote: boolean;
   /** Index just after the last record-ending LF in [start, end), or -1. */
   lastBoundary: number;
+}
+
+/** 0x80 in each byte of `word` that equals the byte repeated in `pattern` (exact, no false hits). */
+function bytesEqual(word: number, pattern: number): number {
+  const t = word ^ pattern;
+  return ~(((t & 0x7f7f7f7f) + 0x7f7f7f7f) | t | 0x7f7f7f7f);
+}
+
+/** Parity (0 or 1) of the set bits of a 32-bit value. */
+function bitParity(x: number): number {
+  x ^= x >>> 16;
+  x ^= x >>> 8;
+  x ^= x >>> 4;
+  x ^= x >>> 2;
+  x ^= x >>> 1;
+  return x & 1;
 }
 
 /** Parity (0 or 1) of the number of `"` bytes in buf[start, end). */
@@ -32,18 +55,9 @@ export function quoteParity(buf: Buffer, start: number, end: number): number {
   if (words > 0) {
     const view = new Int32Array(buf.buffer, buf.byteOffset + i, words);
     let acc = 0;
-    for (let k = 0; k < words; k++) {
-      // 0x80 in each byte of the word that equals 0x22 (exact zero-byte test on word ^ 0x22222222).
-      const t = view[k] ^ 0x22222222;
-      acc ^= ~(((t & 0x7f7f7f7f) + 0x7f7f7f7f) | t | 0x7f7f7f7f);
-    }
     // The parity of all matches is the parity of the XOR of the masks' bits.
-    acc ^= acc >>> 16;
-    acc ^= acc >>> 8;
-    acc ^= acc >>> 4;
-    acc ^= acc >>> 2;
-    acc ^= acc >>> 1;
-    parity ^= acc & 1;
+    for (let k = 0; k < words; k++) acc ^= bytesEqual(view[k], QUOTES);
+    parity ^= bitParity(acc);
     i += words * 4;
   }
   for (; i < end; i++) if (buf[i] === QUOTE) parity ^= 1;
@@ -81,4 +95,67 @@ export function firstRecordEnd(buf: Buffer, start: number, inQuote: boolean): { 
     quoted = !quoted;
     pos = quote + 1;
   }
+}
+
+export interface RecordCount {
+  /** Record-ending LFs (outside quotes) in the range. */
+  records: number;
+  /** Quote state at the end of the range. */
+  inQuote: boolean;
+  /** Index just after the last record-ending LF in the range, or -1. */
+  lastBoundary: number;
+}
+
+/**
+ * Count the records that end in `buf[start, end)`, starting in quote state `inQuote`: the LFs
+ * outside quotes. LFs are found with indexOf (memchr); the words between two LFs only add their
+ * quotes to the parity, and just the word holding an LF is looked at byte by byte, in its bits.
+ */
+export function countRecords(buf: Buffer, start: number, end: number, inQuote: boolean): RecordCount {
+  let quoted = inQuote ? 1 : 0;
+  let records = 0;
+  let lastBoundary = -1;
+  // Bytes before the first 4-byte-aligned address (all bytes on a big-endian machine) go one by one.
+  const wordsStart = LITTLE_ENDIAN ? Math.min(end, start + ((4 - ((buf.byteOffset + start) & 3)) & 3)) : end;
+  const words = (end - wordsStart) >> 2;
+  const wordsEnd = wordsStart + words * 4;
+  const countBytes = (from: number, to: number): void => {
+    for (let i = from; i < to; i++) {
+      const byte = buf[i];
+      if (byte === QUOTE) quoted ^= 1;
+      else if (byte === LF && quoted === 0) {
+        records += 1;
+        lastBoundary = i + 1;
+      }
+    }
+  };
+  countBytes(start, wordsStart);
+  if (words > 0) {
+    const view = new Int32Array(buf.buffer, buf.byteOffset + wordsStart, words);
+    /** XOR of the quote masks of the words since the quote state was last brought up to date. */
+    let pending = 0;
+    let k = 0;
+    for (let lf = buf.indexOf(LF, wordsStart); lf !== -1 && lf < wordsEnd; lf = buf.indexOf(LF, wordsStart + k * 4)) {
+      const lfWord = (lf - wordsStart) >> 2;
+      for (; k < lfWord; k++) pending ^= bytesEqual(view[k], QUOTES);
+      quoted ^= bitParity(pending);
+      pending = 0;
+      const quotes = bytesEqual(view[k], QUOTES);
+      const lfs = bytesEqual(view[k], LFS);
+      // Byte j of the word is bits 8j..8j+7 (little-endian). `through` has 0x80 in byte j when the
+      // quotes in bytes 0..j are odd; an LF is not a quote, so for an LF that is its own state.
+      const through = quotes ^ (quotes << 8) ^ (quotes << 16) ^ (quotes << 24);
+      const outside = lfs & (quoted === 1 ? through : ~through) & 0x80808080;
+      if (outside !== 0) {
+        records += Math.imul((outside >>> 7) & 0x01010101, 0x01010101) >>> 24;
+        lastBoundary = wordsStart + k * 4 + ((31 - Math.clz32(outside)) >> 3) + 1;
+      }
+      quoted ^= bitParity(quotes);
+      k += 1;
+    }
+    for (; k < words; k++) pending ^= bytesEqual(view[k], QUOTES);
+    quoted ^= bitParity(pending);
+  }
+  countBytes(wordsEnd, end);
+  return { records, inQuote: quoted === 1, lastBoundary };
 }

@@ -3,6 +3,10 @@
 // lingering keep-alive socket can never hold a finished cron job open.
 require('../dist/heap-tuning').tuneHeap(); // first, before start-up grows the heap; see the file
 
+// oclif checks Node against its own `engines` with semver (47 modules) on every start; npm checks
+// pipe's own `engines` at install, so skip that (an OCLIF_DISABLE_ENGINE_WARNING the user set wins).
+process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1';
+
 const { join } = require('node:path');
 const { execute } = require('@oclif/core');
 const { refreshManifest } = require('../dist/command-manifest');

@@ -1,7 +1,8 @@
 /** Find, load and validate the pipeline file a command names (or the one cosmiconfig finds). */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ExitCode, PipeError, type Redactor } from '@pipe/core';
+import type { Redactor } from '@pipe/core';
+import { ExitCode, PipeError } from '@pipe/core/errors';
 import { loadPipelineFile, PluginCatalog, resolvePipelineFile, type ResolvedPipelineFile } from '@pipe/core/engine';
 import { CLI_NODE_MODULES } from './cli-paths';
 

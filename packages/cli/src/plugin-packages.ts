@@ -1,5 +1,6 @@
 /** Login flows and emulators offered by the installed plugin packages, by name. */
-import { PipeError, ExitCode, type EmulatorProvider, type LoginProvider } from '@pipe/core';
+import type { EmulatorProvider, LoginProvider } from '@pipe/core';
+import { PipeError, ExitCode } from '@pipe/core/errors';
 import { catalogFor } from './load-project';
 
 async function offered<T>(

@@ -4,7 +4,7 @@
  * warn). What a command's flags say wins over the file.
  */
 import { join, resolve } from 'node:path';
-import { type LogLevel, type Redactor } from '@pipe/core';
+import type { LogLevel, Redactor } from '@pipe/core';
 import { createRunLogger, type ResolvedPipelineFile, type RunLogger } from '@pipe/core/engine';
 
 /** The levels the `--log-level` flags offer. */

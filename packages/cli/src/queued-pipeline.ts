@@ -5,7 +5,9 @@
  * back to Redis redacted with this run's secrets.
  */
 import { dirname } from 'node:path';
-import { errorMessage, Redactor, type LogLevel } from '@pipe/core';
+import type { LogLevel } from '@pipe/core';
+import { errorMessage } from '@pipe/core/errors';
+import { Redactor } from '@pipe/core/redactor';
 import { pipelineFileFromText, resolvePipelineFile, runPipelines, type PipelineOutcome, type ResolvedPipelineFile } from '@pipe/core/engine';
 import type { PipelineJob, PipelineJobContext } from '@pipe/queue';
 import { catalogFor } from './load-project';

@@ -9,7 +9,8 @@
  * - Plugins all waiting on promises nothing can settle: Node would exit silently with code 0 and no
  *   record. The run is aborted instead; if it still cannot end, the record is written and pipe exits 1.
  */
-import { ExitCode, type Logger } from '@pipe/core';
+import type { Logger } from '@pipe/core';
+import { ExitCode } from '@pipe/core/errors';
 import { watchStrayErrors, type PipelineOutcome, type PipelineStatus, type RunOutcome } from '@pipe/core/engine';
 
 export interface RunWatchOptions {

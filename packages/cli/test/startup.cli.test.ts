@@ -23,35 +23,56 @@ async function modulesLoadedBy(args: string[], files: Record<string, string> = {
   return { result, modules: readFileSync(list, 'utf8').split('\n').filter(Boolean) };
 }
 
-/** Which of the things a light command must not load are in `modules`. */
-function heavy(modules: readonly string[]): string[] {
-  const kinds: [string, RegExp][] = [
-    ['plugin package', /[\\/](?:packages|@pipe)[\\/](?:source-sfdc|sink-anaplan)[\\/]/],
-    ['emulator', /[\\/](?:packages|@pipe)[\\/]emulator-[a-z]+[\\/]/],
-    ['schema compiler (ajv)', /[\\/]node_modules[\\/]ajv[\\/]/],
-    ['schema builder (typebox)', /[\\/]node_modules[\\/]@sinclair[\\/]typebox[\\/]/],
-    ['YAML parser', /[\\/]node_modules[\\/]yaml[\\/]/],
-    ['engine', /[\\/]core[\\/]dist[\\/]engine[\\/]/],
-  ];
-  return kinds.filter(([, pattern]) => modules.some((m) => pattern.test(m))).map(([kind]) => kind);
+type Kind = readonly [name: string, pattern: RegExp];
+
+const PLUGIN_PACKAGE: Kind = ['plugin package', /[\\/](?:packages|@pipe)[\\/](?:source-sfdc|sink-anaplan)[\\/]/];
+const EMULATOR: Kind = ['emulator', /[\\/](?:packages|@pipe)[\\/]emulator-[a-z]+[\\/]/];
+const TYPEBOX: Kind = ['schema builder (typebox)', /[\\/]node_modules[\\/]@sinclair[\\/]typebox[\\/]/];
+const SEMVER: Kind = ["oclif's Node version check (semver)", /[\\/]node_modules[\\/]semver[\\/]/];
+
+/** What `--version`, `help` and `auth list` must not load. */
+const NOT_FOR_LIGHT_COMMANDS: readonly Kind[] = [
+  PLUGIN_PACKAGE,
+  EMULATOR,
+  ['schema compiler (ajv)', /[\\/]node_modules[\\/]ajv[\\/]/],
+  TYPEBOX,
+  ['YAML parser', /[\\/]node_modules[\\/]yaml[\\/]/],
+  ['engine', /[\\/]core[\\/]dist[\\/]engine[\\/]/],
+  SEMVER,
+];
+
+/** What `validate` of a named file that uses only built-in plugins must not load. */
+const NOT_FOR_VALIDATE: readonly Kind[] = [
+  PLUGIN_PACKAGE,
+  EMULATOR,
+  TYPEBOX,
+  SEMVER,
+  ['logger (pino)', /[\\/]node_modules[\\/]pino[\\/]/],
+  ['config search (cosmiconfig)', /[\\/]node_modules[\\/]cosmiconfig[\\/]/],
+  ['.env parser (dotenv)', /[\\/]node_modules[\\/]dotenv[\\/]/],
+];
+
+/** Which of `kinds` are in `modules`. */
+function loaded(modules: readonly string[], kinds: readonly Kind[]): string[] {
+  return kinds.filter(([, pattern]) => modules.some((m) => pattern.test(m))).map(([name]) => name);
 }
 
 describe.each([[['--version']], [['help']], [['help', 'run']], [['auth', 'list']]])('pipe %j', (args) => {
-  it('loads no plugin package, emulator, schema compiler, YAML parser or engine', async () => {
+  it('loads no plugin package, emulator, schema compiler or builder, YAML parser, engine or version check', async () => {
     const { result, modules } = await modulesLoadedBy(args);
     expect(result.code).toBe(0);
     expect(modules.length).toBeGreaterThan(0);
-    expect(heavy(modules)).toEqual([]);
+    expect(loaded(modules, NOT_FOR_LIGHT_COMMANDS)).toEqual([]);
   });
 });
 
 describe('pipe validate', () => {
-  it('of a file using only built-in plugins loads no plugin package and no emulator', async () => {
+  it('of a file using only built-in plugins loads no plugin package, emulator, TypeBox, logger, config search or .env parser', async () => {
     const { result, modules } = await modulesLoadedBy(['validate', 'p.yml'], {
       'p.yml': 'version: 1\npipelines:\n  copy:\n    source: { use: file, with: { path: ./in.csv } }\n    sink: { use: file, with: { path: ./out.csv } }\n',
     });
     expect(result.code).toBe(0);
-    expect(heavy(modules).filter((kind) => kind === 'plugin package' || kind === 'emulator')).toEqual([]);
+    expect(loaded(modules, NOT_FOR_VALIDATE)).toEqual([]);
   });
 
   it('of a file using the anaplan sink loads that package, and neither the Salesforce one nor an emulator', async () => {

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { ExitCode } from '@pipe/core';
+import { ExitCode } from '@pipe/core/errors';
 import { startDashboard } from '@pipe/queue';
 import { PipeCommand, type CommandOutcome } from '../pipe-command';
 import { openQueue, redisFlag, untilSignal } from '../queue-connection';

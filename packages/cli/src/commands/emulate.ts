@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { ExitCode } from '@pipe/core';
+import { ExitCode } from '@pipe/core/errors';
 import { findEmulator } from '../plugin-packages';
 import { PipeCommand, type CommandOutcome } from '../pipe-command';
 

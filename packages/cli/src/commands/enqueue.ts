@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
-import { ExitCode, PipeError } from '@pipe/core';
+import { ExitCode, PipeError } from '@pipe/core/errors';
 import { failedSince, type PipelineOutcome, type RunOutcome } from '@pipe/core/engine';
 import { planQueuedRun, queuedRunOutcome, RunStore, startQueuedRun, type PipeQueue, type RunPlan } from '@pipe/queue';
 import { checkPipelineNames, loadProject } from '../load-project';

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { ExitCode } from '@pipe/core';
+import { ExitCode } from '@pipe/core/errors';
 import { listJobs, type ListedJob } from '@pipe/queue';
 import { PipeCommand, type CommandOutcome } from '../pipe-command';
 import { openQueue, redisFlag } from '../queue-connection';

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { errorMessage, ExitCode, type LogLevel } from '@pipe/core';
+import type { LogLevel } from '@pipe/core';
+import { errorMessage, ExitCode } from '@pipe/core/errors';
 import {
   failedSince,
   loadRunRecord,

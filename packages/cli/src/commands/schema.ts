@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { AtomicFile, ExitCode } from '@pipe/core';
+import { AtomicFile } from '@pipe/core';
+import { ExitCode } from '@pipe/core/errors';
 import { pipelineFileEditorSchema, type JsonSchema } from '@pipe/core/engine';
 import { catalogFor } from '../load-project';
 import { PipeCommand, type CommandOutcome } from '../pipe-command';

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { ExitCode } from '@pipe/core';
+import { ExitCode } from '@pipe/core/errors';
 import { loadProject } from '../load-project';
 import { PipeCommand, type CommandOutcome } from '../pipe-command';
 

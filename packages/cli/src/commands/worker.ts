@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { Flags } from '@oclif/core';
-import { ExitCode, PipeError, type LogLevel } from '@pipe/core';
+import type { LogLevel } from '@pipe/core';
+import { ExitCode, PipeError } from '@pipe/core/errors';
 import { pipelineFileFromText, resolvePipelineFile } from '@pipe/core/engine';
 import { DEFAULT_LOCK_MS, PipelineWorker, planQueuedRun } from '@pipe/queue';
 import { catalogFor } from '../load-project';

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ExitCode, PipeError } from '@pipe/core';
+import { ExitCode, PipeError } from '@pipe/core/errors';
 
 export const VENDOR_DIR = 'vendor';
 

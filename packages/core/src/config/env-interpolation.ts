@@ -11,7 +11,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
 import { parse as parseYaml } from 'yaml';
 import type { ConfigIssue } from './config-error';
 import type { KeyPath, YamlSource } from './yaml-source';
@@ -49,12 +48,17 @@ export interface InterpolationResult {
 }
 
 export function loadDotenv(dir: string): Record<string, string> {
+  let text: Buffer;
   try {
-    return parseDotenv(readFileSync(join(dir, '.env')));
+    text = readFileSync(join(dir, '.env'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw error;
   }
+  // dotenv is loaded only when there is a .env to parse.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parse } = require('dotenv') as typeof import('dotenv');
+  return parse(text);
 }
 
 export function interpolateEnv(data: unknown, env: Readonly<Record<string, string | undefined>>, source: YamlSource): InterpolationResult {

@@ -67,7 +67,7 @@ export async function resolvePipelineFile(
 
   // The interpolated tree is a fresh copy of the file's data: ajv may fill defaults into it in place.
   const validated = interpolated.data as PipelineFileData;
-  const validateFramework = validatorFor(PipelineFileSchema);
+  const validateFramework = validatorFor(PipelineFileSchema, 'core');
   if (!validateFramework(validated)) {
     throw new ConfigError([...issues, ...schemaIssues(validateFramework.errors ?? [], source, validated)]);
   }
@@ -94,7 +94,7 @@ export async function resolvePipelineFile(
     const entry = stages.get(path.join('/'));
     if (!entry) return;
     stage.with ??= {};
-    const validate = validatorFor(entry.plugin.config);
+    const validate = validatorFor(entry.plugin.config, entry.origin === 'built-in' ? 'core' : 'plugin');
     if (!validate(stage.with)) issues.push(...schemaIssues(validate.errors ?? [], source, stage.with, [...path, 'with']));
   };
   for (const [name, p] of Object.entries(validated.pipelines)) {

@@ -5,7 +5,7 @@
  * registered secret values anywhere in a line, and values under secret-looking keys.
  */
 import { Writable } from 'node:stream';
-import pino, { type Logger as PinoLogger, type LevelWithSilent } from 'pino';
+import type pino from 'pino';
 import type { LogFields, Logger, SecretRegistry } from '../plugin/context';
 import { REDACTED } from './redactor';
 import { listLogFiles, RotatingFile } from './rotating-file';
@@ -34,7 +34,7 @@ export interface RunLogger extends Logger {
 const SECRET_KEYS = ['password', 'passphrase', 'token', 'accessToken', 'refreshToken', 'authorization', 'sessionId', 'clientSecret', 'privateKey', 'secret'];
 
 class PinoAdapter implements Logger {
-  constructor(protected readonly pino: PinoLogger) {}
+  constructor(protected readonly pino: pino.Logger) {}
   debug(message: string, fields?: LogFields): void {
     this.pino.debug(fields ?? {}, message);
   }
@@ -84,13 +84,15 @@ export async function createRunLogger(options: RunLoggerOptions): Promise<RunLog
   }
   const levels = [consoleLevel, fileLevel].filter((l) => l !== 'silent' && (l !== fileLevel || file));
   const rank: LogLevel[] = ['debug', 'info', 'warn', 'error'];
-  const lowest = (levels.sort((a, b) => rank.indexOf(a) - rank.indexOf(b))[0] ?? 'silent') as LevelWithSilent;
+  const lowest = (levels.sort((a, b) => rank.indexOf(a) - rank.indexOf(b))[0] ?? 'silent') as pino.LevelWithSilent;
   const secrets = options.secrets;
-  const logger = pino(
+  // Loaded here, not at the top: the engine's module graph reaches this file, and `pipe validate` logs nothing.
+  const { default: createPino } = await import('pino');
+  const logger = createPino(
     {
       level: lowest,
       base: { runId: options.runId },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: createPino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: SECRET_KEYS.flatMap((k) => [k, `*.${k}`]), censor: REDACTED },
       hooks: {
@@ -102,7 +104,7 @@ export async function createRunLogger(options: RunLoggerOptions): Promise<RunLog
         },
       },
     },
-    pino.multistream(streams, { dedupe: false }),
+    createPino.multistream(streams, { dedupe: false }),
   );
   const adapter = new PinoAdapter(logger) as PinoAdapter & RunLogger;
   adapter.close = async () => file?.close();

@@ -3,7 +3,8 @@ import { RecordChunker } from '../chunking/record-chunker';
 import { BufferPool, once } from '../util/buffer-pool';
 import { defineTransform } from '../plugin/contract';
 import { dataPiece, type Piece } from '../plugin/piece';
-import { ByteSize, Config, Type } from '../schema/types';
+import { ByteSize, Config } from '../schema/config-blocks';
+import { JsonType } from '../schema/json-type';
 
 const MB = 1_000_000;
 
@@ -14,7 +15,7 @@ const schema = Config({
     maximum: 50 * MB,
     description: 'Target chunk size, 1MB to 50MB. A record longer than this makes one larger chunk.',
   }),
-  header: Type.Union([Type.Literal('first'), Type.Literal('repeat')], {
+  header: JsonType.Union([JsonType.Literal('first'), JsonType.Literal('repeat')], {
     default: 'first',
     description: '`first`: the header stays only in the first chunk (the chunks joined are the input). `repeat`: every chunk starts with the header.',
   }),

@@ -13,11 +13,12 @@ import { fileNameProblem } from '../fs/file-name';
 import { PipeError } from '../errors';
 import { defineSink, type DocumentResult } from '../plugin/contract';
 import type { DataPiece, Doc } from '../plugin/piece';
-import { Config, Durable, Type } from '../schema/types';
+import { Config, Durable } from '../schema/config-blocks';
+import { JsonType } from '../schema/json-type';
 
 const schema = Config({
-  path: Type.String({ minLength: 1, description: 'The directory, relative to the pipeline file; created if missing.' }),
-  name: Type.String({
+  path: JsonType.String({ minLength: 1, description: 'The directory, relative to the pipeline file; created if missing.' }),
+  name: JsonType.String({
     minLength: 1,
     default: '{name}-{index}.csv',
     pattern: '^[^/\\\\]+$',

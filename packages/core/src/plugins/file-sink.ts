@@ -8,10 +8,11 @@ import type { Doc } from '../plugin/piece';
 import { AtomicFile } from '../fs/atomic-file';
 import { fileNameProblem, lastSegment } from '../fs/file-name';
 import { PipeError } from '../errors';
-import { Config, Durable, Type } from '../schema/types';
+import { Config, Durable } from '../schema/config-blocks';
+import { JsonType } from '../schema/json-type';
 
 const schema = Config({
-  path: Type.String({ minLength: 1, description: 'The file to write, relative to the pipeline file. Replaced only when the run succeeds.' }),
+  path: JsonType.String({ minLength: 1, description: 'The file to write, relative to the pipeline file. Replaced only when the run succeeds.' }),
   durable: Durable(),
 });
 

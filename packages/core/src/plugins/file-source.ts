@@ -3,12 +3,13 @@ import { promises as fs } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { defineSource } from '../plugin/contract';
 import { dataPiece, docEnd, type Piece } from '../plugin/piece';
-import { ByteSize, Config, Type } from '../schema/types';
+import { ByteSize, Config } from '../schema/config-blocks';
+import { JsonType } from '../schema/json-type';
 import { PipeError, ExitCode } from '../errors';
 import { BufferPool, once } from '../util/buffer-pool';
 
 const schema = Config({
-  path: Type.String({ minLength: 1, description: 'The file to read, relative to the pipeline file.' }),
+  path: JsonType.String({ minLength: 1, description: 'The file to read, relative to the pipeline file.' }),
   readSize: ByteSize({ default: '1MiB', minimum: 4096, maximum: 64 * 1024 * 1024, description: 'Bytes read at a time.' }),
 });
 

@@ -1,56 +1,8 @@
 /**
  * Building blocks for plugin config schemas. A schema written with these is JSON Schema at run
  * time (validated by ajv, rendered by `pipe plugins describe`) and, through `Static`, the config
- * type the plugin receives. Shared blocks live here so every plugin's YAML looks alike.
+ * type the plugin receives. The shared blocks are in config-blocks.ts; TypeBox's `Type` builds the rest.
  */
-import { Type, type SchemaOptions, type TSchema, type TUnsafe } from '@sinclair/typebox';
-import { formatByteSize } from '../util/byte-size';
-
 export { Type } from '@sinclair/typebox';
 export type { Static, TSchema } from '@sinclair/typebox';
-
-/** A string that must never be shown: redacted in logs, errors, `--json` and `--dry-run`. */
-export const Secret = (options: SchemaOptions = {}) => Type.String({ ...options, secret: true });
-
-export interface ByteSizeOptions {
-  minimum?: number;
-  maximum?: number;
-  default?: string | number;
-  description?: string;
-}
-
-/**
- * A size such as `10MB` or a number of bytes. ajv checks the range and hands the plugin bytes as a
- * number (the `byteSize` keyword converts in place), so the config type is `number`.
- */
-export const ByteSize = (options: ByteSizeOptions = {}): TUnsafe<number> => {
-  const { minimum, maximum, ...rest } = options;
-  const range = minimum !== undefined && maximum !== undefined ? ` from ${formatByteSize(minimum)} to ${formatByteSize(maximum)}` : '';
-  return Type.Unsafe<number>({
-    type: ['string', 'integer'],
-    byteSize: { minimum, maximum },
-    ...rest,
-    description: rest.description ?? `A size such as 10MB or 512KiB${range}.`,
-  });
-};
-
-/** How many requests or items a plugin works on at once. */
-export const Concurrency = (options: { default: number; maximum: number; description?: string }) => Type.Integer({ minimum: 1, ...options });
-
-/** Retries with exponential backoff and full jitter, shared by every plugin that talks HTTP. */
-export const RetrySettings = Type.Object(
-  {
-    attempts: Type.Integer({ minimum: 1, maximum: 20, default: 5, description: 'Tries per request, the first included.' }),
-    initialDelayMs: Type.Integer({ minimum: 0, default: 500, description: 'Delay before the first retry.' }),
-    maxDelayMs: Type.Integer({ minimum: 0, default: 30000, description: 'Longest delay between tries.' }),
-  },
-  { additionalProperties: false, default: {} },
-);
-
-/** A plugin's config block: an object that rejects unknown keys, so typos are caught. */
-export const Config = <P extends Record<string, TSchema>>(properties: P, options: SchemaOptions = {}) =>
-  Type.Object(properties, { additionalProperties: false, ...options });
-
-/** Whether a file sink fsyncs each file before renaming it into place (survives a power cut, costs disk time). */
-export const Durable = () =>
-  Type.Boolean({ default: true, description: 'fsync each file before it is renamed into place, so it survives a power cut (costs disk time).' });
+export { Secret, ByteSize, Concurrency, RetrySettings, Config, Durable, type ByteSizeOptions } from './config-blocks';

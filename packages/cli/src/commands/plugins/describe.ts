@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { ExitCode, type PluginKind } from '@pipe/core';
+import type { PluginKind } from '@pipe/core';
+import { ExitCode } from '@pipe/core/errors';
 import { describeSchema, pluginWithSchema, type JsonSchema, type SettingDoc } from '@pipe/core/engine';
 import { catalogFor } from '../../load-project';
 import { PipeCommand, type CommandOutcome } from '../../pipe-command';

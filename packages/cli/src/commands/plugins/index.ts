@@ -1,4 +1,4 @@
-import { ExitCode } from '@pipe/core';
+import { ExitCode } from '@pipe/core/errors';
 import { catalogFor } from '../../load-project';
 import { PipeCommand, type CommandOutcome } from '../../pipe-command';
 import { table } from '../../render/format';

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { ExitCode, type PluginKind } from '@pipe/core';
+import type { PluginKind } from '@pipe/core';
+import { ExitCode } from '@pipe/core/errors';
 import { PipeCommand, type CommandOutcome } from '../../pipe-command';
 import { pluginPackageFiles } from '../../scaffold/plugin-templates';
 import { vendorRunningCore } from '../../scaffold/vendored-core';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
-import { ExitCode } from '@pipe/core';
+import { ExitCode } from '@pipe/core/errors';
 import { upsertSchedule, type ScheduleInfo } from '@pipe/queue';
 import { checkPipelineNames, loadProject } from '../../load-project';
 import { PipeCommand, type CommandOutcome } from '../../pipe-command';

@@ -1,4 +1,4 @@
-import { ExitCode } from '@pipe/core';
+import { ExitCode } from '@pipe/core/errors';
 import { listSchedules, type ScheduleInfo } from '@pipe/queue';
 import { PipeCommand, type CommandOutcome } from '../../pipe-command';
 import { openQueue, redisFlag } from '../../queue-connection';

@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { ExitCode } from '@pipe/core';
+import { ExitCode } from '@pipe/core/errors';
 import { removeSchedule } from '@pipe/queue';
 import { PipeCommand, type CommandOutcome } from '../../pipe-command';
 import { openQueue, redisFlag } from '../../queue-connection';

@@ -16,6 +16,7 @@ export { RecordChunker, type HeaderMode, type RecordChunkerOptions } from './chu
 export { countRecords, firstRecordEnd, type RecordCount } from './chunking/csv-scan';
 export { HttpClient, redactUrl, type HttpRequest, type HttpResponse, type HttpClientOptions, type HttpMethod } from './http/http-client';
 export { HttpStatusError, retryAfterMs, isTransientNetworkError } from './http/http-error';
+export { bodyPieces } from './http/body-pieces';
 export {
   AllowInsecureHttp,
   CredentialUrlGuard,

@@ -6,9 +6,24 @@
  *
  * Result sets can be fetched again by locator, so a set cut mid-body is fetched again and the
  * bytes already passed on are skipped: the stream downstream continues without a seam.
+ *
+ * Pieces pass on as they arrive (no copy); rows are counted with core's CSV scanner, which finds
+ * line ends with indexOf and keeps the quote parity a word at a time.
  */
-import { dataPiece, docEnd, isTransientNetworkError, sleep, type Doc, type HttpResponse, type Logger, type Piece, type ProgressReporter } from '@pipe/core';
-import { CsvRecordCounter } from './csv-record-counter';
+import {
+  bodyPieces,
+  countRecords,
+  dataPiece,
+  docEnd,
+  firstRecordEnd,
+  isTransientNetworkError,
+  sleep,
+  type Doc,
+  type HttpResponse,
+  type Logger,
+  type Piece,
+  type ProgressReporter,
+} from '@pipe/core';
 import { SfdcError } from './errors';
 import { inspectRestResponse, type SalesforceClient } from './salesforce-client';
 
@@ -99,7 +114,10 @@ async function* resultSet(
   keepHeader: boolean,
 ): AsyncGenerator<Piece, { rows: number; nextLocator: string | undefined }> {
   const path = `/jobs/query/${jobId}/results${locator ? `?${new URLSearchParams({ locator }).toString()}` : ''}`;
-  const counter = new CsvRecordCounter();
+  /** Records ended so far (the header row included), the quote state, and bytes since the last record end. */
+  let records = 0;
+  let inQuote = false;
+  let openRecordBytes = 0;
   let headerDone = false;
   /** Raw bytes of this set already processed, so a re-fetch can skip them. */
   let consumed = 0;
@@ -112,7 +130,7 @@ async function* resultSet(
     const nextLocator = header(response, 'sforce-locator');
     let skip = consumed;
     try {
-      for await (const raw of response.body as AsyncIterable<Buffer>) {
+      for await (const raw of bodyPieces(response.body)) {
         let chunk = raw;
         if (skip > 0) {
           const dropped = Math.min(skip, chunk.length);
@@ -125,21 +143,28 @@ async function* resultSet(
         if (!headerDone) {
           // Find the header row's end (quote-aware; it may span chunks). Later sets repeat the
           // header: drop it there, keep it in the first.
-          const end = counter.push(chunk, 1);
-          if (counter.records >= 1) headerDone = true;
-          rest = chunk.subarray(end);
+          const headerEnd = firstRecordEnd(chunk, 0, inQuote);
+          inQuote = headerEnd.inQuote;
+          if (headerEnd.end !== -1) {
+            headerDone = true;
+            records += 1;
+            openRecordBytes = 0;
+          } else openRecordBytes += chunk.length;
+          rest = chunk.subarray(headerEnd.end === -1 ? chunk.length : headerEnd.end);
           if (!keepHeader) chunk = rest;
         }
-        const before = counter.records;
-        counter.push(rest);
-        ctx.progress.add({ records: counter.records - before });
+        const scan = countRecords(rest, 0, rest.length, inQuote);
+        records += scan.records;
+        inQuote = scan.inQuote;
+        openRecordBytes = scan.lastBoundary === -1 ? openRecordBytes + rest.length : rest.length - scan.lastBoundary;
+        ctx.progress.add({ records: scan.records });
         if (chunk.length === 0) continue;
         ctx.progress.add({ bytes: chunk.length });
         yield dataPiece(doc, chunk);
       }
-      if (counter.insideQuotes) throw new SfdcError('SFDC_EXPORT_TRUNCATED', `Bulk API result set of job ${jobId} ended inside a quoted value`);
+      if (inQuote) throw new SfdcError('SFDC_EXPORT_TRUNCATED', `Bulk API result set of job ${jobId} ended inside a quoted value`);
       // Every set has one header row; a last record without a line end still counts.
-      return { rows: counter.recordsAtEnd - 1, nextLocator };
+      return { rows: records + (openRecordBytes > 0 ? 1 : 0) - 1, nextLocator };
     } catch (error) {
       if (ctx.signal.aborted) throw ctx.signal.reason ?? error;
       const broken = isTransientNetworkError(error) || (error instanceof Error && /terminated|other side closed|socket/i.test(error.message));

@@ -19,7 +19,6 @@ export {
 export { sfdcLogin, webServerLogin, type WebServerLoginOptions } from './auth/web-server-login';
 export { SfdcError, type SfdcErrorCode } from './errors';
 export { FooterDetector, type ExportEnd, type FooterDetectorOptions } from './footer-detector';
-export { CsvRecordCounter } from './csv-record-counter';
 export { mergeConcurrent } from './merge-concurrent';
 export { parseSfdxAuthUrl, type SfdxAuthUrl } from './auth/sfdx-auth-url';
 export { signJwtBearerAssertion } from './auth/jwt-bearer';

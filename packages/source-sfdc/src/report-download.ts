@@ -2,12 +2,13 @@
  * One report, start to end: describe (id and access), export (streamed CSV, footer removed,
  * truncation detected), record count (rows received must equal the report's count), then `end`.
  *
- * Pull-based: each data piece is yielded as it arrives, and the next network read happens only
- * when downstream asks for the next piece, so undici's socket backpressure holds the sender.
+ * Pull-based: each data piece is yielded as it arrives (the body's own pieces, not copies), and
+ * the next network read happens only when downstream asks for the next piece, so undici's socket
+ * backpressure holds the sender.
  * When an attempt fails before any byte was passed on, the whole report is tried once more from
  * the first byte; after that, failing is the only honest outcome (the sink discards the document).
  */
-import { HttpStatusError, dataPiece, docEnd, isTransientNetworkError, type Doc, type Logger, type Piece, type ProgressReporter } from '@pipe/core';
+import { HttpStatusError, bodyPieces, dataPiece, docEnd, isTransientNetworkError, type Doc, type Logger, type Piece, type ProgressReporter } from '@pipe/core';
 import { SfdcError } from './errors';
 import { FooterDetector } from './footer-detector';
 import { countReportRows } from './report-count';
@@ -55,7 +56,7 @@ export async function* downloadReport(ref: ReportRef, ctx: ReportDownloadContext
     const detector = new FooterDetector();
     try {
       let countedRows = 0;
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      for await (const chunk of bodyPieces(response.body)) {
         if (passedBytes === 0 && detector.heldBytes === 0) assertLooksLikeCsv(chunk, ref.id);
         const data = detector.push(chunk);
         if (data.length === 0) continue;

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { parse } from 'csv-parse/sync';
 import { FooterDetector } from '../src/footer-detector';
 
 const FOOTER =
@@ -92,4 +93,66 @@ test('a footer whose last line has no line end is still a footer', () => {
   const { data, end } = feed(Buffer.from('"A"\n"1"\n\n"Report"\n"Acme"'), []);
   expect(data.toString()).toBe('"A"\n"1"\n');
   expect(end!.rows).toBe(1);
+});
+
+/** A report export: quoted header and rows (values with LF, CRLF, blank lines, "" and footer text), then the footer. */
+const exportParts = fc
+  .record({
+    columns: fc.integer({ min: 1, max: 5 }),
+    rows: fc.array(
+      fc.array(fc.string({ unit: fc.constantFrom('a', 'é', '東', ',', ' ', '\n', '\r\n', '\n\n', '""', 'Acme Corporation'), maxLength: 24 }), {
+        minLength: 5,
+        maxLength: 5,
+      }),
+      { maxLength: 30 },
+    ),
+    eol: fc.constantFrom('\n', '\r\n'),
+    footer: fc.array(fc.constantFrom('Open Pipeline', 'Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved.', 'Acme Corporation'), {
+      minLength: 1,
+      maxLength: 6,
+    }),
+    footerEndsWithEol: fc.boolean(),
+  })
+  .map(({ columns, rows, eol, footer, footerEndsWithEol }) => {
+    const line = (values: string[]) => values.map((v) => `"${v}"`).join(',') + eol;
+    const body = line(Array.from({ length: columns }, (_, i) => `Column ${i}`)) + rows.map((values) => line(values.slice(0, columns))).join('');
+    const footerText = eol + footer.map((l) => `"${l}"`).join(eol) + (footerEndsWithEol ? eol : '');
+    return { body: Buffer.from(body), blankLine: Buffer.from(eol), footer: Buffer.from(footerText), rows: rows.length, footerLines: footer };
+  });
+
+const cutsWithin = (length: number) => fc.array(fc.integer({ min: 0, max: length }), { maxLength: 16 });
+
+test('any export, cut into pieces anywhere: the body passes on whole, the footer is removed, the rows are what csv-parse counts', () => {
+  fc.assert(
+    fc.property(
+      exportParts.chain((parts) => fc.tuple(fc.constant(parts), cutsWithin(parts.body.length + parts.footer.length))),
+      ([parts, cuts]) => {
+        const { data, end, error } = feed(Buffer.concat([parts.body, parts.footer]), cuts);
+        expect(error).toBeUndefined();
+        expect(data.equals(parts.body)).toBe(true);
+        const records = (parse(parts.body, { relax_column_count: true }) as unknown[]).length;
+        expect(end!.rows).toBe(records - 1);
+        expect(end!.rows).toBe(parts.rows);
+        expect(end!.footerLines).toEqual(parts.footerLines);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test('any export that ends before its first footer line fails as truncated, however it is cut into pieces', () => {
+  fc.assert(
+    fc.property(
+      exportParts.chain((parts) => {
+        const whole = Buffer.concat([parts.body, parts.footer]);
+        // Up to the blank line included: no footer line has started.
+        return fc.tuple(fc.constant(whole), fc.integer({ min: 0, max: parts.body.length + parts.blankLine.length }), cutsWithin(whole.length));
+      }),
+      ([whole, end, cuts]) => {
+        const { error } = feed(whole.subarray(0, end), cuts);
+        expect(error).toMatchObject({ code: 'SFDC_EXPORT_TRUNCATED' });
+      },
+    ),
+    { numRuns: 300 },
+  );
 });

@@ -18,9 +18,14 @@ function pluginEntry(packageName: string): string {
 
 let shippedEntries: Set<string> | undefined;
 
-export function catalogFor(cwd: string): PluginCatalog {
+/** Read when the catalog first loads a package: a file using only built-in plugins needs none. */
+function shippedPluginEntries(): Set<string> {
   shippedEntries ??= new Set(SHIPPED_PACKAGES.map(pluginEntry));
-  return new PluginCatalog({ cwd, extraNodeModules: CLI_NODE_MODULES, nativeEntries: shippedEntries });
+  return shippedEntries;
+}
+
+export function catalogFor(cwd: string): PluginCatalog {
+  return new PluginCatalog({ cwd, extraNodeModules: CLI_NODE_MODULES, nativeEntries: shippedPluginEntries });
 }
 
 export async function loadProject(file: string | undefined, redactor: Redactor): Promise<ResolvedPipelineFile> {

@@ -42,17 +42,22 @@ export interface CatalogOptions {
    * through jiti, which compiles TypeScript and makes `@pipe/core` the running core; skipping it
    * for these saves its compiler and its copy of each module's source (about 2.5 MB for the two
    * service packages). A package installed beside the pipeline file has another entry path and
-   * still goes through jiti.
+   * still goes through jiti. A function is called once, when the first package loads.
    */
-  readonly nativeEntries?: ReadonlySet<string>;
+  readonly nativeEntries?: ReadonlySet<string> | (() => ReadonlySet<string>);
 }
 
 export class PluginCatalog {
-  private readonly discovered: DiscoveredPackage[];
+  private discoveredPackages?: DiscoveredPackage[];
+  private nativeEntries?: ReadonlySet<string>;
   private readonly loaded = new Map<string, Promise<PipePackage>>();
 
-  constructor(private readonly options: CatalogOptions) {
-    this.discovered = discoverPackages([...nodeModulesChain(options.cwd), ...(options.extraNodeModules ?? [])]);
+  constructor(private readonly options: CatalogOptions) {}
+
+  /** The installed plugin packages, found on first need: a file using only built-ins reads no node_modules. */
+  private get discovered(): DiscoveredPackage[] {
+    this.discoveredPackages ??= discoverPackages([...nodeModulesChain(this.options.cwd), ...(this.options.extraNodeModules ?? [])]);
+    return this.discoveredPackages;
   }
 
   /** Built-ins and every discovered package's plugins; a package that fails to load is listed in `broken`. */
@@ -133,8 +138,10 @@ export class PluginCatalog {
   private load(path: string): Promise<PipePackage> {
     let pending = this.loaded.get(path);
     if (!pending) {
+      const native = this.options.nativeEntries;
+      this.nativeEntries ??= typeof native === 'function' ? native() : (native ?? new Set());
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const loading = this.options.nativeEntries?.has(path) ? Promise.resolve().then(() => require(path) as unknown) : loadModule(path);
+      const loading = this.nativeEntries.has(path) ? Promise.resolve().then(() => require(path) as unknown) : loadModule(path);
       this.loaded.set(path, (pending = loading.then(packageFromModule)));
     }
     return pending;

@@ -15,22 +15,28 @@ export async function* bodyPieces(body: Readable): AsyncGenerator<Buffer, void, 
   let closed = false;
   let failure: { error: unknown } | undefined;
   let wake: (() => void) | undefined;
+  const wakeUp = (): void => {
+    const resolve = wake;
+    wake = undefined;
+    resolve?.();
+  };
   const onData = (piece: Buffer): void => {
     waiting.push(piece);
+    // The first piece after a wait goes to the consumer; the stream stops at the next one.
     if (wake === undefined) body.pause();
-    else wake();
+    else wakeUp();
   };
   const onEnd = (): void => {
     ended = true;
-    wake?.();
+    wakeUp();
   };
   const onError = (error: unknown): void => {
     failure ??= { error };
-    wake?.();
+    wakeUp();
   };
   const onClose = (): void => {
     closed = true;
-    wake?.();
+    wakeUp();
   };
   body.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
   try {
@@ -47,7 +53,6 @@ export async function* bodyPieces(body: Readable): AsyncGenerator<Buffer, void, 
         wake = resolve;
         body.resume();
       });
-      wake = undefined;
     }
   } finally {
     body.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);

@@ -208,6 +208,11 @@ function* resultSetChunks(job: BulkQueryJob, from: number, to: number): Generato
   if (pending.length > 0) yield Buffer.from(pending, 'utf8');
 }
 
+/** What a result set's bytes depend on besides the dataset. */
+function resultSetVariant(job: BulkQueryJob, from: number, to: number): string {
+  return [job.fields.map((f) => f.index).join(','), job.columnDelimiter, job.lineEnding, from, to].join(' ');
+}
+
 async function sendResults(state: EmulatorState, ex: Exchange, job: BulkQueryJob): Promise<void> {
   if (job.state !== 'JobComplete') {
     return sendRestError(ex, 400, {
@@ -243,7 +248,7 @@ async function sendResults(state: EmulatorState, ex: Exchange, job: BulkQueryJob
   const outcome = await streamChunks(
     ex,
     sink,
-    resultSetChunks(job, from, to),
+    state.bodyCache.chunks(job.dataset, resultSetVariant(job, from, to), () => resultSetChunks(job, from, to)),
     { dropAfterBytes: drop?.afterBytes, bytesPerSecond: throttle?.bytesPerSecond },
     state.shutdown.signal,
   );

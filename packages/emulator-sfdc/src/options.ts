@@ -95,6 +95,12 @@ export interface SfdcEmulatorOptions {
   readonly authorizeUsername?: string;
   /** Serve POST/GET/DELETE /__emulator/* (faults, sessions, log); default true. */
   readonly controlEndpoint?: boolean;
+  /**
+   * Keep generated export and Bulk result bodies in memory after their first complete request, up
+   * to this many bytes in all, and serve them again from there (for benchmarks: generating CSV
+   * costs CPU per byte). Default 0: every request generates its body.
+   */
+  readonly bodyCacheBytes?: number;
   /** Clock in epoch ms; fix it to make footers and token times reproducible. */
   readonly now?: () => number;
   /** One line per finished request (method, path without secrets, status, time, bytes). */

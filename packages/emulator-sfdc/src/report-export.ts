@@ -77,10 +77,11 @@ export async function handleReportExport(state: EmulatorState, ex: Exchange, rep
 
   const format = FORMATS[xf as keyof typeof FORMATS];
   const served = short === undefined ? report : { ...report, rows: Math.max(0, report.rows - (short.missingRows ?? 1)) };
+  const body = served === report ? state.bodyCache.chunks(report, format, () => reportBodyChunks(report, { format })) : reportBodyChunks(served, { format });
   const outcome = await streamChunks(
     ex,
     ex.res,
-    bodyThenFooter(reportBodyChunks(served, { format }), footer),
+    bodyThenFooter(body, footer),
     { dropAfterBytes: drop?.afterBytes, bytesPerSecond: throttle?.bytesPerSecond },
     state.shutdown.signal,
   );

@@ -3,6 +3,7 @@
  * (sessions, jobs, faults, log, counters). Built once per emulator from its options.
  */
 import type { KeyObject } from 'node:crypto';
+import { BodyCache } from './body-cache';
 import { FaultController } from './faults';
 import { makeId, toId15, toId18 } from './ids';
 import { publicKeyFromPem } from './jwt';
@@ -60,6 +61,7 @@ export interface EmulatorState {
   readonly sessions: SessionStore;
   readonly faults: FaultController;
   readonly log: RequestLog;
+  readonly bodyCache: BodyCache;
   readonly grants: Record<GrantFlow, number>;
   readonly now: () => number;
   /** Aborted by stop(): ends delays and hung responses. */
@@ -123,6 +125,7 @@ export function createState(options: SfdcEmulatorOptions, jwtPublicPem: string):
     sessions,
     faults: new FaultController(() => sessions.expireAll()),
     log: new RequestLog(options.log),
+    bodyCache: new BodyCache(options.bodyCacheBytes ?? 0),
     grants: { 'jwt-bearer': 0, client_credentials: 0, refresh_token: 0, password: 0, authorization_code: 0 },
     now,
     shutdown: new AbortController(),

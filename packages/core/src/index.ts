@@ -39,3 +39,4 @@ export { AdaptiveConcurrency, DEFAULT_MAX_CONCURRENCY, type AdaptiveConcurrencyO
 export { FixedConcurrency, type ConcurrencyLimit, type ConcurrencyPermit } from './transfer/concurrency-limit';
 export { AutoConcurrency, MaxConcurrency, concurrencyLimit, type ConcurrencySettingValue } from './transfer/concurrency-setting';
 export { backPressureOf } from './transfer/back-pressure';
+export { BackPressureHttpClient } from './transfer/back-pressure-http-client';

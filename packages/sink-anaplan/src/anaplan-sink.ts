@@ -6,6 +6,7 @@
  * resolve names to ids (model/), stream the chunks (upload/), then run the task (task/).
  */
 import {
+  concurrencyLimit,
   CredentialStore,
   CredentialUrlGuard,
   credentialUrlProblems,
@@ -15,6 +16,7 @@ import {
   PipeError,
   secretValues,
   type Piece,
+  type ConcurrencyLimit,
   type PluginContext,
   type SinkPlugin,
   type SinkResult,
@@ -31,9 +33,10 @@ import { resolveUploadTarget, type UploadTarget } from './model/upload-target';
 import { describeCounts } from './task/task-result';
 import { runTask, type TaskOutcome } from './task/task-runner';
 import { judgeTask, type FailedRowsSetting, type TaskVerdict } from './task/task-verdict';
+import { AutoCompression } from './upload/auto-compression';
 import { planChunks } from './upload/chunk-limits';
 import { DocumentChunks } from './upload/document-chunks';
-import { AnaplanUploadSession, type UploadSummary } from './upload/upload-session';
+import { AnaplanUploadSession, compressionThreads, type UploadSummary } from './upload/upload-session';
 
 export interface AnaplanSinkOptions {
   /** The credential store for saved logins; default: the user's (`$PIPE_HOME` or ~/.pipe). */
@@ -77,8 +80,11 @@ async function consume(input: AsyncIterable<Piece>, config: AnaplanSinkConfig, c
   const plan = planChunks(ctx.shape, config.chunkSize);
   if (plan.minimumChunks !== undefined) ctx.progress.expect({ chunks: plan.minimumChunks, bytes: ctx.shape.expectedBytes });
 
+  const limit = concurrencyLimit(config.concurrency, config.maxConcurrency, (change) =>
+    ctx.log.debug(`concurrency auto: ${change.from} -> ${change.to} chunk uploads at once (${change.reason})`),
+  );
   const http = new HttpClient({
-    connections: config.concurrency + 2,
+    connections: limit.maximum + 2,
     timeoutMs: config.timeoutMs,
     log: ctx.log,
     verbose: config.verbose,
@@ -114,12 +120,18 @@ async function consume(input: AsyncIterable<Piece>, config: AnaplanSinkConfig, c
     lease = await ctx.exclusive(resolvedFileTarget(config.apiUrl, target));
     ctx.log.info(`uploading to Anaplan file ${describeObject(target.file)} in model ${describeObject(target.model)}`);
 
+    const compression =
+      config.compress === 'auto'
+        ? new AutoCompression({ threads: compressionThreads(limit), log: ctx.log, expectedBytes: ctx.shape.expectedBytes })
+        : config.compress === 'gzip'
+          ? config.gzipLevel
+          : 'none';
     const session = new AnaplanUploadSession({
       api,
       modelPath: target.modelPath,
       file: target.file,
-      concurrency: config.concurrency,
-      gzipLevel: config.compress === 'gzip' ? config.gzipLevel : undefined,
+      concurrency: limit,
+      compression,
       chunkSize: plan.chunkSize,
       signal: ctx.signal,
       progress: ctx.progress,
@@ -127,7 +139,13 @@ async function consume(input: AsyncIterable<Piece>, config: AnaplanSinkConfig, c
       attempts: config.retry.attempts,
     });
     await session.begin();
-    const upload = await session.uploadAll(startingWith(first, reader));
+    let upload: UploadSummary;
+    try {
+      upload = await session.uploadAll(startingWith(first, reader));
+    } finally {
+      // What the transfer settings came to, for the run summary and --json; a failed upload too.
+      ctx.progress.report(transferFacts(limit, compression, session.summary()));
+    }
     await session.complete();
     ctx.log.info(`Anaplan file ${target.file.id} complete: ${upload.chunks} chunks, ${formatByteSize(upload.bytes)}`);
 
@@ -187,6 +205,15 @@ function startingWith<T>(first: { result?: IteratorResult<T> }, reader: AsyncIte
     },
   };
   return { [Symbol.asyncIterator]: () => iterator };
+}
+
+function transferFacts(limit: ConcurrencyLimit, compression: AutoCompression | number | 'none', upload: UploadSummary): Record<string, string | number> {
+  if (typeof compression !== 'object') {
+    const name = compression === 'none' ? 'none' : `gzip-${compression}`;
+    return { concurrency: limit.limit, http429: upload.http429, compress: name, [`chunks ${name}`]: upload.chunks };
+  }
+  const chunks = Object.fromEntries(Object.entries(compression.chunksByEncoding).map(([name, n]) => [`chunks ${name}`, n]));
+  return { concurrency: limit.limit, http429: upload.http429, compress: compression.encoding?.name ?? 'none', ...chunks };
 }
 
 function uploadDetails(target: UploadTarget, upload: UploadSummary, config: AnaplanSinkConfig): Record<string, unknown> {

@@ -2,7 +2,7 @@
  * The `with:` block of the `anaplan` sink. This one schema is the runtime validation (ajv fills the
  * defaults), the config type the sink receives, and what `pipe plugins describe anaplan` shows.
  */
-import { AllowInsecureHttp, ByteSize, Concurrency, Config, RetrySettings, Secret, Type, type CredentialUrl, type Static } from '@pipe/core';
+import { AllowInsecureHttp, AutoConcurrency, ByteSize, Config, MaxConcurrency, RetrySettings, Secret, Type, type CredentialUrl, type Static } from '@pipe/core';
 
 const MB = 1_000_000;
 
@@ -69,12 +69,21 @@ export const anaplanSinkSchema = Config({
   import: Type.Optional(IdOrName('Import (id or name) to run after the upload. Absent, with no process: upload only.')),
   process: Type.Optional(IdOrName('Process (id or name) to run after the upload, instead of an import.')),
   auth: AuthSettings,
-  concurrency: Concurrency({ default: 8, maximum: 200, description: 'Chunks uploaded at once, 1 to 200.' }),
-  compress: Type.Union([Type.Literal('gzip'), Type.Literal('none')], {
-    default: 'gzip',
-    description: '`gzip`: each chunk is sent as its own gzip member (application/x-gzip).',
+  concurrency: AutoConcurrency({
+    default: 8,
+    maximum: 200,
+    description:
+      'Chunks uploaded at once, 1 to 200, or `auto`: start at 2, add one while more uploads bring more throughput and latency stays flat, ' +
+      'halve on 429, 503, resets and timeouts, wait out Retry-After, never above maxConcurrency.',
   }),
-  gzipLevel: Type.Integer({ minimum: 1, maximum: 9, default: 6, description: 'zlib level, 1 (fast) to 9 (small).' }),
+  maxConcurrency: MaxConcurrency({ maximum: 200 }),
+  compress: Type.Union([Type.Literal('auto'), Type.Literal('gzip'), Type.Literal('none')], {
+    default: 'gzip',
+    description:
+      '`gzip`: each chunk is sent as its own gzip member (application/x-gzip). `auto`: per chunk, none, gzip level 1 or 6, ' +
+      "whichever is predicted fastest from the link's measured throughput, this machine's compression speed and this data's ratio.",
+  }),
+  gzipLevel: Type.Integer({ minimum: 1, maximum: 9, default: 6, description: 'zlib level for `compress: gzip`, 1 (fast) to 9 (small).' }),
   chunkSize: ByteSize({
     default: '10MB',
     minimum: 1 * MB,

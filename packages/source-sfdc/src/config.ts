@@ -4,7 +4,7 @@
  * config type `open` receives.
  */
 import { availableParallelism } from 'node:os';
-import { AllowInsecureHttp, Concurrency, Config, RetrySettings, Secret, Type, type CredentialUrl, type Static } from '@pipe/core';
+import { AllowInsecureHttp, AutoConcurrency, Config, MaxConcurrency, RetrySettings, Secret, Type, type CredentialUrl, type Static } from '@pipe/core';
 import { parseSfdxAuthUrl } from './auth/sfdx-auth-url';
 
 /** Half the CPU threads, at least one: what the Python tool this replaces defaults to. */
@@ -127,7 +127,14 @@ export const sfdcReportConfig = Config({
   ),
   soql: Type.Optional(Type.String({ minLength: 1, description: 'The query for `mode: soql`, e.g. SELECT Id, Name FROM Opportunity.' })),
   name: Type.Optional(Type.String({ minLength: 1, description: 'Document name in `soql` mode; default the queried object.' })),
-  concurrency: Concurrency({ default: DEFAULT_CONCURRENCY, maximum: 32, description: 'Reports downloaded at once; default half the CPU threads.' }),
+  concurrency: AutoConcurrency({
+    default: DEFAULT_CONCURRENCY,
+    maximum: 32,
+    description:
+      'Reports downloaded at once, 1 to 32 (default half the CPU threads), or `auto`: start at 2, add one while more downloads bring more ' +
+      'throughput, halve on 429, 503, resets and timeouts, wait out Retry-After, never above maxConcurrency.',
+  }),
+  maxConcurrency: MaxConcurrency({ maximum: 32 }),
   apiVersion: Type.String({ default: DEFAULT_API_VERSION, pattern: '^v?\\d+\\.0$', description: 'Salesforce REST API version, e.g. 62.0.' }),
   timeoutMs: Type.Integer({ minimum: 1000, default: 120_000, description: 'Time allowed for response headers, and for each gap in a body.' }),
   pollIntervalMs: Type.Integer({ minimum: 10, default: 2000, description: 'soql mode: first delay between job status polls (doubles up to 30 s).' }),

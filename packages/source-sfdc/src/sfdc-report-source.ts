@@ -9,6 +9,8 @@
  * - `mode: soql`: one document from a Bulk API 2.0 query.
  */
 import {
+  AdaptiveConcurrency,
+  BackPressureHttpClient,
   CredentialUrlGuard,
   HttpClient,
   HttpStatusError,
@@ -67,7 +69,16 @@ function apiVersionNumber(version: string): string {
 }
 
 async function* openSfdcSource(config: SfdcReportConfig, ctx: PluginContext): AsyncGenerator<Piece> {
-  const http = new HttpClient({ timeoutMs: config.timeoutMs, connections: config.concurrency + 4, log: ctx.log, secrets: ctx.secrets });
+  // `auto`: an adaptive limit on reports at once, lowered by any overload answer the client meets.
+  const adaptive =
+    config.concurrency === 'auto'
+      ? new AdaptiveConcurrency({
+          maximum: config.maxConcurrency,
+          onChange: (change) => ctx.log.debug(`concurrency auto: ${change.from} -> ${change.to} reports at once (${change.reason})`),
+        })
+      : undefined;
+  const httpOptions = { timeoutMs: config.timeoutMs, connections: (adaptive?.maximum ?? Number(config.concurrency)) + 4, log: ctx.log, secrets: ctx.secrets };
+  const http = adaptive ? new BackPressureHttpClient(httpOptions, (retryAfterMs) => adaptive.backPressure(retryAfterMs)) : new HttpClient(httpOptions);
   try {
     const retryPolicy = config.retry;
     // Every URL a secret goes to is checked where it is used: token URLs (config or saved login) and the org URL.
@@ -115,11 +126,15 @@ async function* openSfdcSource(config: SfdcReportConfig, ctx: PluginContext): As
     }
     // `pipe run --only-failed` asks again for just the reports that failed last time.
     const reports = ctx.selectDocuments ? selection.reports.filter((ref) => ctx.selectDocuments!.has(ref.id)) : selection.reports;
-    ctx.log.info(`downloading ${reports.length} reports, ${config.concurrency} at a time`);
-    yield* mergeConcurrent(
-      reports.map((ref) => () => isolateFailure(ref, downloadReport(ref, download), ctx)),
-      config.concurrency,
-    );
+    ctx.log.info(`downloading ${reports.length} reports, ${adaptive ? `concurrency auto (at most ${adaptive.maximum})` : config.concurrency} at a time`);
+    try {
+      yield* mergeConcurrent(
+        reports.map((ref) => () => isolateFailure(ref, downloadReport(ref, download), ctx)),
+        adaptive ?? Number(config.concurrency),
+      );
+    } finally {
+      if (adaptive && http instanceof BackPressureHttpClient) ctx.progress.report({ concurrency: adaptive.limit, http429: http.http429 });
+    }
   } finally {
     await http.close();
   }

@@ -95,3 +95,20 @@ test('a re-run of what failed (selectDocuments) downloads only those reports', a
   ).toEqual([ids[3], ids[5]].sort());
   expect(dataOf(pieces, ids[3]).equals(emulator.reportCsv(ids[3]))).toBe(true);
 });
+
+test('concurrency auto: 503s on the exports lower the limit, every report still arrives whole, and the facts say so', async () => {
+  emulator.faults.inject({ kind: 'server-error', status: 503, times: 3, match: { surface: 'export' } });
+  const ctx = testing.createTestContext({ plugin: 'source:sfdc-report' });
+  const pieces = await testing.runSource(
+    sfdcReportSource,
+    baseConfig(emulator, { reports: ids.filter((_, i) => i !== 7).map((id) => ({ id })), concurrency: 'auto', maxConcurrency: 4, retry: { attempts: 5 } }),
+    ctx,
+  );
+  expect(pieces.filter((p) => p.type === 'failed')).toHaveLength(0);
+  for (const [i, id] of ids.entries()) if (i !== 7) expect(dataOf(pieces, id).equals(emulator.reportCsv(id))).toBe(true);
+  const facts = ctx.progressCounts.facts!;
+  expect(facts.http429).toBe(0);
+  expect(facts.concurrency).toBeGreaterThanOrEqual(1);
+  expect(facts.concurrency).toBeLessThanOrEqual(4);
+  expect(ctx.logLines.some((l) => /concurrency auto: \d+ -> \d+ reports at once \(back pressure\)/.test(l))).toBe(true);
+});

@@ -5,7 +5,7 @@
  */
 import { HttpStatusError, isTransientNetworkError } from '../http/http-error';
 
-const OVERLOAD_STATUSES = new Set([408, 429, 502, 503, 504]);
+export const OVERLOAD_STATUSES = new Set([408, 429, 502, 503, 504]);
 
 /** `{ retryAfterMs }` when `error` is back pressure (the server's Retry-After, when it sent one), else undefined. */
 export function backPressureOf(error: unknown): { readonly retryAfterMs?: number } | undefined {

@@ -29,6 +29,8 @@ export interface ConcurrencyLimit {
   readonly maximum: number;
   /** Wait for a free slot; rejects when `signal` aborts. */
   acquire(signal?: AbortSignal): Promise<ConcurrencyPermit>;
+  /** A free slot now, or undefined. */
+  tryAcquire(): ConcurrencyPermit | undefined;
 }
 
 /** Wakes everything waiting for a slot; each wait gets a fresh promise, so nothing holds a settled one. */
@@ -76,8 +78,16 @@ export class FixedConcurrency implements ConcurrencyLimit {
   }
 
   async acquire(signal?: AbortSignal): Promise<ConcurrencyPermit> {
-    while (this.inFlight >= this.limit) await this.waiters.wait(signal);
-    if (signal?.aborted) throw abortReason(signal);
+    for (;;) {
+      if (signal?.aborted) throw abortReason(signal);
+      const permit = this.tryAcquire();
+      if (permit) return permit;
+      await this.waiters.wait(signal);
+    }
+  }
+
+  tryAcquire(): ConcurrencyPermit | undefined {
+    if (this.inFlight >= this.limit) return undefined;
     this.inFlight++;
     let released = false;
     const release = () => {

@@ -8,7 +8,7 @@
 import type { HttpMethod } from '@pipe/core';
 import { AnaplanAuthError } from '../errors';
 import type { TokenProvider } from '../auth/token-provider';
-import { joinUrl, parseJson, withRetries, type AnaplanTransport } from './transport';
+import { joinUrl, parseJson, withRetries, type AnaplanTransport, type RetryNotice } from './transport';
 
 export interface ApiRequest {
   readonly method: HttpMethod;
@@ -19,6 +19,8 @@ export interface ApiRequest {
   readonly accept?: string;
   /** Instead of the run's signal (cancelling a task after Ctrl-C must still reach Anaplan). */
   readonly signal?: AbortSignal;
+  /** Told before each retry of this request, after the transport's own `onRetry` (a chunk reports back pressure). */
+  readonly onRetry?: (notice: RetryNotice) => void;
 }
 
 export interface ApiResponse {
@@ -40,7 +42,17 @@ export class AnaplanApi {
   /** Send with retries; statuses >= 400 (after retries) throw HttpStatusError. */
   send(request: ApiRequest): Promise<ApiResponse> {
     const signal = request.signal ?? this.transport.signal;
-    return withRetries(this.transport, () => this.sendOnce(request, signal), signal);
+    const { onRetry } = request;
+    const transport: AnaplanTransport = onRetry
+      ? {
+          ...this.transport,
+          onRetry: (notice) => {
+            this.transport.onRetry?.(notice);
+            onRetry(notice);
+          },
+        }
+      : this.transport;
+    return withRetries(transport, () => this.sendOnce(request, signal), signal);
   }
 
   async json<T>(method: HttpMethod, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {

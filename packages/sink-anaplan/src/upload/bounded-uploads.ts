@@ -1,7 +1,9 @@
 /**
- * Runs `send` over a lazy sequence with at most `concurrency` sends in flight, reading the next
- * item only when a slot is free. So at most `concurrency` items (plus the one being read) are held
- * at any time, whatever the input size, and item 0 is on the wire while item 1 is being read.
+ * Runs `send` over a lazy sequence with at most `limit` sends in flight (a fixed number, or one
+ * that adapts: core's ConcurrencyLimit), reading the next item only when a slot is free. So at
+ * most `limit` items (plus the one being read) are held at any time, whatever the input size, and
+ * item 0 is on the wire while item 1 is being read. Each send gets its slot's permit, to report
+ * back pressure and success; the slot is freed when the send settles.
  *
  * The first failure stops everything: no more items are read, sends in flight are aborted through
  * their signal, and the failure is rethrown once they have settled.
@@ -11,16 +13,21 @@
  * (here: a whole chunk) reachable. A fresh wake-up promise per wait avoids that.
  */
 import { setMaxListeners } from 'node:events';
+import type { ConcurrencyLimit, ConcurrencyPermit } from '@pipe/core';
 
 export interface BoundedOptions {
-  readonly concurrency: number;
+  readonly limit: ConcurrencyLimit;
   readonly signal: AbortSignal;
 }
 
-export async function sendBounded<T>(items: AsyncIterable<T>, send: (item: T, signal: AbortSignal) => Promise<void>, options: BoundedOptions): Promise<void> {
+export async function sendBounded<T>(
+  items: AsyncIterable<T>,
+  send: (item: T, signal: AbortSignal, permit: ConcurrencyPermit) => Promise<void>,
+  options: BoundedOptions,
+): Promise<void> {
   const controller = new AbortController();
   // Every send in flight listens on this signal (undici, retry sleeps): more than Node's default 10.
-  setMaxListeners(options.concurrency * 4 + 16, controller.signal);
+  setMaxListeners(options.limit.maximum * 4 + 16, controller.signal);
   const abort = () => controller.abort(options.signal.reason);
   if (options.signal.aborted) abort();
   options.signal.addEventListener('abort', abort, { once: true });
@@ -39,11 +46,20 @@ export async function sendBounded<T>(items: AsyncIterable<T>, send: (item: T, si
   let exhausted = false;
   try {
     while (!failure) {
-      // Tracked sends never reject, and each settles, so racing them holds nothing for long.
-      while (inFlight.size >= options.concurrency && !failure) await Promise.race(inFlight);
-      if (failure) break;
       if (controller.signal.aborted) {
         fail(controller.signal.reason);
+        break;
+      }
+      let permit: ConcurrencyPermit;
+      try {
+        // A failure aborts the controller, which ends this wait.
+        permit = await options.limit.acquire(controller.signal);
+      } catch (error) {
+        fail(error);
+        break;
+      }
+      if (failure) {
+        permit.release();
         break;
       }
       // Stop waiting for the input as soon as a send fails: a slow source must not delay the error.
@@ -53,19 +69,24 @@ export async function sendBounded<T>(items: AsyncIterable<T>, send: (item: T, si
         next = await Promise.race([iterator.next(), failedMeanwhile]);
       } catch (error) {
         exhausted = true;
+        permit.release();
         fail(error);
         break;
       } finally {
         wakeReader = undefined;
       }
-      if (!next) break;
-      if (next.done) {
-        exhausted = true;
+      if (!next || next.done) {
+        if (next?.done) exhausted = true;
+        permit.release();
         break;
       }
-      const tracked: Promise<void> = send(next.value, controller.signal)
+      const slot = permit;
+      const tracked: Promise<void> = send(next.value, controller.signal, slot)
         .catch((error: unknown) => fail(error))
-        .finally(() => inFlight.delete(tracked));
+        .finally(() => {
+          slot.release();
+          inFlight.delete(tracked);
+        });
       next = undefined;
       inFlight.add(tracked);
     }

@@ -1,5 +1,6 @@
 /**
- * Chunks as request bodies: sent as they are, or gzipped ahead of the uploader.
+ * Chunks as request bodies: sent as they are, or encoded (gzipped or not, per chunk) ahead of the
+ * uploader.
  *
  * With gzip, memory is what decides the shape. A raw chunk is needed only until it is compressed,
  * and only as many chunks compress at once as there are CPU threads, so raw chunks are taken from
@@ -8,7 +9,10 @@
  * compressing while bodies are on the wire; at most `parallel` chunks are compressing or waiting,
  * compressed, for a free upload slot.
  */
+import { performance } from 'node:perf_hooks';
+import type { EncodingPolicy } from './auto-compression';
 import { checkChunk } from './chunk-limits';
+import { gzipEncoding, type Encoding } from './compression-choice';
 import type { UploadChunk } from './document-chunks';
 import { GZIP_CONTENT_TYPE, PLAIN_CONTENT_TYPE, gzipChunk } from './gzip-chunk';
 
@@ -19,6 +23,8 @@ export interface ChunkBody {
   readonly rawBytes: number;
   readonly body: Buffer;
   readonly contentType: string;
+  /** The encoding's name: `none`, `gzip-6`. */
+  readonly encoding: string;
   /** Give the bytes back to their producer once the body is sent (plain bodies are the chunk itself). */
   readonly release?: () => void;
 }
@@ -27,19 +33,36 @@ export interface ChunkBody {
 export async function* plainBodies(chunks: AsyncIterable<UploadChunk>, chunkSize: number): AsyncGenerator<ChunkBody> {
   for await (const chunk of chunks) {
     checkChunk(chunk.index, chunk.data.length, chunkSize);
-    yield { index: chunk.index, rawBytes: chunk.data.length, body: chunk.data, contentType: PLAIN_CONTENT_TYPE, release: chunk.release };
+    yield plainBody(chunk);
   }
 }
 
-export interface GzipBodiesOptions {
-  readonly level: number;
+function plainBody(chunk: UploadChunk): ChunkBody {
+  return { index: chunk.index, rawBytes: chunk.data.length, body: chunk.data, contentType: PLAIN_CONTENT_TYPE, encoding: 'none', release: chunk.release };
+}
+
+export interface EncodedBodiesOptions {
+  /** The encoding of each chunk, decided when it is taken from the input. */
+  readonly policy: EncodingPolicy;
   /** Most chunks compressing or compressed and not yet taken. */
   readonly parallel: number;
   readonly chunkSize: number;
 }
 
-/** Gzipped bodies in the order they finish compressing; each raw chunk is released once compressed. */
-export function gzipBodies(chunks: AsyncIterable<UploadChunk>, options: GzipBodiesOptions): AsyncIterableIterator<ChunkBody> {
+/** Gzipped bodies (`compress: gzip`) in the order they finish compressing. */
+export function gzipBodies(
+  chunks: AsyncIterable<UploadChunk>,
+  options: { level: number; parallel: number; chunkSize: number },
+): AsyncIterableIterator<ChunkBody> {
+  const encoding = gzipEncoding(options.level);
+  return encodedBodies(chunks, { policy: { encodingFor: () => encoding }, parallel: options.parallel, chunkSize: options.chunkSize });
+}
+
+/**
+ * Bodies in the order they are ready: a chunk sent as it is is ready at once, a gzipped one once
+ * compressed (its raw chunk is then released).
+ */
+export function encodedBodies(chunks: AsyncIterable<UploadChunk>, options: EncodedBodiesOptions): AsyncIterableIterator<ChunkBody> {
   return new CompressAhead(chunks, options);
 }
 
@@ -56,7 +79,7 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
 
   constructor(
     input: AsyncIterable<UploadChunk>,
-    private readonly options: GzipBodiesOptions,
+    private readonly options: EncodedBodiesOptions,
   ) {
     this.input = input[Symbol.asyncIterator]();
   }
@@ -88,7 +111,7 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
   private stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.ready.length = 0;
+    for (const body of this.ready.splice(0)) body.release?.(); // plain bodies hold their raw chunk
     if (!this.inputDone) {
       this.inputDone = true;
       // Release the input (closes a file source) without waiting on a source that may hang.
@@ -124,23 +147,38 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
         next.value.release?.(); // stopped while this chunk was being read
         return;
       }
-      this.start(next.value);
+      const chunk = next.value;
+      let encoding: Encoding;
+      try {
+        checkChunk(chunk.index, chunk.data.length, this.options.chunkSize);
+        // auto may wait for its first measurements before deciding: reading stops meanwhile.
+        encoding = await this.options.policy.encodingFor(chunk);
+      } catch (error) {
+        chunk.release?.();
+        this.fail(error);
+        return;
+      }
+      if (this.stopped) {
+        chunk.release?.();
+        return;
+      }
+      this.start(chunk, encoding);
     }
   }
 
-  private start(chunk: UploadChunk): void {
-    try {
-      checkChunk(chunk.index, chunk.data.length, this.options.chunkSize);
-    } catch (error) {
-      chunk.release?.();
-      this.fail(error);
+  private start(chunk: UploadChunk, { name, gzipLevel }: Encoding): void {
+    if (gzipLevel === undefined) {
+      this.ready.push(plainBody(chunk));
+      this.wake();
       return;
     }
     this.compressing++;
-    gzipChunk(chunk.data, this.options.level)
+    const started = performance.now();
+    gzipChunk(chunk.data, gzipLevel)
       .then(
         (body) => {
-          if (!this.stopped) this.ready.push({ index: chunk.index, rawBytes: chunk.data.length, body, contentType: GZIP_CONTENT_TYPE });
+          this.options.policy.compressed?.(gzipLevel, chunk.data.length, body.length, performance.now() - started, chunk.index);
+          if (!this.stopped) this.ready.push({ index: chunk.index, rawBytes: chunk.data.length, body, contentType: GZIP_CONTENT_TYPE, encoding: name });
         },
         (error: unknown) => this.fail(error),
       )

@@ -9,13 +9,15 @@
  * and `complete` is never called, so Anaplan never sees a file with a hole in it.
  */
 import { availableParallelism } from 'node:os';
-import { formatByteSize, HttpStatusError, type Logger, type ProgressReporter } from '@pipe/core';
+import { performance } from 'node:perf_hooks';
+import { backPressureOf, formatByteSize, HttpStatusError, type ConcurrencyLimit, type ConcurrencyPermit, type Logger, type ProgressReporter } from '@pipe/core';
 import { AnaplanChunkUploadError, AnaplanError } from '../errors';
 import type { AnaplanApi } from '../http/anaplan-api';
 import { describeFailure, retryDecision } from '../http/transport';
 import type { AnaplanObject } from '../model/name-resolver';
+import type { AutoCompression } from './auto-compression';
 import { sendBounded } from './bounded-uploads';
-import { gzipBodies, plainBodies, type ChunkBody } from './chunk-bodies';
+import { encodedBodies, gzipBodies, plainBodies, type ChunkBody } from './chunk-bodies';
 import type { UploadChunk } from './document-chunks';
 
 export interface UploadSessionOptions {
@@ -23,9 +25,10 @@ export interface UploadSessionOptions {
   /** `workspaces/{w}/models/{m}`. */
   readonly modelPath: string;
   readonly file: AnaplanObject;
-  readonly concurrency: number;
-  /** gzip level, or undefined to send chunks as they are. */
-  readonly gzipLevel?: number;
+  /** Chunk uploads in flight: fixed, or `concurrency: auto`. */
+  readonly concurrency: ConcurrencyLimit;
+  /** A gzip level, `none` to send chunks as they are, or `compress: auto`'s per-chunk choice. */
+  readonly compression: number | 'none' | AutoCompression;
   /** Chunk size the input is cut at (for limit messages). */
   readonly chunkSize: number;
   readonly signal: AbortSignal;
@@ -41,6 +44,8 @@ export interface UploadSummary {
   readonly bytes: number;
   /** Bytes on the wire (after compression). */
   readonly sentBytes: number;
+  /** 429 answers to chunk uploads (each retried). */
+  readonly http429: number;
 }
 
 interface FileAnswer {
@@ -52,6 +57,7 @@ export class AnaplanUploadSession {
   private chunks = 0;
   private bytes = 0;
   private sentBytes = 0;
+  private http429 = 0;
 
   constructor(private readonly options: UploadSessionOptions) {
     this.filePath = `${options.modelPath}/files/${options.file.id}`;
@@ -67,20 +73,33 @@ export class AnaplanUploadSession {
   }
 
   /**
-   * Upload every chunk, `concurrency` at a time, reading the next one only when a slot is free.
-   * With gzip, chunks compress ahead of the uploads, as many at once as there are CPU threads.
+   * Upload every chunk, as many at a time as the concurrency limit allows, reading the next one
+   * only when a slot is free. With gzip (or auto), chunks are encoded ahead of the uploads, as many
+   * at once as there are CPU threads.
    */
   async uploadAll(chunks: AsyncIterable<UploadChunk>): Promise<UploadSummary> {
-    const { concurrency, gzipLevel, chunkSize } = this.options;
+    const { concurrency, compression, chunkSize } = this.options;
+    const parallel = compressionThreads(concurrency);
     const bodies =
-      gzipLevel === undefined
+      compression === 'none'
         ? plainBodies(chunks, chunkSize)
-        : gzipBodies(chunks, { level: gzipLevel, parallel: Math.min(concurrency, availableParallelism()), chunkSize });
-    await sendBounded(bodies, (body, signal) => this.sendChunk(body, signal).finally(() => body.release?.()), {
-      concurrency,
+        : typeof compression === 'number'
+          ? gzipBodies(chunks, { level: compression, parallel, chunkSize })
+          : encodedBodies(compression.withProbes(chunks), { policy: compression, parallel, chunkSize });
+    const settled = (body: ChunkBody) => {
+      body.release?.();
+      if (typeof compression === 'object') compression.settled(body.index);
+    };
+    await sendBounded(bodies, (body, signal, permit) => this.sendChunk(body, signal, permit).finally(() => settled(body)), {
+      limit: concurrency,
       signal: this.options.signal,
     });
-    return { chunks: this.chunks, bytes: this.bytes, sentBytes: this.sentBytes };
+    return this.summary();
+  }
+
+  /** What was sent so far. */
+  summary(): UploadSummary {
+    return { chunks: this.chunks, bytes: this.bytes, sentBytes: this.sentBytes, http429: this.http429 };
   }
 
   /** Mark the upload complete; only called when every chunk succeeded. */
@@ -90,8 +109,14 @@ export class AnaplanUploadSession {
     return answer.file?.chunkCount;
   }
 
-  private async sendChunk({ index, rawBytes, body, contentType }: ChunkBody, signal: AbortSignal): Promise<void> {
-    const { gzipLevel } = this.options;
+  private async sendChunk({ index, rawBytes, body, contentType, encoding }: ChunkBody, signal: AbortSignal, permit: ConcurrencyPermit): Promise<void> {
+    const started = performance.now();
+    let retried = false;
+    const sawFailure = (error: unknown) => {
+      if (error instanceof HttpStatusError && error.status === 429) this.http429++;
+      const backPressure = backPressureOf(error);
+      if (backPressure && !signal.aborted) permit.backPressure(backPressure.retryAfterMs);
+    };
     try {
       await this.options.api.send({
         method: 'PUT',
@@ -99,8 +124,13 @@ export class AnaplanUploadSession {
         body,
         contentType,
         signal,
+        onRetry: ({ error }) => {
+          retried = true;
+          sawFailure(error);
+        },
       });
     } catch (error) {
+      sawFailure(error);
       if (signal.aborted && !(error instanceof HttpStatusError)) throw error;
       const reason = describeFailure(error);
       const tries = retryDecision(error).retry ? `failed after ${this.options.attempts} attempts` : 'was refused';
@@ -110,10 +140,20 @@ export class AnaplanUploadSession {
         error,
       );
     }
+    permit.succeeded(body.length);
+    const { compression } = this.options;
+    if (!retried && typeof compression === 'object') compression.uploaded(encoding, started, rawBytes);
     this.chunks++;
     this.bytes += rawBytes;
     this.sentBytes += body.length;
     this.options.progress.add({ bytes: rawBytes, chunks: 1 });
-    this.options.log.debug(`chunk ${index} uploaded (${formatByteSize(rawBytes)}${gzipLevel === undefined ? '' : `, ${formatByteSize(body.length)} gzipped`})`);
+    this.options.log.debug(
+      `chunk ${index} uploaded (${formatByteSize(rawBytes)}${encoding === 'none' ? '' : `, ${formatByteSize(body.length)} as ${encoding}`})`,
+    );
   }
+}
+
+/** Chunks compressing at once: enough to keep the uploads fed, no more than the CPU threads. */
+export function compressionThreads(concurrency: ConcurrencyLimit): number {
+  return Math.max(1, Math.min(concurrency.maximum, availableParallelism()));
 }

@@ -1,0 +1,177 @@
+/**
+ * `compress: auto` as the upload runs: measures what compression-choice.ts decides from. A sample
+ * of the first chunk is compressed at each level (on this thread), and the first chunk is cut into
+ * two small probe chunks and the rest (probe-chunks.ts): one probe goes as it is, one gzipped,
+ * and the rest waits until both are uploaded, so the link is measured both ways before most of
+ * the data is committed. Real compressions then keep the estimate of the level in use current, a
+ * level not in use is sampled again every `REPROBE_EVERY` chunks, and uploads report their time
+ * per byte (link-meter.ts). Every chunk is decided afresh; changes go to the debug log.
+ */
+import { performance } from 'node:perf_hooks';
+import { gzipSync } from 'node:zlib';
+import type { Logger } from '@pipe/core';
+import { chooseEncoding, gzipEncoding, NO_COMPRESSION, type CompressionEstimate, type Encoding } from './compression-choice';
+import type { UploadChunk } from './document-chunks';
+import { LinkMeter } from './link-meter';
+import { withProbeChunks } from './probe-chunks';
+
+/** How the chunk bodies are encoded: one fixed encoding, or one chosen per chunk. */
+export interface EncodingPolicy {
+  encodingFor(chunk: UploadChunk): Encoding | Promise<Encoding>;
+  /** Chunk `chunkIndex` was compressed at `level` in `ms` (wall time on the zlib thread pool). */
+  compressed?(level: number, rawBytes: number, compressedBytes: number, ms: number, chunkIndex: number): void;
+}
+
+/** The levels auto chooses between: fast, and zlib's default. */
+export const AUTO_GZIP_LEVELS = [1, 6];
+const SAMPLE_BYTES = 512 * 1024;
+const REPROBE_EVERY = 16;
+/** Weight of the newest measurement in a level's estimate. */
+const EWMA_ALPHA = 0.3;
+
+export interface AutoCompressionOptions {
+  /** Chunks compressing at once. */
+  readonly threads: number;
+  readonly log: Logger;
+  /** Bytes of data in the whole input, when the source said. */
+  readonly expectedBytes?: number;
+  /** Told when the encoding in use changes (not for a one-chunk trial). */
+  readonly onChange?: (from: Encoding, to: Encoding) => void;
+}
+
+export class AutoCompression implements EncodingPolicy {
+  /** Chunks sent per encoding name. */
+  readonly chunksByEncoding: Record<string, number> = {};
+  /** Times the encoding in use changed after the first choice. */
+  changes = 0;
+  readonly link = new LinkMeter();
+  private readonly estimates = new Map<number, CompressionEstimate>();
+  private readonly measuredAt = new Map<number, number>();
+  private current: Encoding | undefined;
+  /** Encodings sent but not measured yet. */
+  private readonly pending = new Set<string>();
+  /** Bytes of data decided so far. */
+  private decidedBytes = 0;
+  /** Probe chunks leading the upload, and those not yet uploaded (or failed). */
+  private probeChunks = 0;
+  private readonly unsettledProbes = new Set<number>();
+  /** The last chunk sent in each encoding. */
+  private readonly lastSent = new Map<string, number>();
+  private probesSettled: Promise<void> = Promise.resolve();
+  private allProbesSettled: () => void = () => undefined;
+
+  /** The encoding in use (the last one chosen other than for a trial). */
+  get encoding(): Encoding | undefined {
+    return this.current;
+  }
+
+  constructor(private readonly options: AutoCompressionOptions) {}
+
+  /** The chunks to upload, the first one cut into probes when large enough. */
+  withProbes(chunks: AsyncIterable<UploadChunk>): AsyncIterable<UploadChunk> {
+    return withProbeChunks(chunks, (count) => {
+      this.probeChunks = count;
+      for (let i = 0; i < count; i++) this.unsettledProbes.add(i);
+      this.probesSettled = new Promise((resolve) => (this.allProbesSettled = resolve));
+      if (count === 0) this.allProbesSettled();
+    });
+  }
+
+  /** Chunk `index` is no longer on its way (uploaded, or failed). */
+  settled(index: number): void {
+    if (this.unsettledProbes.delete(index) && this.unsettledProbes.size === 0) this.allProbesSettled();
+  }
+
+  encodingFor(chunk: UploadChunk): Encoding | Promise<Encoding> {
+    for (const level of AUTO_GZIP_LEVELS) {
+      const last = this.measuredAt.get(level);
+      if (last === undefined || chunk.index - last >= REPROBE_EVERY) this.sample(level, chunk);
+    }
+    if (chunk.index < this.probeChunks) return this.probe(chunk);
+    if (this.unsettledProbes.size > 0) return this.probesSettled.then(() => this.decide(chunk));
+    return this.decide(chunk);
+  }
+
+  /** Probe 0 goes as it is, the next gzipped at the fastest level: the link measured both ways. */
+  private probe(chunk: UploadChunk): Encoding {
+    const encoding = chunk.index === 0 ? NO_COMPRESSION : gzipEncoding(Math.min(...AUTO_GZIP_LEVELS));
+    this.options.log.debug(`compress auto: probe chunk ${chunk.index} (${chunk.data.length} bytes) as ${encoding.name}, to measure the link`);
+    this.pending.add(encoding.name);
+    this.decidedBytes += chunk.data.length;
+    this.count(encoding, chunk.index);
+    return encoding;
+  }
+
+  private count(encoding: Encoding, index: number): void {
+    this.lastSent.set(encoding.name, index);
+    this.chunksByEncoding[encoding.name] = (this.chunksByEncoding[encoding.name] ?? 0) + 1;
+  }
+
+  private decide(chunk: UploadChunk): Encoding {
+    const upload = this.link.secondsPerByte();
+    for (const name of upload.keys()) this.pending.delete(name);
+    const chunkBytes = chunk.data.length;
+    this.decidedBytes += chunkBytes;
+    // Unknown size: guess there is as much to come as has been seen.
+    const remainingBytes = Math.max(0, (this.options.expectedBytes ?? 2 * this.decidedBytes) - this.decidedBytes);
+    const choice = chooseEncoding(
+      {
+        compression: this.estimates,
+        upload,
+        pending: this.pending,
+        sentAgo: new Map([...this.lastSent].map(([name, index]) => [name, chunk.index - index])),
+        threads: this.options.threads,
+        chunkBytes,
+        remainingBytes,
+      },
+      this.current,
+    );
+    if (!upload.has(choice.encoding.name)) this.pending.add(choice.encoding.name);
+    const { log } = this.options;
+    if (choice.trial) log.debug(`compress auto: chunk ${chunk.index} as ${choice.encoding.name}: ${choice.reason}`);
+    else if (choice.encoding.name !== this.current?.name) {
+      const from = this.current;
+      log.debug(`compress auto: ${from ? `${from.name} -> ` : ''}${choice.encoding.name} from chunk ${chunk.index} (${choice.reason})`);
+      this.current = choice.encoding;
+      if (from) {
+        this.changes++;
+        this.options.onChange?.(from, choice.encoding);
+      }
+    }
+    this.count(choice.encoding, chunk.index);
+    return choice.encoding;
+  }
+
+  compressed(level: number, rawBytes: number, compressedBytes: number, ms: number, chunkIndex: number): void {
+    this.update(level, rawBytes, compressedBytes, ms);
+    this.measuredAt.set(level, Math.max(this.measuredAt.get(level) ?? 0, chunkIndex));
+  }
+
+  /** An upload that went through without a retry. */
+  uploaded(encoding: string, startedAt: number, rawBytes: number): void {
+    this.link.record(encoding, startedAt, rawBytes);
+  }
+
+  private sample(level: number, chunk: UploadChunk): void {
+    const sample = chunk.data.subarray(0, SAMPLE_BYTES);
+    if (sample.length === 0) return;
+    const started = performance.now();
+    const compressed = gzipSync(sample, { level }).length;
+    this.update(level, sample.length, compressed, performance.now() - started);
+    this.measuredAt.set(level, chunk.index);
+  }
+
+  private update(level: number, rawBytes: number, compressedBytes: number, ms: number): void {
+    const measured = { ratio: compressedBytes / rawBytes, bytesPerSecond: rawBytes / (Math.max(ms, 0.01) / 1000) };
+    const old = this.estimates.get(level);
+    this.estimates.set(
+      level,
+      old
+        ? {
+            ratio: old.ratio + EWMA_ALPHA * (measured.ratio - old.ratio),
+            bytesPerSecond: old.bytesPerSecond + EWMA_ALPHA * (measured.bytesPerSecond - old.bytesPerSecond),
+          }
+        : measured,
+    );
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * `compress: auto`: which encoding the next chunk gets, from what the run has measured so far.
+ * Pure: the measurements come in, a choice and its reason go out (auto-compression.ts measures).
+ *
+ * Compression and upload overlap (chunks compress ahead of the uploads, on `threads` threads), so
+ * the time per byte of data is that of the slower stage:
+ *
+ *   none:       upload(none)
+ *   gzip level: max(1 / (threads x compression speed), upload(level))
+ *
+ * `upload(e)` is the upload stage's measured time per byte of data in encoding e. For an encoding
+ * not yet sent it is predicted from the measured ones as `a + b x ratio`: `b` is what the wire
+ * costs per byte sent, `a` what the other side costs per byte of data whatever its size on the
+ * wire (on a slow link `a` is about 0 and gzip wins; on loopback `b` is, and compressing only
+ * costs). Until two measured encodings with different enough ratios tell `a` and `b` apart, an
+ * untried encoding is predicted as all wire (the guess that favours compression, right on slow
+ * links). It is sent once to measure it when it might be faster (its upload could cost nearly
+ * nothing: `a` may be all decompression on the other side) and what that could save on the rest
+ * of the data outweighs what this one chunk loses if the guess was right. Before any upload
+ * finished, data that gzip level 1 halves or better goes as gzip-1 (a small cost on a fast link,
+ * a big gain on a slow one), other data as it is.
+ */
+
+export interface Encoding {
+  /** `none`, `gzip-1`, `gzip-6`: the name in logs and the run summary. */
+  readonly name: string;
+  /** zlib level; absent for no compression. */
+  readonly gzipLevel?: number;
+}
+
+export const NO_COMPRESSION: Encoding = { name: 'none' };
+export const gzipEncoding = (level: number): Encoding => ({ name: `gzip-${level}`, gzipLevel: level });
+
+export interface CompressionEstimate {
+  /** Compressed bytes per byte of data. */
+  readonly ratio: number;
+  /** Bytes of data one thread compresses per second. */
+  readonly bytesPerSecond: number;
+}
+
+export interface ChoiceInputs {
+  /** The gzip levels to choose from, with what they do to this data on this machine. */
+  readonly compression: ReadonlyMap<number, CompressionEstimate>;
+  /** The upload stage's seconds per byte of data, by encoding name, for those measured. */
+  readonly upload: ReadonlyMap<string, number>;
+  /** Encodings sent but not measured yet (no second trial while one is on its way). */
+  readonly pending: ReadonlySet<string>;
+  /** Chunks decided since each measured encoding was last sent. */
+  readonly sentAgo: ReadonlyMap<string, number>;
+  /** Chunks compressing at once. */
+  readonly threads: number;
+  /** Bytes of data in the chunk being decided. */
+  readonly chunkBytes: number;
+  /** Bytes of data still to come after it (the input's size when known, else a guess). */
+  readonly remainingBytes: number;
+}
+
+export interface Choice {
+  readonly encoding: Encoding;
+  /** Why, for the debug log: `none 0.004 s/MB, gzip-1 0.008 s/MB, gzip-6 0.021 s/MB`. */
+  readonly reason: string;
+  /** Sent once to measure it, not because it is predicted best. */
+  readonly trial?: boolean;
+}
+
+/** Below this ratio gzip-1 is the choice while the link is unknown. */
+const GOOD_RATIO = 0.5;
+/** Measured encodings whose ratios differ by less than this cannot tell the wire's part from the rest. */
+const MIN_RATIO_SPREAD = 0.2;
+/** Chunks after which a measurement is stale. */
+const STALE_AFTER = 6;
+/** A stale encoding predicted within this factor of the best is measured again. */
+const STALE_WITHIN = 2;
+/** How likely an untried encoding's best case is taken to be, when weighing a trial. */
+const TRIAL_ODDS = 0.5;
+/** Keep the current encoding unless another is predicted at least this much faster. */
+const SWITCH_GAIN = 0.9;
+
+export interface Prediction {
+  /** Seconds per byte of data: measured, or predicted with the guess that favours compression. */
+  readonly likely: number;
+  /** The least it could be, when predicted: with the upload costing nothing. */
+  readonly best: number;
+}
+
+/** Seconds per byte of data for `encoding`, or undefined while nothing was measured. */
+export function secondsPerByte(inputs: ChoiceInputs, encoding: Encoding): Prediction | undefined {
+  const ratio = ratioOf(inputs, encoding);
+  if (ratio === undefined) return undefined;
+  const measured = inputs.upload.get(encoding.name);
+  const upload = measured === undefined ? predictedUpload(inputs, ratio) : { likely: measured, best: measured };
+  if (upload === undefined) return undefined;
+  if (encoding.gzipLevel === undefined) return upload;
+  const compressing = 1 / (inputs.threads * inputs.compression.get(encoding.gzipLevel)!.bytesPerSecond);
+  return { likely: Math.max(compressing, upload.likely), best: Math.max(compressing, upload.best) };
+}
+
+export function chooseEncoding(inputs: ChoiceInputs, current?: Encoding): Choice {
+  const candidates = [NO_COMPRESSION, ...[...inputs.compression.keys()].sort((a, b) => a - b).map(gzipEncoding)];
+  if (inputs.upload.size === 0) {
+    const fastest = Math.min(...inputs.compression.keys());
+    const ratio = inputs.compression.get(fastest)?.ratio;
+    return ratio !== undefined && ratio <= GOOD_RATIO
+      ? { encoding: gzipEncoding(fastest), reason: `link not measured yet; gzip-${fastest} makes this data ${percent(ratio)} of its size` }
+      : { encoding: NO_COMPRESSION, reason: `link not measured yet; gzip makes this data only ${ratio === undefined ? '?' : percent(ratio)} of its size` };
+  }
+  const costs = candidates.map((encoding) => {
+    const prediction = secondsPerByte(inputs, encoding);
+    return { encoding, cost: prediction?.likely ?? Infinity, atBest: prediction?.best ?? Infinity };
+  });
+  const best = costs.reduce((a, b) => (b.cost < a.cost ? b : a));
+  const describe = costs
+    .map((c) => `${c.encoding.name} ${ms(c.cost)}${inputs.upload.has(c.encoding.name) ? '' : ` (predicted; at best ${ms(c.atBest)})`}`)
+    .join(', ');
+  const worthTrying = (c: (typeof costs)[number]) =>
+    c.atBest < best.cost * SWITCH_GAIN && inputs.chunkBytes * (c.cost - best.cost) <= inputs.remainingBytes * (best.cost - c.atBest) * TRIAL_ODDS;
+  const untried = costs.find(
+    (c) => !inputs.upload.has(c.encoding.name) && !inputs.pending.has(c.encoding.name) && c.encoding !== best.encoding && worthTrying(c),
+  );
+  if (untried) return { encoding: untried.encoding, reason: `trying ${untried.encoding.name} once to measure it (${describe})`, trial: true };
+  // A measurement goes stale as the run warms up and the link changes: measure a close one again.
+  const stale = costs.find(
+    (c) =>
+      inputs.upload.has(c.encoding.name) &&
+      !inputs.pending.has(c.encoding.name) &&
+      c.encoding !== best.encoding &&
+      (inputs.sentAgo.get(c.encoding.name) ?? 0) >= STALE_AFTER &&
+      c.cost <= best.cost * STALE_WITHIN,
+  );
+  if (stale) return { encoding: stale.encoding, reason: `measuring ${stale.encoding.name} again (${describe})`, trial: true };
+  const kept = current && costs.find((c) => c.encoding.name === current.name);
+  if (kept && kept.cost !== Infinity && best.cost > kept.cost * SWITCH_GAIN) return { encoding: kept.encoding, reason: describe };
+  return { encoding: best.encoding, reason: describe };
+}
+
+function ratioOf(inputs: ChoiceInputs, encoding: Encoding): number | undefined {
+  return encoding.gzipLevel === undefined ? 1 : inputs.compression.get(encoding.gzipLevel)?.ratio;
+}
+
+/** `a + b x ratio` fitted to the measured encodings (least squares, neither part below 0). */
+function predictedUpload(inputs: ChoiceInputs, ratio: number): Prediction | undefined {
+  const points: Array<{ r: number; u: number }> = [];
+  for (const [name, u] of inputs.upload) {
+    const r = ratioOf(inputs, name === NO_COMPRESSION.name ? NO_COMPRESSION : gzipEncoding(Number(name.replace('gzip-', ''))));
+    if (r !== undefined) points.push({ r, u });
+  }
+  if (points.length === 0) return undefined;
+  const meanR = points.reduce((n, p) => n + p.r, 0) / points.length;
+  const meanU = points.reduce((n, p) => n + p.u, 0) / points.length;
+  const spread = points.reduce((n, p) => n + (p.r - meanR) ** 2, 0);
+  // Too close together to tell the parts apart (or one point): all wire, or all `a`.
+  const allWire = (points.reduce((n, p) => n + p.u * p.r, 0) / points.reduce((n, p) => n + p.r * p.r, 0)) * ratio;
+  const unknown = { likely: allWire, best: 0 };
+  if (spread < MIN_RATIO_SPREAD ** 2) return unknown;
+  const b = Math.max(0, points.reduce((n, p) => n + (p.r - meanR) * (p.u - meanU), 0) / spread);
+  const a = meanU - b * meanR;
+  if (a < 0) return unknown;
+  return { likely: a + b * ratio, best: a + b * ratio };
+}
+
+/** Seconds per MB, for the log. */
+function ms(secondsPerByte: number): string {
+  return `${(secondsPerByte * 1e6).toFixed(4)} s/MB`;
+}
+
+function percent(ratio: number): string {
+  return `${Math.round(ratio * 100)}%`;
+}

@@ -1,0 +1,73 @@
+/**
+ * `concurrency: auto` and `compress: auto` against the emulator's link model: what they choose is
+ * read from the facts the sink reports (the run summary and --json show the same), never timed.
+ */
+import {
+  maxOverlap,
+  chunkPuts,
+  configFor,
+  IDS,
+  opportunitiesCsv,
+  preCutPieces,
+  runAnaplanSink,
+  startEmulator,
+  type AnaplanEmulator,
+} from '../support/anaplan-fixture';
+
+let emulator: AnaplanEmulator;
+beforeEach(async () => {
+  emulator = await startEmulator();
+});
+afterEach(async () => {
+  await emulator.stop();
+});
+
+const MB = 1_000_000;
+
+describe('concurrency: auto', () => {
+  it('with Anaplan taking 3 uploads at once, it meets 429s, settles at or below 3 and loads all the data', async () => {
+    emulator.setLink({ maxChunkUploadsInFlight: 3, retryAfterSeconds: 1, latencyMs: 30 });
+    const csv = opportunitiesCsv(40_000);
+    const pieces = preCutPieces(csv, 60_000);
+    const run = await runAnaplanSink(configFor(emulator, { concurrency: 'auto', compress: 'none', retry: { attempts: 8 } }), pieces);
+    expect(run.error).toBeUndefined();
+    expect(emulator.getFileContent(IDS.workspace, IDS.model, IDS.file).equals(csv)).toBe(true);
+    const facts = run.ctx.progressCounts.facts!;
+    expect(facts.http429).toBeGreaterThan(0);
+    expect(emulator.linkStats().rejectedChunkUploads).toBe(facts.http429);
+    expect(facts.concurrency).toBeLessThanOrEqual(3);
+    expect(facts['chunks none']).toBe(pieces.length - 1);
+  });
+
+  it('never has more uploads in flight than maxConcurrency', async () => {
+    emulator.setLink({ latencyMs: 20 });
+    const pieces = preCutPieces(opportunitiesCsv(20_000), 20_000);
+    const before = emulator.requests.length;
+    const run = await runAnaplanSink(configFor(emulator, { concurrency: 'auto', maxConcurrency: 3, compress: 'none' }), pieces);
+    expect(run.error).toBeUndefined();
+    expect(run.ctx.progressCounts.facts!.concurrency).toBeLessThanOrEqual(3);
+    expect(maxOverlap(chunkPuts(emulator).filter((r) => r.seq > before))).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('compress: auto', () => {
+  it('gzips compressible data on a slow link', async () => {
+    emulator.setLink({ bandwidthBytesPerSecond: 2 * MB });
+    const csv = opportunitiesCsv(60_000); // about 4 MB
+    const run = await runAnaplanSink(configFor(emulator, { compress: 'auto', chunkSize: '1MB' }), preCutPieces(csv, MB));
+    expect(run.error).toBeUndefined();
+    expect(emulator.getFileContent(IDS.workspace, IDS.model, IDS.file).equals(csv)).toBe(true);
+    const facts = run.ctx.progressCounts.facts!;
+    expect(facts.compress).toMatch(/^gzip-/);
+    expect(facts['chunks none']).toBeUndefined();
+  });
+
+  it('sends data as it is on an unlimited loopback, after the first chunks gzipped while the link was unknown', async () => {
+    const csv = opportunitiesCsv(400_000); // about 28 MB
+    const run = await runAnaplanSink(configFor(emulator, { compress: 'auto', chunkSize: '1MB' }), preCutPieces(csv, MB));
+    expect(run.error).toBeUndefined();
+    expect(emulator.getFileContent(IDS.workspace, IDS.model, IDS.file).equals(csv)).toBe(true);
+    const facts = run.ctx.progressCounts.facts!;
+    expect(facts.compress).toBe('none');
+  });
+});

@@ -1,0 +1,53 @@
+import type { UploadChunk } from '../../src/upload/document-chunks';
+import { withProbeChunks } from '../../src/upload/probe-chunks';
+import { opportunitiesCsv } from '../support/anaplan-fixture';
+
+async function collect(chunks: UploadChunk[], probeBytes: number) {
+  let probes: number | undefined;
+  const out: UploadChunk[] = [];
+  for await (const chunk of withProbeChunks(
+    (async function* () {
+      yield* chunks;
+    })(),
+    (n) => (probes = n),
+    probeBytes,
+  ))
+    out.push(chunk);
+  return { out, probes };
+}
+
+describe('probe chunks for compress: auto', () => {
+  it('cuts the first chunk into two small probes and the rest at record ends (quoted line breaks stay whole), numbering every chunk anew', async () => {
+    const first = opportunitiesCsv(3000);
+    const second = Buffer.from('OPP-x,"y",1,2024-01-01,z\r\n');
+    let released = 0;
+    const { out, probes } = await collect(
+      [
+        { index: 0, data: first, release: () => released++ },
+        { index: 1, data: second },
+      ],
+      20_000,
+    );
+    expect(probes).toBe(2);
+    expect(out.map((c) => c.index)).toEqual([0, 1, 2, 3]);
+    expect(Buffer.concat(out.slice(0, 3).map((c) => c.data)).equals(first)).toBe(true);
+    expect(out[0].data.length).toBeGreaterThanOrEqual(20_000);
+    expect(out[0].data.length).toBeLessThan(21_000);
+    for (const probe of out.slice(0, 2)) {
+      expect(probe.data.subarray(-2).toString()).toBe('\r\n');
+      expect(probe.data.toString().split('"').length % 2).toBe(1); // even number of quotes: no record cut inside quotes
+    }
+    // The first chunk's bytes go back to their producer once all three parts are done with.
+    out[0].release!();
+    out[1].release!();
+    expect(released).toBe(0);
+    out[2].release!();
+    expect(released).toBe(1);
+  });
+
+  it('leaves a small first chunk whole', async () => {
+    const { out, probes } = await collect([{ index: 0, data: opportunitiesCsv(100) }], 20_000);
+    expect(probes).toBe(0);
+    expect(out).toHaveLength(1);
+  });
+});

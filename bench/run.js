@@ -34,7 +34,7 @@ function table(rows) {
       row('file -> chunk-lines(10MB) -> dir, durable (fsync)', durable),
     ]),
   );
-  for (const extra of ['anaplan.js', 'sfdc.js', 'validate.js', 'startup.js', 'queue.js', 'adaptive.js']) {
+  for (const extra of ['anaplan.js', 'sfdc.js', 'sfdc-download.js', 'validate.js', 'startup.js', 'queue.js', 'adaptive.js']) {
     const path = join(__dirname, extra);
     if (!existsSync(path)) continue;
     console.log('');

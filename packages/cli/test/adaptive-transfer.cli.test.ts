@@ -1,0 +1,41 @@
+/**
+ * `concurrency: auto` through the real binary: against an Anaplan that takes 3 uploads at once and
+ * answers 429 with Retry-After above that, `pipe run --json` succeeds with the data intact and
+ * shows what auto settled on (the facts the sink reports), and the text summary prints them too.
+ */
+import { IDS, opportunitiesCsv } from '../../sink-anaplan/test/support/anaplan-fixture';
+import { startAnaplanEmulator, type AnaplanEmulator } from '@pipe/emulator-anaplan';
+import { anaplanLoadPipeline } from './anaplan-pipeline';
+import { pipe, workspace } from './run-pipe';
+
+const ENV = { ANAPLAN_PASSWORD: 'demo-password' };
+
+let emulator: AnaplanEmulator;
+beforeAll(async () => {
+  emulator = await startAnaplanEmulator({ host: '127.0.0.1', port: 0, taskDurationMs: 60 });
+  emulator.setLink({ maxChunkUploadsInFlight: 3, retryAfterSeconds: 1, latencyMs: 30 });
+});
+afterAll(() => emulator.stop());
+
+it('pipe run --json: auto concurrency meets 429s, ends at or below the cap, and the pipeline loads all the data', async () => {
+  const csv = opportunitiesCsv(200_000); // about 14 MB: 14 chunks of 1MB
+  const extra =
+    '\n        concurrency: auto\n        compress: none\n        chunkSize: 1MB\n        retry: { attempts: 8, initialDelayMs: 5, maxDelayMs: 50 }';
+  const dir = workspace({ 'p.yml': anaplanLoadPipeline({ apiUrl: emulator.apiUrl, authUrl: emulator.authUrl }, extra), 'in.csv': csv });
+  const result = await pipe(['run', 'p.yml', '--json'], { cwd: dir, env: ENV });
+  expect(result.code).toBe(0);
+  const envelope = JSON.parse(result.stdout) as {
+    status: number;
+    result: { status: string; pipelines: Array<{ status: string; progress: Record<string, { facts?: Record<string, string | number> }> }> };
+  };
+  expect(envelope.result.status).toBe('succeeded');
+  const facts = envelope.result.pipelines[0].progress['sink:anaplan'].facts!;
+  expect(facts.http429).toBeGreaterThan(0);
+  expect(facts.concurrency).toBeLessThanOrEqual(3);
+  expect(facts['chunks none']).toBeGreaterThanOrEqual(14);
+  expect(emulator.getFileContent(IDS.workspace, IDS.model, IDS.file).equals(csv)).toBe(true);
+
+  const text = await pipe(['run', 'p.yml'], { cwd: dir, env: ENV });
+  expect(text.code).toBe(0);
+  expect(text.stdout).toMatch(/ {2}sink:anaplan: concurrency \d, http429 \d+, compress none, chunks none \d+/);
+});

@@ -25,7 +25,6 @@ const { once } = require('node:events');
 const { closeSync, createWriteStream, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { pipeline } = require('node:stream/promises');
 
 const root = join(__dirname, '..');
 const MB = 1_000_000;

@@ -31,8 +31,9 @@ function byteSizeValidator(range: ByteSizeRange): DataValidateFunction {
 
 /**
  * `validateSchema: false` skips checking each schema against the JSON Schema meta-schema when it is
- * compiled (compiling the meta-schema is a third of what validating a small file costs); whoever
- * passes it checks the schemas it cannot vouch for with `ajv.validateSchema(schema, true)`.
+ * compiled (the first check compiles the meta-schema: about a third of compiling a small pipeline
+ * file's schemas); whoever passes it checks the schemas it cannot vouch for with
+ * `ajv.validateSchema(schema, true)`.
  */
 export function createAjv(options: { validateSchema?: boolean } = {}): Ajv {
   const ajv = new Ajv({

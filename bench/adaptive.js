@@ -10,8 +10,9 @@
  *   loopback  no limit
  *   80mbit    10,000,000 bytes/s (80 Mbit/s) shared by all uploads, 5 ms latency per request;
  *             a smaller file (BENCH_ADAPTIVE_SLOW_MB, default 30) so an uncompressed case stays ~3 s
- *   cap3      no bandwidth limit, 1 ms latency, at most 3 chunk uploads in flight: one more gets
- *             429 with Retry-After: 1
+ *   cap3      no bandwidth limit, 250 ms per request (the server's time: with less, this machine
+ *             cuts chunks slower than it uploads them and never has more than 3 in flight), at most
+ *             3 chunk uploads in flight: one more gets 429 with Retry-After: 1
  *
  *   node bench/adaptive.js [--mb 100] [--slow-mb 30] [--profiles loopback,80mbit,cap3] [--repeat 2]
  *                          [--link '{"bandwidthBytesPerSecond":50000000,"latencyMs":20}']
@@ -42,8 +43,8 @@ const PROFILES = {
   loopback: { describe: 'unlimited loopback', link: {}, slow: false },
   '80mbit': { describe: '80 Mbit/s shared, 5 ms latency', link: { bandwidthBytesPerSecond: 10_000_000, latencyMs: 5 }, slow: true },
   cap3: {
-    describe: 'fast link, 3 uploads in flight (429 + Retry-After: 1 above)',
-    link: { latencyMs: 1, maxChunkUploadsInFlight: 3, retryAfterSeconds: 1 },
+    describe: 'fast link, 250 ms per request (server time), 3 uploads in flight (429 + Retry-After: 1 above)',
+    link: { latencyMs: 250, maxChunkUploadsInFlight: 3, retryAfterSeconds: 1 },
     slow: false,
   },
 };

@@ -37,11 +37,17 @@ export function manifestIsCurrent(root: string): boolean {
   return compiledFiles(join(root, 'dist')).every((file) => statSync(file).mtimeMs <= writtenAt);
 }
 
-/** The .js files under `dir`, at any depth, as absolute paths. */
-function compiledFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((name) => name.endsWith('.js'))
-    .map((name) => join(dir, name));
+/**
+ * The .js files under `dir`, at any depth, as absolute paths. Walked by hand: Node 20's
+ * `readdirSync(dir, { recursive: true })` takes about 10 ms more, on every start of every command.
+ */
+function compiledFiles(dir: string, found: string[] = []): string[] {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) compiledFiles(path, found);
+    else if (entry.name.endsWith('.js')) found.push(path);
+  }
+  return found;
 }
 
 /**

@@ -108,7 +108,8 @@ export function chooseEncoding(inputs: ChoiceInputs, current?: Encoding): Choice
     const prediction = secondsPerByte(inputs, encoding);
     return { encoding, cost: prediction?.likely ?? Infinity, atBest: prediction?.best ?? Infinity };
   });
-  const best = costs.reduce((a, b) => (b.cost < a.cost ? b : a));
+  // Candidates go from least CPU to most: one that costs more CPU must be clearly faster to win.
+  const best = costs.reduce((a, b) => (b.cost < a.cost * SWITCH_GAIN ? b : a));
   const describe = costs
     .map((c) => `${c.encoding.name} ${ms(c.cost)}${inputs.upload.has(c.encoding.name) ? '' : ` (predicted; at best ${ms(c.atBest)})`}`)
     .join(', ');

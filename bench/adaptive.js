@@ -332,7 +332,9 @@ async function runChild(spec) {
     const outcome = await engine.runPipeline(pipeline, { runId: 'bench', runDir, cwd: process.cwd(), signal: new AbortController().signal, log, secrets });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (outcome.status !== 'succeeded') throw new Error(outcome.error);
-    return { seconds, facts: outcome.progress?.[anaplanSink.name]?.facts };
+    // Progress is keyed by stage ("sink:anaplan").
+    const progress = Object.entries(outcome.progress ?? {}).find(([stageName]) => stageName.endsWith(`:${anaplanSink.name}`));
+    return { seconds, facts: progress?.[1].facts };
   } finally {
     await fs.rm(runDir, { recursive: true, force: true });
   }

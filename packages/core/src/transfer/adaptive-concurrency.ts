@@ -50,7 +50,7 @@ const QUEUE_TO_GROW = 0.9;
 /** Weight of the newest interval in the average round trip that sets the interval length. */
 const EWMA_ALPHA = 0.4;
 /** Intervals at the limit that last met back pressure before trying it again; doubles per failure. */
-const FIRST_PROBE_WAIT = 4;
+const FIRST_PROBE_WAIT = 8;
 const LONGEST_PROBE_WAIT = 64;
 
 export class AdaptiveConcurrency implements ConcurrencyLimit {

@@ -73,6 +73,8 @@ const STALE_AFTER = 6;
 const STALE_WITHIN = 2;
 /** How likely an untried encoding's best case is taken to be, when weighing a trial. */
 const TRIAL_ODDS = 0.5;
+/** A candidate that costs more CPU must be predicted at least this much faster to be the best. */
+const CPU_MARGIN = 0.97;
 /** Keep the current encoding unless another is predicted at least this much faster. */
 const SWITCH_GAIN = 0.9;
 
@@ -108,8 +110,8 @@ export function chooseEncoding(inputs: ChoiceInputs, current?: Encoding): Choice
     const prediction = secondsPerByte(inputs, encoding);
     return { encoding, cost: prediction?.likely ?? Infinity, atBest: prediction?.best ?? Infinity };
   });
-  // Candidates go from least CPU to most: one that costs more CPU must be clearly faster to win.
-  const best = costs.reduce((a, b) => (b.cost < a.cost * SWITCH_GAIN ? b : a));
+  // Candidates go from least CPU to most: one that costs more CPU must be faster by a margin to win.
+  const best = costs.reduce((a, b) => (b.cost < a.cost * CPU_MARGIN ? b : a));
   const describe = costs
     .map((c) => `${c.encoding.name} ${ms(c.cost)}${inputs.upload.has(c.encoding.name) ? '' : ` (predicted; at best ${ms(c.atBest)})`}`)
     .join(', ');

@@ -8,7 +8,7 @@ module.exports = {
   moduleNameMapper: {
     '^@pipe/(core|source-sfdc|sink-anaplan|emulator-sfdc|emulator-anaplan|queue|cli)$': '<rootDir>/packages/$1/src',
     '^@pipe/(emulator-sfdc|emulator-anaplan)/pipe-package$': '<rootDir>/packages/$1/src/pipe-package',
-    '^@pipe/core/(engine|testing|errors)$': '<rootDir>/packages/core/src/$1',
+    '^@pipe/core/(engine|pipeline-file|testing|errors)$': '<rootDir>/packages/core/src/$1',
     '^@pipe/core/config-error$': '<rootDir>/packages/core/src/config/config-error',
     '^@pipe/core/redactor$': '<rootDir>/packages/core/src/log/redactor',
     '^@pipe/core/credentials$': '<rootDir>/packages/core/src/credentials/credential-store',

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Redactor } from '@pipe/core';
 import { ExitCode, PipeError } from '@pipe/core/errors';
-import { loadPipelineFile, PluginCatalog, resolvePipelineFile, type ResolvedPipelineFile } from '@pipe/core/engine';
+import { loadPipelineFile, PluginCatalog, resolvePipelineFile, type ResolvedPipelineFile } from '@pipe/core/pipeline-file';
 import { CLI_NODE_MODULES } from './cli-paths';
 
 /** The plugin packages the CLI ships with: built with it against the same core, so Node loads them. */

@@ -28,6 +28,7 @@ type Kind = readonly [name: string, pattern: RegExp];
 const PLUGIN_PACKAGE: Kind = ['plugin package', /[\\/](?:packages|@pipe)[\\/](?:source-sfdc|sink-anaplan)[\\/]/];
 const EMULATOR: Kind = ['emulator', /[\\/](?:packages|@pipe)[\\/]emulator-[a-z]+[\\/]/];
 const TYPEBOX: Kind = ['schema builder (typebox)', /[\\/]node_modules[\\/]@sinclair[\\/]typebox[\\/]/];
+const RUN_ENGINE: Kind = ['engine', /[\\/]core[\\/]dist[\\/]engine[\\/]/];
 const SEMVER: Kind = ["oclif's Node version check (semver)", /[\\/]node_modules[\\/]semver[\\/]/];
 
 /** What `--version`, `help` and `auth list` must not load. */
@@ -37,7 +38,7 @@ const NOT_FOR_LIGHT_COMMANDS: readonly Kind[] = [
   ['schema compiler (ajv)', /[\\/]node_modules[\\/]ajv[\\/]/],
   TYPEBOX,
   ['YAML parser', /[\\/]node_modules[\\/]yaml[\\/]/],
-  ['engine', /[\\/]core[\\/]dist[\\/]engine[\\/]/],
+  RUN_ENGINE,
   SEMVER,
 ];
 
@@ -50,6 +51,7 @@ const NOT_FOR_VALIDATE: readonly Kind[] = [
   ['logger (pino)', /[\\/]node_modules[\\/]pino[\\/]/],
   ['config search (cosmiconfig)', /[\\/]node_modules[\\/]cosmiconfig[\\/]/],
   ['.env parser (dotenv)', /[\\/]node_modules[\\/]dotenv[\\/]/],
+  RUN_ENGINE,
 ];
 
 /** Which of `kinds` are in `modules`. */
@@ -67,7 +69,7 @@ describe.each([[['--version']], [['help']], [['help', 'run']], [['auth', 'list']
 });
 
 describe('pipe validate', () => {
-  it('of a file using only built-in plugins loads no plugin package, emulator, TypeBox, logger, config search or .env parser', async () => {
+  it('of a file using only built-in plugins loads no plugin package, emulator, TypeBox, logger, config search, .env parser or run engine', async () => {
     const { result, modules } = await modulesLoadedBy(['validate', 'p.yml'], {
       'p.yml': 'version: 1\npipelines:\n  copy:\n    source: { use: file, with: { path: ./in.csv } }\n    sink: { use: file, with: { path: ./out.csv } }\n',
     });

@@ -4,11 +4,9 @@
  * target locks, and the schemas editors and `pipe plugins describe` show. The CLI and the queue
  * worker import it; a plugin needs only `@pipe/core` (and `@pipe/core/testing` in its tests).
  */
+export * from './pipeline-file';
 export { builtinPlugins, fileSource, chunkLines, fileSink, dirSink } from './plugins/builtin';
-export { PluginCatalog, UnknownPluginError, type CatalogEntry, type CatalogOptions } from './plugin/catalog';
 export { ConfigError, formatIssue, type ConfigIssue } from './config/config-error';
-export { loadPipelineFile, pipelineFileFromText, SEARCH_PLACES, type LoadedPipelineFile } from './config/load-pipeline-file';
-export { resolvePipelineFile, type ResolvedPipelineFile, type ResolvedPipeline, type ResolvedStage } from './config/resolve-pipeline-file';
 export { PipelineFileSchema } from './config/pipeline-file-schema';
 export { runPipeline, type PipelineRunOptions } from './engine/run-pipeline';
 export { runPipelines, newRunId, type RunOptions } from './engine/run-pipelines';

@@ -2,7 +2,7 @@
  * The `concurrency` and `maxConcurrency` keys shared by plugins that move data over HTTP: a fixed
  * number, or `auto` for AdaptiveConcurrency, capped by `maxConcurrency`.
  */
-import { Type } from '@sinclair/typebox';
+import { JsonType } from '../schema/json-type';
 import { AdaptiveConcurrency, DEFAULT_MAX_CONCURRENCY, type LimitChange } from './adaptive-concurrency';
 import { FixedConcurrency, type ConcurrencyLimit } from './concurrency-limit';
 
@@ -10,14 +10,14 @@ export type ConcurrencySettingValue = 'auto' | number;
 
 /** `auto` or a number from 1 to `maximum`. */
 export const AutoConcurrency = (options: { default: ConcurrencySettingValue; maximum: number; description: string }) =>
-  Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: options.maximum })], {
+  JsonType.Union([JsonType.Literal('auto'), JsonType.Integer({ minimum: 1, maximum: options.maximum })], {
     default: options.default,
     description: options.description,
   });
 
 /** The cap on `concurrency: auto`. */
 export const MaxConcurrency = (options: { maximum: number; default?: number }) =>
-  Type.Integer({
+  JsonType.Integer({
     minimum: 1,
     maximum: options.maximum,
     default: Math.min(options.default ?? DEFAULT_MAX_CONCURRENCY, options.maximum),

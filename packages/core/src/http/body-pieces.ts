@@ -6,10 +6,55 @@
  * is copied once more there. Taking 'data' events instead hands on each piece undici produced, as
  * it is; the stream flows only while the consumer waits for a piece, so backpressure holds
  * (paused, undici stops reading the socket once its buffer is full).
+ *
+ * undici's pieces are small (a socket read, split again at each chunked-encoding frame: about
+ * 32 KiB), and every piece costs each stage a step and a file sink a write. With `minBytes`, pieces
+ * are passed on `minBytes` at a time (the last may be shorter): small ones copied once into a
+ * buffer of that size, the part of a large one that fills no buffer passed on as it is.
  */
 import type { Readable } from 'node:stream';
 
-export async function* bodyPieces(body: Readable): AsyncGenerator<Buffer, void, undefined> {
+export async function* bodyPieces(body: Readable, minBytes = 0): AsyncGenerator<Buffer, void, undefined> {
+  if (minBytes <= 0) return yield* socketPieces(body);
+  let pending = Buffer.alloc(0);
+  let length = 0;
+  const pieces = socketPieces(body);
+  try {
+    for (;;) {
+      let next: IteratorResult<Buffer, void>;
+      try {
+        next = await pieces.next();
+      } catch (error) {
+        // What arrived before the body failed passes on first, as it would have without joining.
+        if (length > 0) yield pending.subarray(0, length);
+        throw error;
+      }
+      if (next.done === true) break;
+      const piece = next.value;
+      let offset = 0;
+      while (offset < piece.length) {
+        if (length === 0 && piece.length - offset >= minBytes) {
+          yield offset === 0 ? piece : piece.subarray(offset);
+          break;
+        }
+        if (length === 0) pending = Buffer.allocUnsafe(minBytes);
+        const copied = piece.copy(pending, length, offset, Math.min(piece.length, offset + minBytes - length));
+        length += copied;
+        offset += copied;
+        if (length === minBytes) {
+          yield pending;
+          length = 0;
+        }
+      }
+    }
+    if (length > 0) yield pending.subarray(0, length);
+  } finally {
+    // A consumer that stops early leaves the body's listeners behind otherwise.
+    await pieces.return(undefined);
+  }
+}
+
+async function* socketPieces(body: Readable): AsyncGenerator<Buffer, void, undefined> {
   const waiting: Buffer[] = [];
   let ended = false;
   let closed = false;

@@ -39,4 +39,25 @@ describe('bodyPieces', () => {
     })();
     await expect(readingClosed).rejects.toMatchObject({ code: 'ERR_STREAM_PREMATURE_CLOSE' });
   });
+
+  it('with minBytes, pieces pass on that large (but the last): small ones joined, the rest of a large one as it is', async () => {
+    const large = Buffer.alloc(5000, 0x61);
+    const sent = [...Array.from({ length: 7 }, (_, i) => Buffer.alloc(300, 0x30 + i)), large, Buffer.alloc(300, 0x7a)];
+    const got: Buffer[] = [];
+    for await (const piece of bodyPieces(bufferedBody(sent), 1000)) got.push(piece);
+    expect(Buffer.concat(got).equals(Buffer.concat(sent))).toBe(true);
+    expect(got.map((piece) => piece.length)).toEqual([1000, 1000, 1000, 4100, 300]);
+    expect(got[3].buffer).toBe(large.buffer);
+  });
+
+  it('with minBytes, a body that breaks off still passes on what arrived before the error', async () => {
+    const broken = bufferedBody([Buffer.from('"a"\n'), Buffer.from('"b"\n')], false);
+    const got: Buffer[] = [];
+    const reading = (async () => {
+      for await (const piece of bodyPieces(broken, 1000)) got.push(piece);
+    })();
+    setImmediate(() => broken.destroy(new Error('terminated')));
+    await expect(reading).rejects.toThrow('terminated');
+    expect(Buffer.concat(got).toString()).toBe('"a"\n"b"\n');
+  });
 });

@@ -47,6 +47,8 @@ export interface ChoiceInputs {
   readonly pending: ReadonlySet<string>;
   /** Chunks decided since each measured encoding was last sent. */
   readonly sentAgo: ReadonlyMap<string, number>;
+  /** Encodings whose figure comes from one upload only (a probe, sent cold, while the run warmed up). */
+  readonly measuredOnce?: ReadonlySet<string>;
   /** Chunks compressing at once. */
   readonly threads: number;
   /** Bytes of data in the chunk being decided. */
@@ -71,6 +73,11 @@ const MIN_RATIO_SPREAD = 0.2;
 const STALE_AFTER = 6;
 /** A stale encoding predicted within this factor of the best is measured again. */
 const STALE_WITHIN = 2;
+/**
+ * The same for an encoding measured by one upload only: the first uploads of a run pay for cold
+ * connections and a cold server, and can look several times slower than the link is.
+ */
+const STALE_WITHIN_MEASURED_ONCE = 4;
 /** How likely an untried encoding's best case is taken to be, when weighing a trial. */
 const TRIAL_ODDS = 0.5;
 /** A candidate that costs more CPU must be predicted at least this much faster to be the best. */
@@ -128,7 +135,7 @@ export function chooseEncoding(inputs: ChoiceInputs, current?: Encoding): Choice
       !inputs.pending.has(c.encoding.name) &&
       c.encoding !== best.encoding &&
       (inputs.sentAgo.get(c.encoding.name) ?? 0) >= STALE_AFTER &&
-      c.cost <= best.cost * STALE_WITHIN,
+      c.cost <= best.cost * (inputs.measuredOnce?.has(c.encoding.name) ? STALE_WITHIN_MEASURED_ONCE : STALE_WITHIN),
   );
   if (stale) return { encoding: stale.encoding, reason: `measuring ${stale.encoding.name} again (${describe})`, trial: true };
   const kept = current && costs.find((c) => c.encoding.name === current.name);

@@ -11,6 +11,10 @@
  * add throughput, so grow (only if the limit was reached: an unused limit says nothing). Above
  * `QUEUE_TO_SHRINK`: latency rises with no gain, so shrink by one.
  *
+ * Back pressure right after growing past a limit that ran clean (reached, no back pressure) is
+ * taken as a cap at that limit, as a server that caps requests in flight shows it: the limit steps
+ * back to it instead of halving. Back pressure at a limit that has not run clean since halves it.
+ *
  * After back pressure at a limit, growing back to that limit waits longer each time it fails
  * again there, so a server that answers 429 above a fixed cap is probed rarely instead of every
  * few round trips. `Retry-After` stops new requests until it has passed.
@@ -71,6 +75,8 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
   private intervalEnd: number | undefined;
   private interval = { weightedSum: 0, samples: 0, rttSum: 0, reachedLimit: false, backPressure: false };
   private lastDecreaseAt = -Infinity;
+  /** The highest limit reached with no back pressure since the last back pressure. */
+  private cleanLimit: number | undefined;
   /** The limit that last met back pressure, and how many clean intervals to wait before trying it again. */
   private ceiling: number | undefined;
   private probeWait = FIRST_PROBE_WAIT;
@@ -132,7 +138,9 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
     if (this.ceiling !== undefined && this.current >= this.ceiling) this.probeWait = Math.min(LONGEST_PROBE_WAIT, this.probeWait * 2);
     this.ceiling = this.current;
     this.intervalsBelowCeiling = 0;
-    this.setLimit(Math.max(1, Math.floor(this.current * BACK_PRESSURE_DECREASE)), 'back pressure');
+    const stepBack = this.cleanLimit !== undefined && this.cleanLimit < this.current ? this.cleanLimit : undefined;
+    this.cleanLimit = undefined;
+    this.setLimit(Math.max(1, stepBack ?? Math.floor(this.current * BACK_PRESSURE_DECREASE)), 'back pressure');
   }
 
   /** Requests changed shape (e.g. bodies are now compressed): earlier round trips no longer compare. */
@@ -187,6 +195,7 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
     const first = this.baseline === undefined;
     this.baseline = Math.min(this.baseline ?? latency, latency);
     if (backPressure) return; // already lowered when it happened
+    if (reachedLimit) this.cleanLimit = Math.max(this.cleanLimit ?? 0, this.current);
     const queued = this.current * (1 - this.baseline / latency);
     if (!first && queued > QUEUE_TO_SHRINK && this.current > 1) {
       this.setLimit(this.current - 1, 'latency rises');

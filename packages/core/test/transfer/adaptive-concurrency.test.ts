@@ -62,18 +62,33 @@ describe('AdaptiveConcurrency', () => {
     expect(limiter.tryAcquire()).toBeUndefined();
   });
 
-  it('halves the limit on a 429, once for all the requests that meet it in one round trip', () => {
+  it('steps back to the last limit that ran clean when a 429 follows growth past it, then halves', () => {
     const clock = manualClock();
     const limiter = new AdaptiveConcurrency({ now: clock.now, initial: 8 });
-    round(limiter, clock, () => 100);
+    round(limiter, clock, () => 100); // 8 in flight, no back pressure: grows to 9
+    expect(limiter.limit).toBe(9);
     const permits = Array.from({ length: 9 }, () => limiter.tryAcquire()).filter((p): p is ConcurrencyPermit => p !== undefined);
     clock.advance(50);
+    // The 9th request meets a cap: back to 8, once for every request that meets it in that round trip.
     for (const p of permits.slice(0, 4)) p.backPressure();
-    expect(limiter.limit).toBe(4);
+    expect(limiter.limit).toBe(8);
     expect(limiter.backPressureEvents).toBe(4);
+    // Back pressure again, a round trip later, at a limit that has not run clean since: halve, and again.
     clock.advance(200);
     permits[4].backPressure();
+    expect(limiter.limit).toBe(4);
+    clock.advance(200);
+    permits[5].backPressure();
     expect(limiter.limit).toBe(2);
+  });
+
+  it('halves on back pressure when no limit has run clean yet', () => {
+    const clock = manualClock();
+    const limiter = new AdaptiveConcurrency({ now: clock.now, initial: 8 });
+    const first = limiter.tryAcquire()!;
+    first.backPressure();
+    expect(limiter.limit).toBe(4);
+    first.release();
   });
 
   it('starts nothing new until Retry-After has passed', async () => {

@@ -82,6 +82,13 @@ const STALE_WITHIN_MEASURED_ONCE = 4;
 const TRIAL_ODDS = 0.5;
 /** A candidate that costs more CPU must be predicted at least this much faster to be the best. */
 const CPU_MARGIN = 0.97;
+/**
+ * Compressing at all must be predicted at least this much faster than sending the data as it is:
+ * when the upload costs per request rather than per byte (a server's time, a cap on uploads in
+ * flight) both predict about the same, and the CPU gzip takes is what the other work on this
+ * machine (the download, other pipelines) does not get.
+ */
+const COMPRESSION_MARGIN = 0.9;
 /** Keep the current encoding unless another is predicted at least this much faster. */
 const SWITCH_GAIN = 0.9;
 
@@ -118,7 +125,7 @@ export function chooseEncoding(inputs: ChoiceInputs, current?: Encoding): Choice
     return { encoding, cost: prediction?.likely ?? Infinity, atBest: prediction?.best ?? Infinity };
   });
   // Candidates go from least CPU to most: one that costs more CPU must be faster by a margin to win.
-  const best = costs.reduce((a, b) => (b.cost < a.cost * CPU_MARGIN ? b : a));
+  const best = costs.reduce((a, b) => (b.cost < a.cost * (a.encoding.gzipLevel === undefined ? COMPRESSION_MARGIN : CPU_MARGIN) ? b : a));
   const describe = costs
     .map((c) => `${c.encoding.name} ${ms(c.cost)}${inputs.upload.has(c.encoding.name) ? '' : ` (predicted; at best ${ms(c.atBest)})`}`)
     .join(', ');

@@ -11,9 +11,10 @@
  * add throughput, so grow (only if the limit was reached: an unused limit says nothing). Above
  * `QUEUE_TO_SHRINK`: latency rises with no gain, so shrink by one.
  *
- * Back pressure right after growing past a limit that ran clean (reached, no back pressure) is
- * taken as a cap at that limit, as a server that caps requests in flight shows it: the limit steps
- * back to it instead of halving. Back pressure at a limit that has not run clean since halves it.
+ * A 429 says the server refuses more requests than it takes at once: the limit goes to the number
+ * of this client's requests the server had already taken (those started before the refused one
+ * and still running when it was sent), which finds a cap on requests in flight in one step instead of halving below it
+ * and climbing back. Other back pressure (503, resets, timeouts: a server that struggles) halves.
  *
  * After back pressure at a limit, growing back to that limit waits longer each time it fails
  * again there, so a server that answers 429 above a fixed cap is probed rarely instead of every
@@ -22,6 +23,7 @@
  * Time comes from `now` and waits from `sleep`, both injectable, so tests drive it step by step.
  */
 import { sleep as realSleep } from '../http/retry';
+import type { BackPressure } from './back-pressure';
 import { abortReason, SlotWaiters, type ConcurrencyLimit, type ConcurrencyPermit } from './concurrency-limit';
 
 export interface AdaptiveConcurrencyOptions {
@@ -43,6 +45,13 @@ export interface LimitChange {
   readonly reason: 'throughput rises' | 'latency rises' | 'back pressure';
 }
 
+/** When a request started and ended (on the limiter's clock), and whether the server refused it. */
+interface RequestSpan {
+  readonly at: number;
+  endedAt?: number;
+  refused: boolean;
+}
+
 export const DEFAULT_INITIAL_CONCURRENCY = 2;
 export const DEFAULT_MAX_CONCURRENCY = 32;
 /** Halve on back pressure: the server said plainly it has too much. */
@@ -56,6 +65,8 @@ const EWMA_ALPHA = 0.4;
 /** Intervals at the limit that last met back pressure before trying it again; doubles per failure. */
 const FIRST_PROBE_WAIT = 8;
 const LONGEST_PROBE_WAIT = 64;
+/** Requests remembered to tell what a server had taken when it refused one: more than ever run at once. */
+const RECENT_REQUESTS = 256;
 
 export class AdaptiveConcurrency implements ConcurrencyLimit {
   readonly maximum: number;
@@ -75,8 +86,8 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
   private intervalEnd: number | undefined;
   private interval = { weightedSum: 0, samples: 0, rttSum: 0, reachedLimit: false, backPressure: false };
   private lastDecreaseAt = -Infinity;
-  /** The highest limit reached with no back pressure since the last back pressure. */
-  private cleanLimit: number | undefined;
+  /** When recent requests started and ended, to tell which ones a server had taken when it refused one. */
+  private readonly recent: RequestSpan[] = [];
   /** The limit that last met back pressure, and how many clean intervals to wait before trying it again. */
   private ceiling: number | undefined;
   private probeWait = FIRST_PROBE_WAIT;
@@ -135,12 +146,30 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
     // Requests already in flight when the limit dropped report the same congestion: one decrease per round trip.
     if (now - this.lastDecreaseAt < (this.averageRttMs ?? 0)) return;
     this.lastDecreaseAt = now;
+    this.lowerTo(Math.max(1, Math.floor(this.current * BACK_PRESSURE_DECREASE)));
+  }
+
+  /** A 429 to the request that started at `request.at`: the server took those started before it. */
+  private refused(request: RequestSpan, retryAfterMs?: number): void {
+    request.refused = true;
+    let taken = 0;
+    for (const other of this.recent) if (other !== request && !other.refused && other.at < request.at && (other.endedAt ?? Infinity) > request.at) taken++;
+    if (taken === 0) return this.backPressure(retryAfterMs);
+    this.backPressureEvents++;
+    this.interval.backPressure = true;
+    const now = this.now();
+    if (retryAfterMs !== undefined && retryAfterMs > 0) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
+    // Refused beside as many as the limit already allows (it was lowered for an earlier refusal): nothing new.
+    if (taken >= this.current) return;
+    this.lastDecreaseAt = now;
+    this.lowerTo(taken);
+  }
+
+  private lowerTo(limit: number): void {
     if (this.ceiling !== undefined && this.current >= this.ceiling) this.probeWait = Math.min(LONGEST_PROBE_WAIT, this.probeWait * 2);
     this.ceiling = this.current;
     this.intervalsBelowCeiling = 0;
-    const stepBack = this.cleanLimit !== undefined && this.cleanLimit < this.current ? this.cleanLimit : undefined;
-    this.cleanLimit = undefined;
-    this.setLimit(Math.max(1, stepBack ?? Math.floor(this.current * BACK_PRESSURE_DECREASE)), 'back pressure');
+    this.setLimit(limit, 'back pressure');
   }
 
   /** Requests changed shape (e.g. bodies are now compressed): earlier round trips no longer compare. */
@@ -154,17 +183,22 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
   private permit(startedAt: number, epoch: number): ConcurrencyPermit {
     let done = false;
     let metBackPressure = false;
+    const request: RequestSpan = { at: startedAt, refused: false };
+    this.recent.push(request);
+    if (this.recent.length > RECENT_REQUESTS) this.recent.shift();
     const finish = () => {
       if (done) return false;
       done = true;
+      request.endedAt = this.now();
       this.inFlight--;
       this.waiters.wakeAll();
       return true;
     };
     return {
-      backPressure: (retryAfterMs?: number) => {
+      backPressure: (pressure: BackPressure = {}) => {
         metBackPressure = true;
-        this.backPressure(retryAfterMs);
+        if (pressure.tooManyRequests) this.refused(request, pressure.retryAfterMs);
+        else this.backPressure(pressure.retryAfterMs);
       },
       succeeded: (weight = 1) => {
         if (!finish()) return;
@@ -195,7 +229,6 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
     const first = this.baseline === undefined;
     this.baseline = Math.min(this.baseline ?? latency, latency);
     if (backPressure) return; // already lowered when it happened
-    if (reachedLimit) this.cleanLimit = Math.max(this.cleanLimit ?? 0, this.current);
     const queued = this.current * (1 - this.baseline / latency);
     if (!first && queued > QUEUE_TO_SHRINK && this.current > 1) {
       this.setLimit(this.current - 1, 'latency rises');

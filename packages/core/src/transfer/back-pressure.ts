@@ -7,8 +7,16 @@ import { HttpStatusError, isTransientNetworkError } from '../http/http-error';
 
 export const OVERLOAD_STATUSES = new Set([408, 429, 502, 503, 504]);
 
-/** `{ retryAfterMs }` when `error` is back pressure (the server's Retry-After, when it sent one), else undefined. */
-export function backPressureOf(error: unknown): { readonly retryAfterMs?: number } | undefined {
-  if (error instanceof HttpStatusError) return OVERLOAD_STATUSES.has(error.status) ? { retryAfterMs: error.retryAfterMs } : undefined;
+export interface BackPressure {
+  /** The server's Retry-After, when it sent one. */
+  readonly retryAfterMs?: number;
+  /** A 429: the server refuses more requests than it takes at once, rather than struggling. */
+  readonly tooManyRequests?: boolean;
+}
+
+/** What `error` says of the other side's load, or undefined when it is not back pressure. */
+export function backPressureOf(error: unknown): BackPressure | undefined {
+  if (error instanceof HttpStatusError)
+    return OVERLOAD_STATUSES.has(error.status) ? { retryAfterMs: error.retryAfterMs, tooManyRequests: error.status === 429 } : undefined;
   return isTransientNetworkError(error) ? {} : undefined;
 }

@@ -4,6 +4,7 @@
  * each request reports back through its permit.
  */
 import { InterruptedError } from '../errors';
+import type { BackPressure } from './back-pressure';
 
 /** One request's slot. Give it back exactly once, with `succeeded` or `release`. */
 export interface ConcurrencyPermit {
@@ -11,7 +12,7 @@ export interface ConcurrencyPermit {
    * The request met back pressure (429, 503, a reset, a timeout) and will be retried or fail:
    * the limit drops, and no request starts before `retryAfterMs` has passed. Keeps the slot.
    */
-  backPressure(retryAfterMs?: number): void;
+  backPressure(pressure?: BackPressure): void;
   /**
    * The request succeeded: frees the slot and, unless it met back pressure, its round trip is a
    * latency sample. `weight` (e.g. the bytes sent) makes requests of different sizes comparable.

@@ -62,31 +62,42 @@ describe('AdaptiveConcurrency', () => {
     expect(limiter.tryAcquire()).toBeUndefined();
   });
 
-  it('steps back to the last limit that ran clean when a 429 follows growth past it, then halves', () => {
+  it('halves the limit on back pressure (a 503, a reset), once for all the requests that meet it in one round trip', () => {
     const clock = manualClock();
     const limiter = new AdaptiveConcurrency({ now: clock.now, initial: 8 });
-    round(limiter, clock, () => 100); // 8 in flight, no back pressure: grows to 9
-    expect(limiter.limit).toBe(9);
+    round(limiter, clock, () => 100);
     const permits = Array.from({ length: 9 }, () => limiter.tryAcquire()).filter((p): p is ConcurrencyPermit => p !== undefined);
     clock.advance(50);
-    // The 9th request meets a cap: back to 8, once for every request that meets it in that round trip.
     for (const p of permits.slice(0, 4)) p.backPressure();
-    expect(limiter.limit).toBe(8);
+    expect(limiter.limit).toBe(4);
     expect(limiter.backPressureEvents).toBe(4);
-    // Back pressure again, a round trip later, at a limit that has not run clean since: halve, and again.
     clock.advance(200);
     permits[4].backPressure();
-    expect(limiter.limit).toBe(4);
-    clock.advance(200);
-    permits[5].backPressure();
     expect(limiter.limit).toBe(2);
   });
 
-  it('halves on back pressure when no limit has run clean yet', () => {
+  it('on a 429, goes to the number of requests the server had taken before the refused one', () => {
+    const clock = manualClock();
+    const limiter = new AdaptiveConcurrency({ now: clock.now, initial: 6 });
+    // Six requests start one after another; the server takes three and refuses the rest.
+    const permits = Array.from({ length: 6 }, () => {
+      clock.advance(5);
+      return limiter.tryAcquire()!;
+    });
+    permits[3].backPressure({ tooManyRequests: true, retryAfterMs: 1000 });
+    expect(limiter.limit).toBe(3);
+    permits[4].backPressure({ tooManyRequests: true, retryAfterMs: 1000 });
+    permits[5].backPressure({ tooManyRequests: true, retryAfterMs: 1000 });
+    expect(limiter.limit).toBe(3);
+    expect(limiter.backPressureEvents).toBe(3);
+    expect(limiter.pausedForMs()).toBeGreaterThan(0);
+  });
+
+  it('halves on a 429 when the server had taken none of the requests before it', () => {
     const clock = manualClock();
     const limiter = new AdaptiveConcurrency({ now: clock.now, initial: 8 });
     const first = limiter.tryAcquire()!;
-    first.backPressure();
+    first.backPressure({ tooManyRequests: true });
     expect(limiter.limit).toBe(4);
     first.release();
   });
@@ -103,7 +114,7 @@ describe('AdaptiveConcurrency', () => {
       },
     });
     const first = limiter.tryAcquire()!;
-    first.backPressure(3000);
+    first.backPressure({ retryAfterMs: 3000 });
     expect(limiter.tryAcquire()).toBeUndefined();
     clock.advance(1000);
     expect(limiter.pausedForMs()).toBe(2000);
@@ -127,7 +138,7 @@ describe('AdaptiveConcurrency', () => {
       permits.forEach((p, n) => {
         if (n < cap) return p.succeeded();
         refused++;
-        p.backPressure(100);
+        p.backPressure({ retryAfterMs: 100, tooManyRequests: true });
         p.release();
       });
       clock.advance(limiter.pausedForMs());

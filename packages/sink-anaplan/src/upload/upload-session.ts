@@ -115,7 +115,7 @@ export class AnaplanUploadSession {
     const sawFailure = (error: unknown) => {
       if (error instanceof HttpStatusError && error.status === 429) this.http429++;
       const backPressure = backPressureOf(error);
-      if (backPressure && !signal.aborted) permit.backPressure(backPressure.retryAfterMs);
+      if (backPressure && !signal.aborted) permit.backPressure(backPressure);
     };
     try {
       await this.options.api.send({

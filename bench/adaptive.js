@@ -29,6 +29,7 @@ const { createHash } = require('node:crypto');
 const { createReadStream, promises: fs } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { startEmulatorProcess } = require('./emulator-process');
 const { generateCsv } = require('./generate-csv');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -79,7 +80,7 @@ async function run({
     files[size] = { csvPath, ...(await digest(csvPath)) };
   }
   const auto = autoAvailability();
-  const emulator = await startEmulatorProcess();
+  const emulator = await startEmulatorProcess(__filename);
   const settings = auto.available ? [...FIXED, AUTO] : FIXED;
   const runs = new Map(); // "profile|setting" -> runs, in table order
   try {
@@ -211,32 +212,6 @@ function describeFacts(facts) {
   return `; chose ${Object.entries(facts)
     .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`)
     .join(' ')}`;
-}
-
-/** The emulator in a child process, driven over IPC. */
-function startEmulatorProcess() {
-  return new Promise((resolve, reject) => {
-    const proc = fork(__filename, ['--emulator'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const waiting = [];
-    proc.once('error', reject);
-    proc.on('message', (m) => {
-      if (m.type === 'ready') {
-        resolve({
-          url: m.url,
-          ask: (question) =>
-            new Promise((answer) => {
-              waiting.push(answer);
-              proc.send(question);
-            }),
-          stop: () =>
-            new Promise((done) => {
-              proc.once('exit', () => done());
-              proc.send({ type: 'stop' });
-            }),
-        });
-      } else if (m.type === 'answer') waiting.shift()?.(m.value);
-    });
-  });
 }
 
 async function emulatorProcess() {

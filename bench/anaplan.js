@@ -18,6 +18,7 @@ const { fork } = require('node:child_process');
 const { promises: fs } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { startEmulatorProcess } = require('./emulator-process');
 const { promisify } = require('node:util');
 const zlib = require('node:zlib');
 
@@ -39,7 +40,7 @@ async function run({ csvPath, print = console.log, concurrencies = [1, 8, 32], g
   const size = (await fs.stat(csvPath)).size;
   // The emulator lives in its own process: Linux children inherit their parent's peak RSS at
   // spawn time, so this process must stay small for each case's maxRSS to be its own.
-  const emulator = await startEmulatorProcess();
+  const emulator = await startEmulatorProcess(__filename);
   const rows = [];
   try {
     for (const gzip of gzipModes) {
@@ -70,32 +71,6 @@ async function run({ csvPath, print = console.log, concurrencies = [1, 8, 32], g
   }
   print(table(rows, size));
   return rows;
-}
-
-/** The emulator in a child process, driven over IPC. */
-function startEmulatorProcess() {
-  return new Promise((resolve, reject) => {
-    const proc = fork(__filename, ['--emulator'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const waiting = [];
-    proc.once('error', reject);
-    proc.on('message', (m) => {
-      if (m.type === 'ready') {
-        resolve({
-          url: m.url,
-          ask: (question) =>
-            new Promise((answer) => {
-              waiting.push(answer);
-              proc.send(question);
-            }),
-          stop: () =>
-            new Promise((done) => {
-              proc.once('exit', () => done());
-              proc.send({ type: 'stop' });
-            }),
-        });
-      } else if (m.type === 'answer') waiting.shift()?.(m.value);
-    });
-  });
 }
 
 async function emulatorProcess() {
@@ -249,7 +224,7 @@ async function prepareSink(spec) {
 
 /** The same bytes at fixed 10MB offsets, PUT by a minimal undici loop at the same concurrency. */
 async function prepareBaseline(spec) {
-  const { Agent, request } = require(require.resolve('undici', { paths: [ANAPLAN] }));
+  const { Agent, request } = require(require.resolve('undici', { paths: [CORE] }));
   return () => baselineCase(spec, Agent, request);
 }
 

@@ -74,7 +74,7 @@ export const anaplanSinkSchema = Config({
     maximum: 200,
     description:
       'Chunks uploaded at once, 1 to 200, or `auto`: start at 2, add one while more uploads bring more throughput and latency stays flat, ' +
-      'halve on 429, 503, resets and timeouts, wait out Retry-After, never above maxConcurrency.',
+      'on a 429 step back to the uploads Anaplan had taken, halve on 503, resets and timeouts, wait out Retry-After, never above maxConcurrency.',
   }),
   maxConcurrency: MaxConcurrency({ maximum: 200 }),
   compress: Type.Union([Type.Literal('auto'), Type.Literal('gzip'), Type.Literal('none')], {

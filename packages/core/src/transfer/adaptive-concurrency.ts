@@ -2,7 +2,7 @@
  * `concurrency: auto`: a limit on requests in flight that finds its own level, in the spirit of
  * Vector's adaptive request concurrency (its AIMD controller): start low,
  * add one slot at a time while more requests in flight bring more throughput, take slots away
- * when they only queue, and halve the limit on back pressure (429, 503, resets, timeouts).
+ * when they only queue, and drop on back pressure (429, 503, resets, timeouts; see below).
  *
  * Decisions are taken once per interval of about one round trip, from the requests that finished
  * in it. Each round trip (per unit of `weight`, e.g. per byte sent) is compared with the lowest

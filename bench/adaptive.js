@@ -26,19 +26,16 @@
  */
 const { fork } = require('node:child_process');
 const { createHash } = require('node:crypto');
-const { createReadStream, promises: fs } = require('node:fs');
+const { createReadStream } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { startEmulatorProcess } = require('./emulator-process');
+const { fileToAnaplan, CHUNK_SIZE, WORKSPACE, MODEL, FILE_ID } = require('./anaplan-pipeline');
 const { generateCsv } = require('./generate-csv');
 
 const ROOT = path.resolve(__dirname, '..');
 const CORE = path.join(ROOT, 'packages/core/dist');
 const ANAPLAN = path.join(ROOT, 'packages/sink-anaplan/dist');
-const CHUNK_SIZE = 10_000_000;
-const WORKSPACE = '8a868cd9837162ef0183cd4d7ba842c0';
-const MODEL = '295D98F37F1B4682BE7A29035CBFB924';
-const FILE_ID = '113000000000';
 
 const PROFILES = {
   loopback: { describe: 'unlimited loopback', link: {}, slow: false },
@@ -277,41 +274,23 @@ function child(spec) {
 // Child: one case, the real pipeline through core's engine, timed from login until the upload is marked complete.
 
 async function runChild(spec) {
-  const core = require(CORE);
-  const engine = require(path.join(CORE, 'engine'));
-  const { anaplanSink } = require(ANAPLAN);
-  const secrets = new core.Redactor();
-  const log = new core.StreamLogger({ level: 'error', secrets }); // the 429 warnings are counted, not printed
-  const stage = (plugin, config) => ({ use: plugin.name, plugin, origin: 'bench', config: core.validatePluginConfig(plugin, config), path: [] });
-  const pipeline = {
-    name: 'adaptive',
-    needs: [],
-    retries: 0,
-    source: stage(engine.fileSource, { path: spec.csvPath }),
-    transforms: [stage(engine.chunkLines, { chunkSize: CHUNK_SIZE })],
-    sink: stage(anaplanSink, {
-      workspace: WORKSPACE,
-      model: MODEL,
-      file: FILE_ID,
-      auth: { type: 'basic', username: 'ops@acme.com', password: 'demo-password' },
-      concurrency: spec.concurrency,
-      compress: spec.compress,
-      apiUrl: `${spec.url}/2/0`,
-      authUrl: spec.url,
-      oauthUrl: spec.url,
-    }),
-  };
-  const runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'pipe-bench-adaptive-'));
+  // The 429 warnings are counted, not printed.
+  const bench = await fileToAnaplan({
+    csvPath: spec.csvPath,
+    url: spec.url,
+    sink: { concurrency: spec.concurrency, compress: spec.compress },
+    logLevel: 'error',
+  });
   try {
     const started = process.hrtime.bigint();
-    const outcome = await engine.runPipeline(pipeline, { runId: 'bench', runDir, cwd: process.cwd(), signal: new AbortController().signal, log, secrets });
+    const outcome = await bench.run();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (outcome.status !== 'succeeded') throw new Error(outcome.error);
     // Progress is keyed by stage ("sink:anaplan").
-    const progress = Object.entries(outcome.progress ?? {}).find(([stageName]) => stageName.endsWith(`:${anaplanSink.name}`));
+    const progress = Object.entries(outcome.progress ?? {}).find(([stageName]) => stageName.endsWith(`:${bench.sinkName}`));
     return { seconds, facts: progress?.[1].facts };
   } finally {
-    await fs.rm(runDir, { recursive: true, force: true });
+    await bench.cleanup();
   }
 }
 

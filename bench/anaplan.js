@@ -19,19 +19,13 @@ const { promises: fs } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { startEmulatorProcess } = require('./emulator-process');
+const { fileToAnaplan, CHUNK_SIZE, USER, PASSWORD, WORKSPACE, MODEL, FILE_ID } = require('./anaplan-pipeline');
 const { promisify } = require('node:util');
 const zlib = require('node:zlib');
 
 const ROOT = path.resolve(__dirname, '..');
 const CORE = path.join(ROOT, 'packages/core/dist');
-const ANAPLAN = path.join(ROOT, 'packages/sink-anaplan/dist');
-const CHUNK_SIZE = 10_000_000;
 const GZIP_LEVEL = 6; // the sink's default gzipLevel; the baseline compresses at the same level
-const USER = 'ops@acme.com';
-const PASSWORD = 'demo-password';
-const WORKSPACE = '8a868cd9837162ef0183cd4d7ba842c0';
-const MODEL = '295D98F37F1B4682BE7A29035CBFB924';
-const FILE_ID = '113000000000';
 
 // ---------------------------------------------------------------------------------------------
 // Parent: start the emulator, run every case in a child, print the table.
@@ -181,42 +175,14 @@ async function runChild(spec) {
 
 /** The real pipeline through core's engine: file -> chunk-lines (10MB) -> anaplan. */
 async function prepareSink(spec) {
-  const core = require(CORE);
-  const engine = require(path.join(CORE, 'engine'));
-  const { anaplanSink } = require(ANAPLAN);
-  const secrets = new core.Redactor();
-  const log = new core.StreamLogger({ level: 'warn', secrets });
-  const stage = (plugin, config) => ({ use: plugin.name, plugin, origin: 'bench', config: core.validatePluginConfig(plugin, config), path: [] });
-  const pipeline = {
-    name: 'bench',
-    needs: [],
-    retries: 0,
-    source: stage(engine.fileSource, { path: spec.csvPath }),
-    transforms: [stage(engine.chunkLines, { chunkSize: CHUNK_SIZE })],
-    sink: stage(anaplanSink, {
-      workspace: WORKSPACE,
-      model: MODEL,
-      file: FILE_ID,
-      auth: { type: 'basic', username: USER, password: PASSWORD },
-      concurrency: spec.concurrency,
-      compress: spec.gzip ? 'gzip' : 'none',
-      gzipLevel: GZIP_LEVEL,
-      apiUrl: `${spec.url}/2/0`,
-      authUrl: spec.url,
-      oauthUrl: spec.url,
-    }),
-  };
-  const runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'pipe-bench-'));
+  const bench = await fileToAnaplan({
+    csvPath: spec.csvPath,
+    url: spec.url,
+    sink: { concurrency: spec.concurrency, compress: spec.gzip ? 'gzip' : 'none', gzipLevel: GZIP_LEVEL },
+  });
   return async () => {
-    const outcome = await engine.runPipeline(pipeline, {
-      runId: 'bench',
-      runDir,
-      cwd: process.cwd(),
-      signal: new AbortController().signal,
-      log,
-      secrets,
-    });
-    await fs.rm(runDir, { recursive: true, force: true });
+    const outcome = await bench.run();
+    await bench.cleanup();
     if (outcome.status !== 'succeeded') throw new Error(outcome.error);
     return outcome.sink?.details?.chunks;
   };

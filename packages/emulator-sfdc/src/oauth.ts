@@ -95,6 +95,11 @@ function jwtBearerGrant(state: EmulatorState, form: URLSearchParams): Record<str
   const approved = app.approvedUsernames === undefined || app.approvedUsernames.some((u) => u.toLowerCase() === claims.sub.toLowerCase());
   if (user === undefined || !approved) throw oauthErrors.userNotApproved();
   // No refresh token: the client mints a new assertion instead (sfdc.md (b)).
+  return tokenBodyWithoutRefreshToken(state, app, user);
+}
+
+/** A new session for the flows that issue no refresh token (JWT bearer, client credentials, password). */
+function tokenBodyWithoutRefreshToken(state: EmulatorState, app: ResolvedApp, user: ResolvedUser): Record<string, string> {
   return tokenBody(
     state,
     app,
@@ -109,13 +114,7 @@ function clientCredentialsGrant(state: EmulatorState, client: ClientCredentials)
   requireSecret(app, client.clientSecret);
   const user = findUser(state, app.runAsUsername);
   if (user === undefined) throw oauthErrors.noClientCredentialsUser();
-  return tokenBody(
-    state,
-    app,
-    user,
-    openSession(state, app, user),
-    app.scopes.filter((s) => s !== 'refresh_token'),
-  );
+  return tokenBodyWithoutRefreshToken(state, app, user);
 }
 
 function passwordGrant(state: EmulatorState, form: URLSearchParams, client: ClientCredentials): Record<string, string> {
@@ -127,13 +126,7 @@ function passwordGrant(state: EmulatorState, form: URLSearchParams, client: Clie
   if (user === undefined || user.password === undefined || form.get('password') !== user.password + (user.securityToken ?? '')) {
     throw oauthErrors.authenticationFailure();
   }
-  return tokenBody(
-    state,
-    app,
-    user,
-    openSession(state, app, user),
-    app.scopes.filter((s) => s !== 'refresh_token'),
-  );
+  return tokenBodyWithoutRefreshToken(state, app, user);
 }
 
 function refreshTokenGrant(state: EmulatorState, form: URLSearchParams, client: ClientCredentials): Record<string, string> {

@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IDS } from '../../sink-anaplan/test/support/anaplan-fixture';
+import { anaplanLoadPipeline } from './anaplan-pipeline';
 import { pipe, workspace } from './run-pipe';
 
 const RECORDER = `process.on('exit', () => require('node:fs').writeFileSync(process.env.PIPE_TEST_MODULES_FILE, Object.keys(require.cache).join('\\n')));\n`;
@@ -78,18 +78,7 @@ describe('pipe validate', () => {
   });
 
   it('of a file using the anaplan sink loads that package, and neither the Salesforce one nor an emulator', async () => {
-    const yaml = `version: 1
-pipelines:
-  load:
-    source: { use: file, with: { path: ./in.csv } }
-    sink:
-      use: anaplan
-      with:
-        workspace: ${IDS.workspace}
-        model: ${IDS.model}
-        file: ${IDS.file}
-        auth: { type: basic, username: ops@acme.com, password: "\${ANAPLAN_PASSWORD}" }
-`;
+    const yaml = anaplanLoadPipeline({ apiUrl: 'https://api.anaplan.com/2/0', authUrl: 'https://auth.anaplan.com' });
     const { result, modules } = await modulesLoadedBy(['validate', 'p.yml'], { 'p.yml': yaml });
     expect(result.code).toBe(0);
     expect(modules.some((m) => /[\\/](?:packages|@pipe)[\\/]sink-anaplan[\\/]/.test(m))).toBe(true);

@@ -120,7 +120,7 @@ export class AutoCompression implements EncodingPolicy {
         upload,
         pending: this.pending,
         sentAgo: new Map([...this.lastSent].map(([name, index]) => [name, chunk.index - index])),
-        measuredOnce: new Set([...upload.keys()].filter((name) => this.link.measuredUploads(name) === 1)),
+        measuredOnce: new Set([...upload.keys()].filter((name) => this.link.measuredOnce(name))),
         threads: this.options.threads,
         chunkBytes,
         remainingBytes,

@@ -30,17 +30,13 @@ export class LinkMeter {
     list.push(upload);
     if (list.length > RECENT_UPLOADS) list.shift();
     this.byEncoding.set(encoding, list);
-    this.counts.set(encoding, (this.counts.get(encoding) ?? 0) + 1);
     this.all.push(upload);
     if (this.all.length > RECENT_OVERLAP) this.all.shift();
   }
 
-  /** Uploads measured per encoding (all of them, not only the recent ones). */
-  private readonly counts = new Map<string, number>();
-
-  /** How many uploads in `encoding` were measured. */
-  measuredUploads(encoding: string): number {
-    return this.counts.get(encoding) ?? 0;
+  /** Whether exactly one upload in `encoding` was measured (the recent list only ever grows to its cap). */
+  measuredOnce(encoding: string): boolean {
+    return this.byEncoding.get(encoding)?.length === 1;
   }
 
   /** Seconds the upload stage needs per byte of data, by encoding, for each encoding measured. */

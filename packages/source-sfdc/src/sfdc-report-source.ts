@@ -11,6 +11,7 @@
 import {
   AdaptiveConcurrency,
   BackPressureHttpClient,
+  concurrencyLimit,
   CredentialUrlGuard,
   HttpClient,
   HttpStatusError,
@@ -70,14 +71,11 @@ function apiVersionNumber(version: string): string {
 
 async function* openSfdcSource(config: SfdcReportConfig, ctx: PluginContext): AsyncGenerator<Piece> {
   // `auto`: an adaptive limit on reports at once, lowered by any overload answer the client meets.
-  const adaptive =
-    config.concurrency === 'auto'
-      ? new AdaptiveConcurrency({
-          maximum: config.maxConcurrency,
-          onChange: (change) => ctx.log.debug(`concurrency auto: ${change.from} -> ${change.to} reports at once (${change.reason})`),
-        })
-      : undefined;
-  const httpOptions = { timeoutMs: config.timeoutMs, connections: (adaptive?.maximum ?? Number(config.concurrency)) + 4, log: ctx.log, secrets: ctx.secrets };
+  const limit = concurrencyLimit(config.concurrency, config.maxConcurrency, (change) =>
+    ctx.log.debug(`concurrency auto: ${change.from} -> ${change.to} reports at once (${change.reason})`),
+  );
+  const adaptive = limit instanceof AdaptiveConcurrency ? limit : undefined;
+  const httpOptions = { timeoutMs: config.timeoutMs, connections: limit.maximum + 4, log: ctx.log, secrets: ctx.secrets };
   const http = adaptive ? new BackPressureHttpClient(httpOptions, (retryAfterMs) => adaptive.backPressure(retryAfterMs)) : new HttpClient(httpOptions);
   try {
     const retryPolicy = config.retry;
@@ -126,11 +124,11 @@ async function* openSfdcSource(config: SfdcReportConfig, ctx: PluginContext): As
     }
     // `pipe run --only-failed` asks again for just the reports that failed last time.
     const reports = ctx.selectDocuments ? selection.reports.filter((ref) => ctx.selectDocuments!.has(ref.id)) : selection.reports;
-    ctx.log.info(`downloading ${reports.length} reports, ${adaptive ? `concurrency auto (at most ${adaptive.maximum})` : config.concurrency} at a time`);
+    ctx.log.info(`downloading ${reports.length} reports, ${adaptive ? `concurrency auto (at most ${adaptive.maximum})` : limit.limit} at a time`);
     try {
       yield* mergeConcurrent(
         reports.map((ref) => () => isolateFailure(ref, downloadReport(ref, download), ctx)),
-        adaptive ?? Number(config.concurrency),
+        limit,
       );
     } finally {
       if (adaptive && http instanceof BackPressureHttpClient) ctx.progress.report({ concurrency: adaptive.limit, http429: http.http429 });

@@ -29,6 +29,7 @@ const { createHash } = require('node:crypto');
 const { createReadStream } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { heapLikePipeRun } = require('./pipe-heap');
 const { startEmulatorProcess } = require('./emulator-process');
 const { fileToAnaplan, CHUNK_SIZE, WORKSPACE, MODEL, FILE_ID } = require('./anaplan-pipeline');
 const { generateCsv } = require('./generate-csv');
@@ -310,6 +311,7 @@ if (require.main === module) {
   if (process.argv.includes('--emulator')) {
     emulatorProcess().catch(die);
   } else if (childSpec) {
+    heapLikePipeRun();
     runChild(JSON.parse(childSpec)).then(
       (result) => process.send(result, () => process.exit(0)),
       (error) => process.send({ error: String(error.message || error) }, () => process.exit(1)),

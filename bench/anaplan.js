@@ -18,6 +18,7 @@ const { fork } = require('node:child_process');
 const { promises: fs } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { heapLikePipeRun } = require('./pipe-heap');
 const { startEmulatorProcess } = require('./emulator-process');
 const { fileToAnaplan, CHUNK_SIZE, USER, PASSWORD, WORKSPACE, MODEL, FILE_ID } = require('./anaplan-pipeline');
 const { promisify } = require('node:util');
@@ -250,6 +251,7 @@ if (require.main === module) {
       process.exit(1);
     });
   } else if (childSpec) {
+    heapLikePipeRun();
     runChild(JSON.parse(childSpec)).then(
       (result) => process.send(result, () => process.exit(0)),
       (error) => process.send({ error: error.stack || String(error) }, () => process.exit(1)),

@@ -18,6 +18,7 @@ const { fork } = require('node:child_process');
 const { mkdtempSync, createWriteStream, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const { heapLikePipeRun } = require('./pipe-heap');
 const { once } = require('node:events');
 
 const root = join(__dirname, '..');
@@ -238,6 +239,7 @@ if (require.main === module) {
       process.exit(1);
     });
   } else if (legName) {
+    heapLikePipeRun();
     runLeg(legName, JSON.parse(process.env.PIPE_BENCH_ENV))
       .then((r) => process.send(r, () => process.exit(0)))
       .catch((e) => process.send({ error: e.stack || String(e) }, () => process.exit(1)));

@@ -11,9 +11,9 @@
  * count check after the export then proves that no data row was taken for footer.
  *
  * Speed: the rows are counted with core's CSV scanner (indexOf for line ends, quote parity a word
- * at a time), and a blank line can only start where indexOf finds "\n\n" or "\n\r\n" (or at a
- * chunk's edge). Only the header, the bytes from a blank line on and those few edges are read
- * byte by byte, so the cost per body byte is the scanner's.
+ * at a time), which also stops where a record end is followed by a line break: the only place a
+ * blank line can start (besides a chunk's edge). Only the header, the bytes from a blank line on
+ * and those few edges are read byte by byte, so the cost per body byte is the scanner's alone.
  *
  * Only bytes that could still be footer are held back: from the last blank line on, at most
  * `maxFooterBytes`. Everything before passes through at once (usually the very chunk received,
@@ -26,8 +26,6 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
-const DOUBLE_LF = Buffer.from('\n\n');
-const LF_CRLF = Buffer.from('\n\r\n');
 
 export interface FooterDetectorOptions {
   /** Held-back bytes beyond this are not a footer; default 16 KiB (real footers are a few hundred bytes). */
@@ -65,11 +63,6 @@ export class FooterDetector {
   private heldLength = 0;
   private heldRecords = 0;
 
-  /** Where the next "\n\n" and "\n\r\n" are in `searched` (-1: none), so each is searched for once. */
-  private searched: Buffer | undefined;
-  private nextDoubleLf = -1;
-  private nextLfCrLf = -1;
-
   constructor(options: FooterDetectorOptions = {}) {
     this.maxFooterBytes = options.maxFooterBytes ?? 16 * 1024;
     this.maxFooterLines = options.maxFooterLines ?? 16;
@@ -106,7 +99,6 @@ export class FooterDetector {
       this.tentativeCR = false;
     }
 
-    this.searched = undefined;
     let i = 0;
     while (i < n) {
       if (this.plainRowsFollow(chunk[i])) {
@@ -228,41 +220,22 @@ export class FooterDetector {
 
   /**
    * Counts the data rows in `chunk` from `from` on, up to its end or up to a record end that a
-   * blank line may follow; returns where it stopped. The bytes after it are read one by one.
+   * blank line may follow (core's scanner stops there); returns where it stopped. The bytes after
+   * it are read one by one.
    */
   private countRows(chunk: Buffer, from: number): number {
-    const n = chunk.length;
-    let pos = from;
-    while (pos < n) {
-      const blank = this.nextBlankLineCandidate(chunk, pos);
-      const stop = blank === -1 ? n : blank + 1;
-      const scan = countRecords(chunk, pos, stop, this.inQuote);
-      this.rowCount += scan.records;
-      this.inQuote = scan.inQuote;
-      this.recordLength = scan.lastBoundary === -1 ? this.recordLength + (stop - pos) : stop - scan.lastBoundary;
-      pos = stop;
-      if (scan.lastBoundary === stop) {
-        // A record ended here; a blank line may follow.
-        this.recordFields = 1;
-        this.lastByteWasCR = false;
-        return stop;
-      }
+    const scan = countRecords(chunk, from, chunk.length, this.inQuote, { stopBeforeEmptyRecord: true });
+    this.rowCount += scan.records;
+    this.inQuote = scan.inQuote;
+    this.recordLength = scan.lastBoundary === -1 ? this.recordLength + (scan.end - from) : scan.end - scan.lastBoundary;
+    if (scan.end < chunk.length) {
+      // A record ended here and a line break follows.
+      this.recordFields = 1;
+      this.lastByteWasCR = false;
+      return scan.end;
     }
-    this.lastByteWasCR = chunk[n - 1] === CR;
-    return n;
-  }
-
-  /** Index of the next LF at or after `from` that is followed by LF or CRLF, or -1. */
-  private nextBlankLineCandidate(chunk: Buffer, from: number): number {
-    if (this.searched !== chunk) {
-      this.searched = chunk;
-      this.nextDoubleLf = chunk.indexOf(DOUBLE_LF, from);
-      this.nextLfCrLf = chunk.indexOf(LF_CRLF, from);
-    }
-    if (this.nextDoubleLf !== -1 && this.nextDoubleLf < from) this.nextDoubleLf = chunk.indexOf(DOUBLE_LF, from);
-    if (this.nextLfCrLf !== -1 && this.nextLfCrLf < from) this.nextLfCrLf = chunk.indexOf(LF_CRLF, from);
-    if (this.nextDoubleLf === -1) return this.nextLfCrLf;
-    return this.nextLfCrLf === -1 ? this.nextDoubleLf : Math.min(this.nextDoubleLf, this.nextLfCrLf);
+    this.lastByteWasCR = chunk[chunk.length - 1] === CR;
+    return chunk.length;
   }
 
   /** The current record has the header's shape (several fields, as many as the header). */

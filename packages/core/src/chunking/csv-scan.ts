@@ -104,14 +104,30 @@ export interface RecordCount {
   inQuote: boolean;
   /** Index just after the last record-ending LF in the range, or -1. */
   lastBoundary: number;
+  /** Where counting stopped: the range's end, or with `stopBeforeEmptyRecord` an earlier record end. */
+  end: number;
 }
+
+export interface CountOptions {
+  /**
+   * Stop just after the first record end whose next byte (within the range) is LF or CR: where an
+   * empty record, a blank line, may start. For a reader that treats blank lines apart (the
+   * Salesforce export's footer starts with one) at no cost beyond the count.
+   */
+  readonly stopBeforeEmptyRecord?: boolean;
+}
+
+const CR = 0x0d;
 
 /**
  * Count the records that end in `buf[start, end)`, starting in quote state `inQuote`: the LFs
  * outside quotes. LFs are found with indexOf (memchr); the words between two LFs only add their
  * quotes to the parity, and just the word holding an LF is looked at byte by byte, in its bits.
  */
-export function countRecords(buf: Buffer, start: number, end: number, inQuote: boolean): RecordCount {
+export function countRecords(buf: Buffer, start: number, end: number, inQuote: boolean, options: CountOptions = {}): RecordCount {
+  const stopEarly = options.stopBeforeEmptyRecord === true;
+  /** An empty record may start at `i` (just after a record end). */
+  const lineBreakAt = (i: number): boolean => i < end && (buf[i] === LF || buf[i] === CR);
   let quoted = inQuote ? 1 : 0;
   let records = 0;
   let lastBoundary = -1;
@@ -119,17 +135,21 @@ export function countRecords(buf: Buffer, start: number, end: number, inQuote: b
   const wordsStart = LITTLE_ENDIAN ? Math.min(end, start + ((4 - ((buf.byteOffset + start) & 3)) & 3)) : end;
   const words = (end - wordsStart) >> 2;
   const wordsEnd = wordsStart + words * 4;
-  const countBytes = (from: number, to: number): void => {
+  /** Counts buf[from, to) byte by byte; true when it stopped before an empty record. */
+  const countBytes = (from: number, to: number): boolean => {
     for (let i = from; i < to; i++) {
       const byte = buf[i];
       if (byte === QUOTE) quoted ^= 1;
       else if (byte === LF && quoted === 0) {
         records += 1;
         lastBoundary = i + 1;
+        if (stopEarly && lineBreakAt(i + 1)) return true;
       }
     }
+    return false;
   };
-  countBytes(start, wordsStart);
+  const stopped = (): RecordCount => ({ records, inQuote: false, lastBoundary, end: lastBoundary });
+  if (countBytes(start, wordsStart)) return stopped();
   if (words > 0) {
     const view = new Int32Array(buf.buffer, buf.byteOffset + wordsStart, words);
     /** XOR of the quote masks of the words since the quote state was last brought up to date. */
@@ -147,8 +167,17 @@ export function countRecords(buf: Buffer, start: number, end: number, inQuote: b
       const through = quotes ^ (quotes << 8) ^ (quotes << 16) ^ (quotes << 24);
       const outside = lfs & (quoted === 1 ? through : ~through) & 0x80808080;
       if (outside !== 0) {
-        records += Math.imul((outside >>> 7) & 0x01010101, 0x01010101) >>> 24;
-        lastBoundary = wordsStart + k * 4 + ((31 - Math.clz32(outside)) >> 3) + 1;
+        if (stopEarly) {
+          // Each record end in the word, in order: one followed by a line break stops the count.
+          for (let bits = outside; bits !== 0; bits &= bits - 1) {
+            records += 1;
+            lastBoundary = wordsStart + k * 4 + ((31 - Math.clz32(bits & -bits)) >> 3) + 1;
+            if (lineBreakAt(lastBoundary)) return stopped();
+          }
+        } else {
+          records += Math.imul((outside >>> 7) & 0x01010101, 0x01010101) >>> 24;
+          lastBoundary = wordsStart + k * 4 + ((31 - Math.clz32(outside)) >> 3) + 1;
+        }
       }
       quoted ^= bitParity(quotes);
       k += 1;
@@ -156,6 +185,6 @@ export function countRecords(buf: Buffer, start: number, end: number, inQuote: b
     for (; k < words; k++) pending ^= bytesEqual(view[k], QUOTES);
     quoted ^= bitParity(pending);
   }
-  countBytes(wordsEnd, end);
-  return { records, inQuote: quoted === 1, lastBoundary };
+  if (countBytes(wordsEnd, end)) return stopped();
+  return { records, inQuote: quoted === 1, lastBoundary, end };
 }

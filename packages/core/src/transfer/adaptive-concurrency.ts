@@ -18,7 +18,10 @@
  *
  * After back pressure at a limit, growing back to that limit waits longer each time it fails
  * again there, so a server that answers 429 above a fixed cap is probed rarely instead of every
- * few round trips. `Retry-After` stops new requests until it has passed.
+ * few round trips. `Retry-After` is honoured by the refused request, which waits that long before
+ * it is sent again (the caller's retry). New requests wait for it too after a 503 or a reset, and
+ * after a 429 when the server had taken none of this client's requests (it wants none for a
+ * while); not after a 429 that finds a cap, where the requests the server takes go on.
  *
  * Time comes from `now` and waits from `sleep`, both injectable, so tests drive it step by step.
  */
@@ -71,6 +74,11 @@ const RECENT_REQUESTS = 256;
 export class AdaptiveConcurrency implements ConcurrencyLimit {
   readonly maximum: number;
   inFlight = 0;
+  /**
+   * Of those, requests refused with a 429 that still hold their slot while they wait to be sent
+   * again: the server is not running them, so they never count as reaching the limit.
+   */
+  private refusedInFlight = 0;
   /** Back-pressure events seen (every 429, 503, reset or timeout reported). */
   backPressureEvents = 0;
   private current: number;
@@ -115,12 +123,15 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
   /** A slot now, or undefined when the limit is reached or a Retry-After pause lasts. */
   tryAcquire(): ConcurrencyPermit | undefined {
     if (this.pausedForMs() > 0) return undefined;
+    const reached = () => {
+      if (this.inFlight - this.refusedInFlight >= this.current) this.interval.reachedLimit = true;
+    };
     if (this.inFlight >= this.current) {
-      this.interval.reachedLimit = true;
+      reached();
       return undefined;
     }
     this.inFlight++;
-    if (this.inFlight >= this.current) this.interval.reachedLimit = true;
+    reached();
     return this.permit(this.now(), this.epoch);
   }
 
@@ -151,6 +162,7 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
 
   /** A 429 to the request that started at `request.at`: the server took those started before it. */
   private refused(request: RequestSpan, retryAfterMs?: number): void {
+    if (!request.refused) this.refusedInFlight++;
     request.refused = true;
     let taken = 0;
     for (const other of this.recent) if (other !== request && !other.refused && other.at < request.at && (other.endedAt ?? Infinity) > request.at) taken++;
@@ -158,9 +170,10 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
     this.backPressureEvents++;
     this.interval.backPressure = true;
     const now = this.now();
-    if (retryAfterMs !== undefined && retryAfterMs > 0) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
-    // Refused beside as many as the limit already allows (it was lowered for an earlier refusal): nothing new.
+    // Refused beside as many as the limit already allows (lowered for an earlier refusal of the same burst): nothing new.
     if (taken >= this.current) return;
+    // The server's cap on requests in flight, found: fewer in flight is the cure, not silence. The
+    // refused request waits its Retry-After before it is sent again; the ones the server takes go on.
     this.lastDecreaseAt = now;
     this.lowerTo(taken);
   }
@@ -191,6 +204,7 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
       done = true;
       request.endedAt = this.now();
       this.inFlight--;
+      if (request.refused) this.refusedInFlight--;
       this.waiters.wakeAll();
       return true;
     };

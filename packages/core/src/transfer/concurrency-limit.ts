@@ -10,7 +10,8 @@ import type { BackPressure } from './back-pressure';
 export interface ConcurrencyPermit {
   /**
    * The request met back pressure (429, 503, a reset, a timeout) and will be retried or fail:
-   * the limit drops, and no request starts before `retryAfterMs` has passed. Keeps the slot.
+   * the limit may drop, and new requests may have to wait `retryAfterMs` (the limit decides; the
+   * request itself waits it in its retry). Keeps the slot.
    */
   backPressure(pressure?: BackPressure): void;
   /**

@@ -45,6 +45,19 @@ describe('run records', () => {
     await expect(loadRunRecord(stateDir, join(dir, 'b.yml'))).rejects.toMatchObject({ code: 'NO_RUN_RECORD', exitCode: 2 });
   });
 
+  it('a record a power cut left empty says so and what to do, instead of a JSON parse error', async () => {
+    const dir = project({});
+    const stateDir = join(dir, '.pipe');
+    const file = join(dir, 'a.yml');
+    await saveRunRecord(stateDir, run(file, [{ status: 'failed' }]));
+    writeFileSync(runRecordPath(stateDir, file), '');
+    await expect(loadRunRecord(stateDir, file)).rejects.toMatchObject({
+      code: 'NO_RUN_RECORD',
+      exitCode: 2,
+      message: expect.stringMatching(/cannot be read \(0 bytes, not JSON\); run without --only-failed$/),
+    });
+  });
+
   it('the folder-wide record of earlier versions is still read, for the file it belongs to', async () => {
     const dir = project({});
     const stateDir = join(dir, '.pipe');

@@ -90,15 +90,43 @@ describe('AdaptiveConcurrency', () => {
     permits[5].backPressure({ tooManyRequests: true, retryAfterMs: 1000 });
     expect(limiter.limit).toBe(3);
     expect(limiter.backPressureEvents).toBe(3);
-    expect(limiter.pausedForMs()).toBeGreaterThan(0);
+    // The cap is found: what the server takes goes on (the refused requests wait out their own Retry-After).
+    expect(limiter.pausedForMs()).toBe(0);
+    for (const p of permits.slice(3)) p.release();
+    // The cap went down: a request refused beside two lowers the limit to two.
+    permits[0].succeeded();
+    clock.advance(5);
+    const late = limiter.tryAcquire()!;
+    late.backPressure({ tooManyRequests: true, retryAfterMs: 1000 });
+    expect(limiter.limit).toBe(2);
+    expect(limiter.pausedForMs()).toBe(0);
+  });
+
+  it('a refused request waiting to be sent again keeps its slot, but never counts as reaching the limit', () => {
+    const clock = manualClock();
+    const limiter = new AdaptiveConcurrency({ now: clock.now, initial: 4 });
+    const permits = Array.from({ length: 4 }, () => {
+      clock.advance(5);
+      return limiter.tryAcquire()!;
+    });
+    permits[3].backPressure({ tooManyRequests: true, retryAfterMs: 1000 });
+    for (const p of permits.slice(0, 3)) p.succeeded();
+    // Two requests run beside the waiting one, round trips flat: full for the limiter, not for the server.
+    for (let i = 0; i < 40; i++) round(limiter, clock, () => 100);
+    expect(limiter.limit).toBe(3);
+    expect(limiter.inFlight).toBe(1);
+    permits[3].succeeded();
   });
 
   it('halves on a 429 when the server had taken none of the requests before it', () => {
     const clock = manualClock();
     const limiter = new AdaptiveConcurrency({ now: clock.now, initial: 8 });
     const first = limiter.tryAcquire()!;
-    first.backPressure({ tooManyRequests: true });
+    first.backPressure({ tooManyRequests: true, retryAfterMs: 1000 });
     expect(limiter.limit).toBe(4);
+    // A server that wants no requests at all for a while: nothing new starts until Retry-After has passed.
+    expect(limiter.pausedForMs()).toBe(1000);
+    expect(limiter.tryAcquire()).toBeUndefined();
     first.release();
   });
 

@@ -4,7 +4,7 @@
  * instead of a whole one. The cuts fall on CSV record boundaries like every other chunk's, and
  * chunks are numbered anew (Anaplan only needs them consecutive).
  */
-import { once } from '@pipe/core';
+import { countRecords, firstRecordEnd, once } from '@pipe/core';
 import type { UploadChunk } from './document-chunks';
 
 export const PROBE_CHUNK_BYTES = 1_000_000;
@@ -50,13 +50,8 @@ function cutProbes(data: Buffer, probeBytes: number): Buffer[] {
   return parts;
 }
 
-/** Index just after the first LF outside quotes at or after `from`, reading quotes from `start` (a record start); -1 if none. */
+/** Index just after the first record end at or after `from`, reading quotes from `start` (a record start); -1 if none. */
 function recordEndAfter(data: Buffer, start: number, from: number): number {
-  let inQuote = false;
-  for (let i = start; i < data.length; i++) {
-    const byte = data[i];
-    if (byte === 0x22) inQuote = !inQuote;
-    else if (byte === 0x0a && !inQuote && i + 1 >= from) return i + 1;
-  }
-  return -1;
+  const at = Math.max(start, from - 1);
+  return firstRecordEnd(data, at, countRecords(data, start, at, false).inQuote).end;
 }

@@ -35,7 +35,7 @@ const REPORT_ID = '00O5e00000DOWNL';
 const REPORT_BYTES_PER_ROW = 258;
 const BULK_BYTES_PER_ROW = 204;
 const SOQL = 'SELECT Id, Name, StageName, Amount, Probability, CloseDate, IsWon, Description, CreatedDate FROM Opportunity';
-const REPEATS = 3;
+const REPEATS = 5;
 /**
  * The outputs go to a RAM disk when there is one: on a disk, the kernel writes back the hundreds
  * of MB each case leaves behind while the next cases run, and that lands on whichever comes next.

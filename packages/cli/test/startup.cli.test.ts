@@ -77,11 +77,13 @@ describe('pipe validate', () => {
     expect(loaded(modules, NOT_FOR_VALIDATE)).toEqual([]);
   });
 
-  it('of a file using the anaplan sink loads that package, and neither the Salesforce one nor an emulator', async () => {
+  it('of a file using the anaplan sink loads that package, and neither the Salesforce one, an emulator nor TypeBox', async () => {
     const yaml = anaplanLoadPipeline({ apiUrl: 'https://api.anaplan.com/2/0', authUrl: 'https://auth.anaplan.com' });
     const { result, modules } = await modulesLoadedBy(['validate', 'p.yml'], { 'p.yml': yaml });
     expect(result.code).toBe(0);
     expect(modules.some((m) => /[\\/](?:packages|@pipe)[\\/]sink-anaplan[\\/]/.test(m))).toBe(true);
     expect(modules.filter((m) => /[\\/](?:packages|@pipe)[\\/](?:source-sfdc|emulator-[a-z]+)[\\/]/.test(m))).toEqual([]);
+    // The shipped plugins build their schemas with core's JsonType.
+    expect(loaded(modules, [TYPEBOX])).toEqual([]);
   });
 });

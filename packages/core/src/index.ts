@@ -8,6 +8,7 @@ export * from './plugin/context';
 export * from './plugin/contract';
 export * from './errors';
 export * from './schema/types';
+export { JsonType } from './schema/json-type';
 export { createAjv } from './schema/ajv';
 export { secretValues, redactSecretFields } from './schema/secret-fields';
 export { validatePluginConfig } from './schema/validate-plugin-config';

@@ -2,7 +2,18 @@
  * The `with:` block of the `anaplan` sink. This one schema is the runtime validation (ajv fills the
  * defaults), the config type the sink receives, and what `pipe plugins describe anaplan` shows.
  */
-import { AllowInsecureHttp, AutoConcurrency, ByteSize, Config, MaxConcurrency, RetrySettings, Secret, Type, type CredentialUrl, type Static } from '@pipe/core';
+import {
+  AllowInsecureHttp,
+  AutoConcurrency,
+  ByteSize,
+  Config,
+  MaxConcurrency,
+  RetrySettings,
+  Secret,
+  JsonType,
+  type CredentialUrl,
+  type Static,
+} from '@pipe/core';
 
 const MB = 1_000_000;
 
@@ -17,47 +28,47 @@ export const MAX_TOKEN_TTL_SECONDS = 2100;
 export const FAILED_ROWS_SHARE = /^(\d+(?:\.\d+)?)%$/;
 
 /** YAML reads `file: 113000000000` as a number; ids and names are both accepted. */
-const IdOrName = (description: string) => Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 })], { description });
+const IdOrName = (description: string) => JsonType.Union([JsonType.String({ minLength: 1 }), JsonType.Integer({ minimum: 0 })], { description });
 
-const BasicAuth = Type.Object(
+const BasicAuth = JsonType.Object(
   {
-    type: Type.Literal('basic'),
-    username: Type.String({ minLength: 1, description: 'Anaplan user, e.g. "${ANAPLAN_USER}".' }),
-    password: Type.Optional(
+    type: JsonType.Literal('basic'),
+    username: JsonType.String({ minLength: 1, description: 'Anaplan user, e.g. "${ANAPLAN_USER}".' }),
+    password: JsonType.Optional(
       Secret({ description: 'e.g. "${ANAPLAN_PASSWORD}". Absent: the password saved by `pipe auth login anaplan -o username=... -o password=...`.' }),
     ),
   },
   { additionalProperties: false, description: 'User name and password (POST /token/authenticate).' },
 );
 
-const CertificateAuth = Type.Object(
+const CertificateAuth = JsonType.Object(
   {
-    type: Type.Literal('certificate'),
-    certificate: Type.String({ minLength: 1, description: 'PEM file of the CA-issued certificate, relative to the pipeline file.' }),
-    privateKey: Type.String({ minLength: 1, description: 'PEM file of its private key (PKCS#1 or PKCS#8, optionally encrypted).' }),
-    passphrase: Type.Optional(Secret({ description: 'Passphrase of an encrypted private key, e.g. "${ANAPLAN_KEY_PASSPHRASE}".' })),
+    type: JsonType.Literal('certificate'),
+    certificate: JsonType.String({ minLength: 1, description: 'PEM file of the CA-issued certificate, relative to the pipeline file.' }),
+    privateKey: JsonType.String({ minLength: 1, description: 'PEM file of its private key (PKCS#1 or PKCS#8, optionally encrypted).' }),
+    passphrase: JsonType.Optional(Secret({ description: 'Passphrase of an encrypted private key, e.g. "${ANAPLAN_KEY_PASSPHRASE}".' })),
   },
   { additionalProperties: false, description: 'CA certificate: random bytes signed SHA512withRSA.' },
 );
 
-const OAuthAuth = Type.Object(
+const OAuthAuth = JsonType.Object(
   {
-    type: Type.Literal('oauth'),
-    clientId: Type.Optional(Type.String({ minLength: 1, description: 'Device-grant OAuth client id; picks the saved login when several exist.' })),
-    account: Type.Optional(Type.String({ minLength: 1, description: 'Account the login was saved under (`pipe auth list`).' })),
-    refreshToken: Type.Optional(
+    type: JsonType.Literal('oauth'),
+    clientId: JsonType.Optional(JsonType.String({ minLength: 1, description: 'Device-grant OAuth client id; picks the saved login when several exist.' })),
+    account: JsonType.Optional(JsonType.String({ minLength: 1, description: 'Account the login was saved under (`pipe auth list`).' })),
+    refreshToken: JsonType.Optional(
       Secret({ description: 'A non-rotatable refresh token given directly (needs clientId). Absent: the one saved by `pipe auth login anaplan`.' }),
     ),
   },
   { additionalProperties: false, description: 'OAuth device grant: run `pipe auth login anaplan --client-id ...` once.' },
 );
 
-export const AuthSettings = Type.Union([BasicAuth, CertificateAuth, OAuthAuth], { description: 'How to log in to Anaplan.' });
+export const AuthSettings = JsonType.Union([BasicAuth, CertificateAuth, OAuthAuth], { description: 'How to log in to Anaplan.' });
 
-const MappingParameter = Type.Object(
+const MappingParameter = JsonType.Object(
   {
-    entityType: Type.String({ minLength: 1, description: 'e.g. "Version".' }),
-    entityName: Type.String({ minLength: 1, description: 'e.g. "Actual".' }),
+    entityType: JsonType.String({ minLength: 1, description: 'e.g. "Version".' }),
+    entityName: JsonType.String({ minLength: 1, description: 'e.g. "Actual".' }),
   },
   { additionalProperties: false },
 );
@@ -66,8 +77,8 @@ export const anaplanSinkSchema = Config({
   workspace: IdOrName('Workspace id or name.'),
   model: IdOrName('Model id or name.'),
   file: IdOrName('Id or name of the import data source file to upload to.'),
-  import: Type.Optional(IdOrName('Import (id or name) to run after the upload. Absent, with no process: upload only.')),
-  process: Type.Optional(IdOrName('Process (id or name) to run after the upload, instead of an import.')),
+  import: JsonType.Optional(IdOrName('Import (id or name) to run after the upload. Absent, with no process: upload only.')),
+  process: JsonType.Optional(IdOrName('Process (id or name) to run after the upload, instead of an import.')),
   auth: AuthSettings,
   concurrency: AutoConcurrency({
     default: 8,
@@ -77,44 +88,44 @@ export const anaplanSinkSchema = Config({
       'on a 429 step back to the uploads Anaplan had taken, halve on 503, resets and timeouts, wait out Retry-After, never above maxConcurrency.',
   }),
   maxConcurrency: MaxConcurrency({ maximum: 200 }),
-  compress: Type.Union([Type.Literal('auto'), Type.Literal('gzip'), Type.Literal('none')], {
+  compress: JsonType.Union([JsonType.Literal('auto'), JsonType.Literal('gzip'), JsonType.Literal('none')], {
     default: 'gzip',
     description:
       '`gzip`: each chunk is sent as its own gzip member (application/x-gzip). `auto`: per chunk, none, gzip level 1 or 6, ' +
       "whichever is predicted fastest from the link's measured throughput, this machine's compression speed and this data's ratio.",
   }),
-  gzipLevel: Type.Integer({ minimum: 1, maximum: 9, default: 6, description: 'zlib level for `compress: gzip`, 1 (fast) to 9 (small).' }),
+  gzipLevel: JsonType.Integer({ minimum: 1, maximum: 9, default: 6, description: 'zlib level for `compress: gzip`, 1 (fast) to 9 (small).' }),
   chunkSize: ByteSize({
     default: '10MB',
     minimum: 1 * MB,
     maximum: MAX_CHUNK_BYTES,
     description: 'Chunk size when the input is not already cut by chunk-lines; 1MB to 50MB (Anaplan allows at most 1000 chunks).',
   }),
-  apiUrl: Type.String({ default: 'https://api.anaplan.com/2/0', description: 'Integration API base, e.g. https://us9.api.anaplan.com/2/0.' }),
-  authUrl: Type.String({ default: 'https://auth.anaplan.com', description: 'Authentication service host.' }),
-  oauthUrl: Type.String({
+  apiUrl: JsonType.String({ default: 'https://api.anaplan.com/2/0', description: 'Integration API base, e.g. https://us9.api.anaplan.com/2/0.' }),
+  authUrl: JsonType.String({ default: 'https://auth.anaplan.com', description: 'Authentication service host.' }),
+  oauthUrl: JsonType.String({
     default: 'https://us1a.app.anaplan.com',
     description: 'OAuth host (device grant and refresh). A saved login keeps using the host it was made on: its refresh token is only valid there.',
   }),
   allowInsecureHttp: AllowInsecureHttp,
-  localeName: Type.String({ default: 'en_US', description: 'Locale of the import or process task.' }),
-  mappingParameters: Type.Optional(Type.Array(MappingParameter, { description: 'Answers to the import’s mapping prompts.' })),
-  acceptFailedRows: Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: FAILED_ROWS_SHARE.source })], {
+  localeName: JsonType.String({ default: 'en_US', description: 'Locale of the import or process task.' }),
+  mappingParameters: JsonType.Optional(JsonType.Array(MappingParameter, { description: 'Answers to the import’s mapping prompts.' })),
+  acceptFailedRows: JsonType.Union([JsonType.Integer({ minimum: 0 }), JsonType.String({ pattern: FAILED_ROWS_SHARE.source })], {
     default: 0,
     description:
       'Failed rows an import or process may report and still succeed: a count (50) or a share of the rows processed ("0.5%"). ' +
       'Default 0: any failed row fails the pipeline. Either way the failure dump is saved and its path shown.',
   }),
-  pollIntervalMs: Type.Integer({ minimum: 10, default: 5000, description: 'Task status poll interval; Anaplan asks for at least 5 s.' }),
-  tokenTtlSeconds: Type.Integer({
+  pollIntervalMs: JsonType.Integer({ minimum: 10, default: 5000, description: 'Task status poll interval; Anaplan asks for at least 5 s.' }),
+  tokenTtlSeconds: JsonType.Integer({
     minimum: 10,
     maximum: MAX_TOKEN_TTL_SECONDS,
     default: MAX_TOKEN_TTL_SECONDS,
     description: 'Treat access tokens as expiring after this long (at most 2100 s); they are refreshed shortly before.',
   }),
-  timeoutMs: Type.Integer({ minimum: 100, default: 300_000, description: 'Per-request timeout (headers, and each gap in a body).' }),
+  timeoutMs: JsonType.Integer({ minimum: 100, default: 300_000, description: 'Per-request timeout (headers, and each gap in a body).' }),
   retry: RetrySettings,
-  verbose: Type.Boolean({ default: false, description: 'Log every request: method, URL, status, time (tokens redacted).' }),
+  verbose: JsonType.Boolean({ default: false, description: 'Log every request: method, URL, status, time (tokens redacted).' }),
 });
 
 export type AnaplanSinkConfig = Static<typeof anaplanSinkSchema>;

@@ -4,7 +4,7 @@
  * config type `open` receives.
  */
 import { availableParallelism } from 'node:os';
-import { AllowInsecureHttp, AutoConcurrency, Config, MaxConcurrency, RetrySettings, Secret, Type, type CredentialUrl, type Static } from '@pipe/core';
+import { AllowInsecureHttp, AutoConcurrency, Config, MaxConcurrency, RetrySettings, Secret, JsonType, type CredentialUrl, type Static } from '@pipe/core';
 import { parseSfdxAuthUrl } from './auth/sfdx-auth-url';
 
 /** Half the CPU threads, at least one: what the Python tool this replaces defaults to. */
@@ -12,21 +12,23 @@ export const DEFAULT_CONCURRENCY = Math.max(1, Math.floor(availableParallelism()
 export const DEFAULT_LOGIN_URL = 'https://login.salesforce.com';
 export const DEFAULT_API_VERSION = '62.0';
 
-const loginUrl = Type.Optional(
-  Type.String({ description: 'Token endpoint host for this flow; default the top-level `loginUrl` (client-credentials: `instanceUrl`).' }),
+const loginUrl = JsonType.Optional(
+  JsonType.String({ description: 'Token endpoint host for this flow; default the top-level `loginUrl` (client-credentials: `instanceUrl`).' }),
 );
 
-export const JwtAuth = Type.Object(
+export const JwtAuth = JsonType.Object(
   {
-    type: Type.Literal('jwt'),
-    clientId: Type.String({ minLength: 1, description: 'Consumer key of the connected app (or external client app) with "Use digital signatures".' }),
-    username: Type.String({ minLength: 1, description: 'Salesforce username the token is issued for (JWT `sub`); must be pre-authorised for the app.' }),
-    privateKeyFile: Type.Optional(
-      Type.String({ minLength: 1, description: 'PEM private key matching the certificate uploaded to the app; relative to the pipeline file.' }),
+    type: JsonType.Literal('jwt'),
+    clientId: JsonType.String({ minLength: 1, description: 'Consumer key of the connected app (or external client app) with "Use digital signatures".' }),
+    username: JsonType.String({ minLength: 1, description: 'Salesforce username the token is issued for (JWT `sub`); must be pre-authorised for the app.' }),
+    privateKeyFile: JsonType.Optional(
+      JsonType.String({ minLength: 1, description: 'PEM private key matching the certificate uploaded to the app; relative to the pipeline file.' }),
     ),
-    privateKey: Type.Optional(Secret({ minLength: 1, description: 'The PEM private key itself, e.g. "${SF_JWT_KEY}", instead of privateKeyFile.' })),
-    audience: Type.Optional(
-      Type.String({ description: 'JWT `aud`: https://login.salesforce.com (default), https://test.salesforce.com for sandboxes, or an Experience Cloud URL.' }),
+    privateKey: JsonType.Optional(Secret({ minLength: 1, description: 'The PEM private key itself, e.g. "${SF_JWT_KEY}", instead of privateKeyFile.' })),
+    audience: JsonType.Optional(
+      JsonType.String({
+        description: 'JWT `aud`: https://login.salesforce.com (default), https://test.salesforce.com for sandboxes, or an Experience Cloud URL.',
+      }),
     ),
     loginUrl,
   },
@@ -36,27 +38,27 @@ export const JwtAuth = Type.Object(
   },
 );
 
-export const ClientCredentialsAuth = Type.Object(
+export const ClientCredentialsAuth = JsonType.Object(
   {
-    type: Type.Literal('client-credentials'),
-    clientId: Type.String({ minLength: 1 }),
+    type: JsonType.Literal('client-credentials'),
+    clientId: JsonType.String({ minLength: 1 }),
     clientSecret: Secret({ minLength: 1 }),
     loginUrl,
   },
   { additionalProperties: false, description: 'OAuth 2.0 client credentials flow; the app runs as its configured "Run As" user.' },
 );
 
-export const RefreshTokenAuth = Type.Object(
+export const RefreshTokenAuth = JsonType.Object(
   {
-    type: Type.Literal('refresh-token'),
-    clientId: Type.Optional(Type.String({ minLength: 1, description: 'Consumer key the refresh token was issued to.' })),
-    clientSecret: Type.Optional(Secret({ description: 'Consumer secret, when the app requires it for the refresh token flow.' })),
-    refreshToken: Type.Optional(Secret({ minLength: 1 })),
-    sfdxAuthUrl: Type.Optional(
+    type: JsonType.Literal('refresh-token'),
+    clientId: JsonType.Optional(JsonType.String({ minLength: 1, description: 'Consumer key the refresh token was issued to.' })),
+    clientSecret: JsonType.Optional(Secret({ description: 'Consumer secret, when the app requires it for the refresh token flow.' })),
+    refreshToken: JsonType.Optional(Secret({ minLength: 1 })),
+    sfdxAuthUrl: JsonType.Optional(
       Secret({ pattern: '^force://', description: 'An SFDX auth URL force://clientId:clientSecret:refreshToken@instance (`sf org display --verbose`).' }),
     ),
-    account: Type.Optional(
-      Type.String({
+    account: JsonType.Optional(
+      JsonType.String({
         description: 'Username saved by `pipe auth login sfdc` to use when neither refreshToken nor sfdxAuthUrl is given; default the only saved one.',
       }),
     ),
@@ -65,22 +67,22 @@ export const RefreshTokenAuth = Type.Object(
   { additionalProperties: false, description: 'OAuth 2.0 refresh token flow: a token given here, in an SFDX auth URL, or saved by `pipe auth login sfdc`.' },
 );
 
-export const PasswordAuth = Type.Object(
+export const PasswordAuth = JsonType.Object(
   {
-    type: Type.Literal('password'),
-    clientId: Type.String({ minLength: 1 }),
+    type: JsonType.Literal('password'),
+    clientId: JsonType.String({ minLength: 1 }),
     clientSecret: Secret({ minLength: 1 }),
-    username: Type.String({ minLength: 1 }),
+    username: JsonType.String({ minLength: 1 }),
     password: Secret({ minLength: 1 }),
-    securityToken: Type.Optional(Secret({ description: 'Appended to the password, as Salesforce requires outside trusted IP ranges.' })),
+    securityToken: JsonType.Optional(Secret({ description: 'Appended to the password, as Salesforce requires outside trusted IP ranges.' })),
     loginUrl,
   },
   { additionalProperties: false, description: "Username-password flow. Blocked by default in orgs created since Summer '23; prefer jwt." },
 );
 
-export const SessionAuth = Type.Object(
+export const SessionAuth = JsonType.Object(
   {
-    type: Type.Literal('session'),
+    type: JsonType.Literal('session'),
     sessionId: Secret({ minLength: 1, description: 'An existing session id (e.g. "${SF_SESSION_ID}"); checked once before any report is fetched.' }),
   },
   {
@@ -89,44 +91,48 @@ export const SessionAuth = Type.Object(
   },
 );
 
-export const AuthSettings = Type.Union([JwtAuth, ClientCredentialsAuth, RefreshTokenAuth, PasswordAuth, SessionAuth], {
+export const AuthSettings = JsonType.Union([JwtAuth, ClientCredentialsAuth, RefreshTokenAuth, PasswordAuth, SessionAuth], {
   description: 'How to log in, keyed by `type`: jwt, client-credentials, refresh-token, password or session.',
 });
 export type AuthSettings = Static<typeof AuthSettings>;
 
-export const ReportRef = Type.Object(
+export const ReportRef = JsonType.Object(
   {
-    id: Type.String({ pattern: '^00O[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$', description: 'Report id, 15 or 18 characters, starting 00O.' }),
-    name: Type.Optional(Type.String({ minLength: 1, description: 'Document name (e.g. the output file name); default the report name in Salesforce.' })),
+    id: JsonType.String({ pattern: '^00O[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$', description: 'Report id, 15 or 18 characters, starting 00O.' }),
+    name: JsonType.Optional(
+      JsonType.String({ minLength: 1, description: 'Document name (e.g. the output file name); default the report name in Salesforce.' }),
+    ),
   },
   { additionalProperties: false },
 );
 export type ReportRef = Static<typeof ReportRef>;
 
 export const sfdcReportConfig = Config({
-  instanceUrl: Type.Optional(
-    Type.String({
+  instanceUrl: JsonType.Optional(
+    JsonType.String({
       description: 'The org, e.g. https://acme.my.salesforce.com. Required for `session`; other flows take it from the token response when absent.',
     }),
   ),
-  loginUrl: Type.String({
+  loginUrl: JsonType.String({
     default: DEFAULT_LOGIN_URL,
     description: 'Where OAuth logins go: https://login.salesforce.com, https://test.salesforce.com or the My Domain URL.',
   }),
   auth: AuthSettings,
-  mode: Type.Union([Type.Literal('report'), Type.Literal('soql')], {
+  mode: JsonType.Union([JsonType.Literal('report'), JsonType.Literal('soql')], {
     default: 'report',
     description: '`report`: the report export as CSV, checked against the Reports API. `soql`: a Bulk API 2.0 query (`soql`).',
   }),
-  reportId: Type.Optional(Type.String({ pattern: '^00O[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$', description: 'One report; any failure fails the pipeline.' })),
-  reports: Type.Optional(
-    Type.Union([Type.String({ minLength: 1 }), Type.Array(ReportRef, { minItems: 1 })], {
+  reportId: JsonType.Optional(
+    JsonType.String({ pattern: '^00O[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$', description: 'One report; any failure fails the pipeline.' }),
+  ),
+  reports: JsonType.Optional(
+    JsonType.Union([JsonType.String({ minLength: 1 }), JsonType.Array(ReportRef, { minItems: 1 })], {
       description:
         'Many reports, each its own document: a CSV file with `id` and `name` columns (relative to the pipeline file), or a list of { id, name }. One failing does not stop the others.',
     }),
   ),
-  soql: Type.Optional(Type.String({ minLength: 1, description: 'The query for `mode: soql`, e.g. SELECT Id, Name FROM Opportunity.' })),
-  name: Type.Optional(Type.String({ minLength: 1, description: 'Document name in `soql` mode; default the queried object.' })),
+  soql: JsonType.Optional(JsonType.String({ minLength: 1, description: 'The query for `mode: soql`, e.g. SELECT Id, Name FROM Opportunity.' })),
+  name: JsonType.Optional(JsonType.String({ minLength: 1, description: 'Document name in `soql` mode; default the queried object.' })),
   concurrency: AutoConcurrency({
     default: DEFAULT_CONCURRENCY,
     maximum: 32,
@@ -135,9 +141,9 @@ export const sfdcReportConfig = Config({
       'throughput, halve on 429, 503, resets and timeouts, wait out Retry-After, never above maxConcurrency.',
   }),
   maxConcurrency: MaxConcurrency({ maximum: 32 }),
-  apiVersion: Type.String({ default: DEFAULT_API_VERSION, pattern: '^v?\\d+\\.0$', description: 'Salesforce REST API version, e.g. 62.0.' }),
-  timeoutMs: Type.Integer({ minimum: 1000, default: 120_000, description: 'Time allowed for response headers, and for each gap in a body.' }),
-  pollIntervalMs: Type.Integer({ minimum: 10, default: 2000, description: 'soql mode: first delay between job status polls (doubles up to 30 s).' }),
+  apiVersion: JsonType.String({ default: DEFAULT_API_VERSION, pattern: '^v?\\d+\\.0$', description: 'Salesforce REST API version, e.g. 62.0.' }),
+  timeoutMs: JsonType.Integer({ minimum: 1000, default: 120_000, description: 'Time allowed for response headers, and for each gap in a body.' }),
+  pollIntervalMs: JsonType.Integer({ minimum: 10, default: 2000, description: 'soql mode: first delay between job status polls (doubles up to 30 s).' }),
   retry: RetrySettings,
   allowInsecureHttp: AllowInsecureHttp,
 });

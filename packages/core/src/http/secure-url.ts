@@ -8,13 +8,13 @@
  * same rule at run time, also to URLs that do not come from the config (a token response, a saved
  * login). The `allowInsecureHttp` flag waives the rule, and every run that relies on it warns.
  */
-import { Type } from '@sinclair/typebox';
 import { ExitCode, PipeError } from '../errors';
 import type { Logger } from '../plugin/context';
 import type { ConfigProblem } from '../plugin/contract';
+import { JsonType } from '../schema/json-type';
 
 /** The config flag that lets plain http through; one definition, so every plugin spells it alike. */
-export const AllowInsecureHttp = Type.Boolean({
+export const AllowInsecureHttp = JsonType.Boolean({
   default: false,
   description:
     'Allow plain http:// URLs to hosts other than this machine. Passwords, keys and tokens then travel unencrypted: only for a network you trust. Every run that uses a plain http URL warns.',

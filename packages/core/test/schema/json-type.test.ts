@@ -5,6 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { JsonType } from '../../src/schema/json-type';
+import { Type as CoreType } from '../../src/schema/types';
 
 /** A value with every own key (symbols too) listed in order, so equal layouts print the same. */
 function layout(value: unknown): unknown {
@@ -41,6 +42,10 @@ describe('JsonType', () => {
     const typebox = build(Type);
     expect(layout(ours)).toEqual(layout(typebox));
     expect(JSON.stringify(ours)).toBe(JSON.stringify(typebox));
+  });
+
+  it("core's Type is TypeBox's, loaded on first use", () => {
+    expect(layout(CoreType.Object({ a: CoreType.Tuple([CoreType.Null()]) }))).toEqual(layout(Type.Object({ a: Type.Tuple([Type.Null()]) })));
   });
 
   it('refuses the argument forms it does not build, naming TypeBox as the way out', () => {

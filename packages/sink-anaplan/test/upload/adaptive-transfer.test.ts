@@ -25,8 +25,9 @@ afterEach(async () => {
 const MB = 1_000_000;
 
 describe('concurrency: auto', () => {
-  it('with Anaplan taking 3 uploads at once, it meets 429s, settles at or below 3 and loads all the data', async () => {
-    emulator.setLink({ maxChunkUploadsInFlight: 3, retryAfterSeconds: 1, latencyMs: 30 });
+  // One at a time: auto starts at 2, so it meets the cap however slow the machine (core's unit tests pin a cap of 3).
+  it('with Anaplan taking one upload at a time, it meets 429s, settles at the cap and loads all the data', async () => {
+    emulator.setLink({ maxChunkUploadsInFlight: 1, retryAfterSeconds: 1, latencyMs: 30 });
     const csv = opportunitiesCsv(40_000);
     const pieces = preCutPieces(csv, 60_000);
     const run = await runAnaplanSink(configFor(emulator, { concurrency: 'auto', compress: 'none', retry: { attempts: 8 } }), pieces);
@@ -35,7 +36,8 @@ describe('concurrency: auto', () => {
     const facts = run.ctx.progressCounts.facts!;
     expect(facts.http429).toBeGreaterThan(0);
     expect(emulator.linkStats().rejectedChunkUploads).toBe(facts.http429);
-    expect(facts.concurrency).toBeLessThanOrEqual(3);
+    // At the cap, or one above it when the run ended just as auto tried that again.
+    expect(facts.concurrency).toBeLessThanOrEqual(2);
     expect(facts['chunks none']).toBe(pieces.length - 1);
   });
 

@@ -49,6 +49,8 @@ export interface ChoiceInputs {
   readonly sentAgo: ReadonlyMap<string, number>;
   /** Encodings whose figure comes from one upload only (a probe, sent cold, while the run warmed up). */
   readonly measuredOnce?: ReadonlySet<string>;
+  /** Chunks after which an encoding's figure is stale, where the caller stretched it (default `STALE_AFTER`). */
+  readonly staleAfter?: ReadonlyMap<string, number>;
   /** Chunks compressing at once. */
   readonly threads: number;
   /** Bytes of data in the chunk being decided. */
@@ -70,7 +72,7 @@ const GOOD_RATIO = 0.5;
 /** Measured encodings whose ratios differ by less than this cannot tell the wire's part from the rest. */
 const MIN_RATIO_SPREAD = 0.2;
 /** Chunks after which a measurement is stale. */
-const STALE_AFTER = 6;
+export const STALE_AFTER = 6;
 /** A stale encoding predicted within this factor of the best is measured again. */
 const STALE_WITHIN = 2;
 /**
@@ -141,7 +143,7 @@ export function chooseEncoding(inputs: ChoiceInputs, current?: Encoding): Choice
       inputs.upload.has(c.encoding.name) &&
       !inputs.pending.has(c.encoding.name) &&
       c.encoding !== best.encoding &&
-      (inputs.sentAgo.get(c.encoding.name) ?? 0) >= STALE_AFTER &&
+      (inputs.sentAgo.get(c.encoding.name) ?? 0) >= (inputs.staleAfter?.get(c.encoding.name) ?? STALE_AFTER) &&
       c.cost <= best.cost * (inputs.measuredOnce?.has(c.encoding.name) ? STALE_WITHIN_MEASURED_ONCE : STALE_WITHIN),
   );
   if (stale) return { encoding: stale.encoding, reason: `measuring ${stale.encoding.name} again (${describe})`, trial: true };

@@ -64,6 +64,19 @@ describe('compress: auto', () => {
     expect(facts['chunks none']).toBeUndefined();
   });
 
+  it('probes the link with a small gzipped chunk first, then a small plain one alone, before the rest', async () => {
+    const csv = opportunitiesCsv(150_000); // about 10 MB: one chunk, cut into two probes and the rest
+    const run = await runAnaplanSink(configFor(emulator, { compress: 'auto', chunkSize: '10MB' }), preCutPieces(csv, 10 * MB));
+    expect(run.error).toBeUndefined();
+    expect(emulator.getFileContent(IDS.workspace, IDS.model, IDS.file).equals(csv)).toBe(true);
+    const [gzipped, plain, ...rest] = chunkPuts(emulator);
+    // The first upload pays for the cold start: the probe that costs CPU takes it.
+    expect(gzipped.contentType).toMatch(/gzip/);
+    expect(plain.contentType).not.toMatch(/gzip/);
+    expect(plain.startedAt).toBeGreaterThanOrEqual(gzipped.endedAt!);
+    for (const put of rest) expect(put.startedAt).toBeGreaterThanOrEqual(plain.endedAt!);
+  });
+
   it('sends data as it is on an unlimited loopback, after the first chunks gzipped while the link was unknown', async () => {
     const csv = opportunitiesCsv(400_000); // about 28 MB
     const run = await runAnaplanSink(configFor(emulator, { compress: 'auto', chunkSize: '1MB' }), preCutPieces(csv, MB));

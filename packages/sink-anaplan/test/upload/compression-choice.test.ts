@@ -88,6 +88,18 @@ describe('compress: auto choosing an encoding', () => {
     // Measured by more than one upload, 3x slower is believed.
     expect(chooseEncoding(inputs, current).encoding.name).toBe('gzip-1');
   });
+  it('measures a stale encoding again only after the chunks the caller set for it (stretched after each such measurement)', () => {
+    const upload = new Map([
+      ['none', 0.01 / MB],
+      ['gzip-1', 0.015 / MB],
+    ]);
+    const inputs = { ...base, upload, sentAgo: new Map([['gzip-1', 6]]) };
+    const none = { name: 'none' };
+    expect(chooseEncoding(inputs, none)).toMatchObject({ encoding: { name: 'gzip-1' }, trial: true });
+    expect(chooseEncoding({ ...inputs, staleAfter: new Map([['gzip-1', 12]]) }, none).encoding.name).toBe('none');
+    expect(chooseEncoding({ ...inputs, sentAgo: new Map([['gzip-1', 12]]), staleAfter: new Map([['gzip-1', 12]]) }, none).trial).toBe(true);
+  });
+
   it('sends data as it is unless compressing is predicted at least 10% faster (a per-request cost predicts both alike)', () => {
     const alike = new Map([
       ['none', 0.0149 / MB],

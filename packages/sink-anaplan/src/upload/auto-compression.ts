@@ -2,10 +2,11 @@
  * `compress: auto` as the upload runs: measures what compression-choice.ts decides from. A sample
  * of the first chunk is compressed at each level (on this thread), and the first chunk is cut into
  * two small probe chunks and the rest (probe-chunks.ts): one probe goes gzipped, then one as it
- * is, and the rest waits until both are uploaded, so the link is measured both ways, each
- * alone on it, before most of the data is committed. Real compressions then keep the estimate of the level in use current, a
- * level not in use is sampled again every `REPROBE_EVERY` chunks, and uploads report their time
- * per byte (link-meter.ts). Every chunk is decided afresh; changes go to the debug log.
+ * is, and the rest waits until both are uploaded, so the link is measured both ways, each alone
+ * on it, before most of the data is committed. Real compressions then keep the estimate of the
+ * level in use current, a level not in use is sampled again every `REPROBE_EVERY` chunks, and
+ * uploads report their time per byte (link-meter.ts). Every chunk is decided afresh; changes go
+ * to the debug log.
  */
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';

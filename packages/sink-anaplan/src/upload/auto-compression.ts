@@ -36,16 +36,12 @@ export interface AutoCompressionOptions {
   readonly log: Logger;
   /** Bytes of data in the whole input, when the source said. */
   readonly expectedBytes?: number;
-  /** Told when the encoding in use changes (not for a one-chunk trial). */
-  readonly onChange?: (from: Encoding, to: Encoding) => void;
 }
 
 export class AutoCompression implements EncodingPolicy {
   /** Chunks sent per encoding name. */
   readonly chunksByEncoding: Record<string, number> = {};
-  /** Times the encoding in use changed after the first choice. */
-  changes = 0;
-  readonly link = new LinkMeter();
+  private readonly link = new LinkMeter();
   private readonly estimates = new Map<number, CompressionEstimate>();
   private readonly measuredAt = new Map<number, number>();
   private current: Encoding | undefined;
@@ -152,13 +148,8 @@ export class AutoCompression implements EncodingPolicy {
     const { log } = this.options;
     if (choice.trial) log.debug(`compress auto: chunk ${chunk.index} as ${choice.encoding.name}: ${choice.reason}`);
     else if (choice.encoding.name !== this.current?.name) {
-      const from = this.current;
-      log.debug(`compress auto: ${from ? `${from.name} -> ` : ''}${choice.encoding.name} from chunk ${chunk.index} (${choice.reason})`);
+      log.debug(`compress auto: ${this.current ? `${this.current.name} -> ` : ''}${choice.encoding.name} from chunk ${chunk.index} (${choice.reason})`);
       this.current = choice.encoding;
-      if (from) {
-        this.changes++;
-        this.options.onChange?.(from, choice.encoding);
-      }
     }
     this.count(choice.encoding, chunk.index);
     return choice.encoding;

@@ -138,19 +138,19 @@ async function cliRun(spec) {
     '',
   ].join('\n');
   await fs.writeFile(path.join(dir, 'bench.yml'), yml);
-  const report = path.join(dir, 'max-rss');
+  const report = path.join(dir, 'usage.json');
   try {
     await new Promise((resolve, reject) => {
       const proc = fork(path.join(ROOT, 'packages/cli/bin/run.js'), ['run', 'bench.yml', '--quiet'], {
         cwd: dir,
-        execArgv: ['-r', path.join(__dirname, 'report-max-rss.js')],
-        env: { ...process.env, PIPE_BENCH_MAX_RSS_FILE: report },
+        execArgv: ['-r', path.join(__dirname, 'report-usage.js')],
+        env: { ...process.env, PIPE_BENCH_USAGE_FILE: report },
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       });
       proc.on('error', reject);
       proc.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pipe run (gzip ${spec.gzip}, concurrency ${spec.concurrency}) exited ${code}`))));
     });
-    return { peakRssMb: Number(await fs.readFile(report, 'utf8')) / 1e6 };
+    return { peakRssMb: JSON.parse(await fs.readFile(report, 'utf8')).maxRssBytes / 1e6 };
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

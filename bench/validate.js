@@ -57,12 +57,12 @@ function pipelineFile(count) {
 
 /** One `pipe validate` in a fresh process; its peak RSS comes from a preload that reports it at exit. */
 function validateOnce(pipeBin, file, dir) {
-  const report = path.join(dir, `max-rss-${path.basename(file)}`);
+  const report = path.join(dir, `usage-${path.basename(file)}.json`);
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const proc = spawn(process.execPath, ['-r', path.join(__dirname, 'report-max-rss.js'), pipeBin, 'validate', file], {
+    const proc = spawn(process.execPath, ['-r', path.join(__dirname, 'report-usage.js'), pipeBin, 'validate', file], {
       cwd: dir,
-      env: { ...process.env, PIPE_BENCH_MAX_RSS_FILE: report, PIPE_HOME: path.join(dir, '.pipe-home') },
+      env: { ...process.env, PIPE_BENCH_USAGE_FILE: report, PIPE_HOME: path.join(dir, '.pipe-home') },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -78,7 +78,7 @@ function validateOnce(pipeBin, file, dir) {
         resolve({ seconds, failed: why });
         return;
       }
-      resolve({ seconds, peakRssMb: Number(await fs.readFile(report, 'utf8')) / 1e6 });
+      resolve({ seconds, peakRssMb: JSON.parse(await fs.readFile(report, 'utf8')).maxRssBytes / 1e6 });
     });
   });
 }

@@ -1,17 +1,27 @@
 /**
  * `compress: auto` as the upload runs: measures what compression-choice.ts decides from. A sample
- * of the first chunk is compressed at each level (on this thread), and the first chunk is cut into
- * two small probe chunks and the rest (probe-chunks.ts): one probe goes gzipped, then one as it
- * is, and the rest waits until both are uploaded, so the link is measured both ways, each alone
- * on it, before most of the data is committed. Real compressions then keep the estimate of the
- * level in use current, a level not in use is sampled again every `REPROBE_EVERY` chunks, and
- * uploads report their time per byte (link-meter.ts). Every chunk is decided afresh; changes go
- * to the debug log.
+ * of the first chunk is compressed at the fastest level (on this thread), and the first chunk is
+ * cut into two small probe chunks and the rest (probe-chunks.ts): one probe goes gzipped, then one
+ * as it is, and the rest waits until both are uploaded, so the link is measured both ways, each
+ * alone on it, before most of the data is committed. The slower levels are sampled once the link
+ * says gzip is in the running (on a fast link they never are). Real compressions then keep the
+ * estimate of the level in use current, a level not in use is sampled again every `REPROBE_EVERY`
+ * chunks, and uploads report their time per byte (link-meter.ts). Every chunk is decided afresh;
+ * changes go to the debug log.
  */
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import type { Logger } from '@pipe/core';
-import { chooseEncoding, gzipEncoding, NO_COMPRESSION, STALE_AFTER, type CompressionEstimate, type Encoding } from './compression-choice';
+import {
+  chooseEncoding,
+  compressionCompetes,
+  gzipEncoding,
+  NO_COMPRESSION,
+  STALE_AFTER,
+  type ChoiceInputs,
+  type CompressionEstimate,
+  type Encoding,
+} from './compression-choice';
 import type { UploadChunk } from './document-chunks';
 import { LinkMeter } from './link-meter';
 import { withProbeChunks } from './probe-chunks';
@@ -25,7 +35,9 @@ export interface EncodingPolicy {
 
 /** The levels auto chooses between: fast, and zlib's default. */
 export const AUTO_GZIP_LEVELS = [1, 6];
-const SAMPLE_BYTES = 512 * 1024;
+const FASTEST_LEVEL = Math.min(...AUTO_GZIP_LEVELS);
+/** Enough for the ratio (within a point of a whole chunk's on CSV), cheap enough to take often: 1-3 ms. */
+const SAMPLE_BYTES = 256 * 1024;
 const REPROBE_EVERY = 16;
 /** Weight of the newest measurement in a level's estimate. */
 const EWMA_ALPHA = 0.3;
@@ -49,9 +61,8 @@ export class AutoCompression implements EncodingPolicy {
   private readonly pending = new Set<string>();
   /** Bytes of data decided so far. */
   private decidedBytes = 0;
-  /** Probe chunks leading the upload, and those not yet uploaded (or failed). */
-  private probeChunks = 0;
-  private readonly unsettledProbes = new Set<number>();
+  /** Probe chunks leading the upload, each settled (uploaded, or failed) or not. */
+  private probes: Settlement[] = [];
   /**
    * Chunks after which each encoding is measured again, doubled at every such measurement: on a
    * link where it stays slower, each costs a whole chunk sent the slower way.
@@ -59,10 +70,6 @@ export class AutoCompression implements EncodingPolicy {
   private readonly staleAfter = new Map<string, number>();
   /** The last chunk sent in each encoding. */
   private readonly lastSent = new Map<string, number>();
-  private probesSettled: Promise<void> = Promise.resolve();
-  private allProbesSettled: () => void = () => undefined;
-  private firstProbeSettled: Promise<void> = Promise.resolve();
-  private firstProbeDone: () => void = () => undefined;
 
   /** The encoding in use (the last one chosen other than for a trial). */
   get encoding(): Encoding | undefined {
@@ -74,32 +81,22 @@ export class AutoCompression implements EncodingPolicy {
   /** The chunks to upload, the first one cut into probes when large enough. */
   withProbes(chunks: AsyncIterable<UploadChunk>): AsyncIterable<UploadChunk> {
     return withProbeChunks(chunks, (count) => {
-      this.probeChunks = count;
-      for (let i = 0; i < count; i++) this.unsettledProbes.add(i);
-      this.probesSettled = new Promise((resolve) => (this.allProbesSettled = resolve));
-      this.firstProbeSettled = new Promise((resolve) => (this.firstProbeDone = resolve));
-      if (count === 0) {
-        this.allProbesSettled();
-        this.firstProbeDone();
-      }
+      this.probes = Array.from({ length: count }, () => new Settlement());
     });
   }
 
   /** Chunk `index` is no longer on its way (uploaded, or failed). */
   settled(index: number): void {
-    if (index === 0) this.firstProbeDone();
-    if (this.unsettledProbes.delete(index) && this.unsettledProbes.size === 0) this.allProbesSettled();
+    this.probes[index]?.settle();
   }
 
   encodingFor(chunk: UploadChunk): Encoding | Promise<Encoding> {
-    for (const level of AUTO_GZIP_LEVELS) {
-      const last = this.measuredAt.get(level);
-      if (last === undefined || chunk.index - last >= REPROBE_EVERY) this.sample(level, chunk);
-    }
+    if (this.sampleDue(FASTEST_LEVEL, chunk)) this.sample(FASTEST_LEVEL, chunk);
     // One probe after the other: sent together on a shared link, the small gzipped one waits
     // behind the other's bytes, and the two look alike when the link makes gzip 4x faster.
-    if (chunk.index < this.probeChunks) return chunk.index === 0 ? this.probe(chunk) : this.firstProbeSettled.then(() => this.probe(chunk));
-    if (this.unsettledProbes.size > 0) return this.probesSettled.then(() => this.decide(chunk));
+    const { probes } = this;
+    if (chunk.index < probes.length) return chunk.index === 0 ? this.probe(chunk) : probes[chunk.index - 1].settled.then(() => this.probe(chunk));
+    if (probes.some((probe) => !probe.done)) return Promise.all(probes.map((probe) => probe.settled)).then(() => this.decide(chunk));
     return this.decide(chunk);
   }
 
@@ -109,7 +106,7 @@ export class AutoCompression implements EncodingPolicy {
    * took 44 ms first, 15 ms after), and it is the one that costs CPU that should look the worse for it.
    */
   private probe(chunk: UploadChunk): Encoding {
-    const encoding = chunk.index === 0 ? gzipEncoding(Math.min(...AUTO_GZIP_LEVELS)) : NO_COMPRESSION;
+    const encoding = chunk.index === 0 ? gzipEncoding(FASTEST_LEVEL) : NO_COMPRESSION;
     this.options.log.debug(`compress auto: probe chunk ${chunk.index} (${chunk.data.length} bytes) as ${encoding.name}, to measure the link`);
     this.pending.add(encoding.name);
     this.decidedBytes += chunk.data.length;
@@ -129,20 +126,22 @@ export class AutoCompression implements EncodingPolicy {
     this.decidedBytes += chunkBytes;
     // Unknown size: guess there is as much to come as has been seen.
     const remainingBytes = Math.max(0, (this.options.expectedBytes ?? 2 * this.decidedBytes) - this.decidedBytes);
-    const choice = chooseEncoding(
-      {
-        compression: this.estimates,
-        upload,
-        pending: this.pending,
-        sentAgo: new Map([...this.lastSent].map(([name, index]) => [name, chunk.index - index])),
-        measuredOnce: new Set([...upload.keys()].filter((name) => this.link.measuredOnce(name))),
-        staleAfter: this.staleAfter,
-        threads: this.options.threads,
-        chunkBytes,
-        remainingBytes,
-      },
-      this.current,
-    );
+    const inputs: ChoiceInputs = {
+      compression: this.estimates,
+      upload,
+      pending: this.pending,
+      sentAgo: new Map([...this.lastSent].map(([name, index]) => [name, chunk.index - index])),
+      measuredOnce: new Set([...upload.keys()].filter((name) => this.link.measuredOnce(name))),
+      staleAfter: this.staleAfter,
+      threads: this.options.threads,
+      chunkBytes,
+      remainingBytes,
+    };
+    // The slower levels are measured only while gzip is in the running (`inputs` reads `estimates`).
+    for (const level of AUTO_GZIP_LEVELS) {
+      if (level !== FASTEST_LEVEL && this.sampleDue(level, chunk) && compressionCompetes(inputs)) this.sample(level, chunk);
+    }
+    const choice = chooseEncoding(inputs, this.current);
     if (!upload.has(choice.encoding.name)) this.pending.add(choice.encoding.name);
     else if (choice.trial) this.staleAfter.set(choice.encoding.name, 2 * (this.staleAfter.get(choice.encoding.name) ?? STALE_AFTER));
     const { log } = this.options;
@@ -163,6 +162,12 @@ export class AutoCompression implements EncodingPolicy {
   /** An upload that went through without a retry. */
   uploaded(encoding: string, startedAt: number, rawBytes: number): void {
     this.link.record(encoding, startedAt, rawBytes);
+  }
+
+  /** Whether `level`'s estimate is missing, or older than `REPROBE_EVERY` chunks. */
+  private sampleDue(level: number, chunk: UploadChunk): boolean {
+    const last = this.measuredAt.get(level);
+    return last === undefined || chunk.index - last >= REPROBE_EVERY;
   }
 
   private sample(level: number, chunk: UploadChunk): void {
@@ -186,5 +191,21 @@ export class AutoCompression implements EncodingPolicy {
           }
         : measured,
     );
+  }
+}
+
+/** A probe chunk on its way, and a promise kept once it no longer is. */
+class Settlement {
+  done = false;
+  readonly settled: Promise<void>;
+  private resolve: () => void = () => undefined;
+
+  constructor() {
+    this.settled = new Promise((resolve) => (this.resolve = resolve));
+  }
+
+  settle(): void {
+    this.done = true;
+    this.resolve();
   }
 }

@@ -152,6 +152,18 @@ export function chooseEncoding(inputs: ChoiceInputs, current?: Encoding): Choice
   return { encoding: best.encoding, reason: describe };
 }
 
+/**
+ * Whether compressing harder could pay: the fastest gzip level is predicted within `STALE_WITHIN` of
+ * sending the data as it is. When it is not (a fast link: loopback, a data centre), a slower level
+ * can only do worse, and measuring it costs CPU for nothing.
+ */
+export function compressionCompetes(inputs: ChoiceInputs): boolean {
+  const fastest = Math.min(...inputs.compression.keys());
+  const plain = secondsPerByte(inputs, NO_COMPRESSION);
+  const gzipped = Number.isFinite(fastest) ? secondsPerByte(inputs, gzipEncoding(fastest)) : undefined;
+  return plain !== undefined && gzipped !== undefined && gzipped.likely <= plain.likely * STALE_WITHIN;
+}
+
 function ratioOf(inputs: ChoiceInputs, encoding: Encoding): number | undefined {
   return encoding.gzipLevel === undefined ? 1 : inputs.compression.get(encoding.gzipLevel)?.ratio;
 }

@@ -2,6 +2,7 @@
 // The `pipe` binary. Exits once stdout is flushed, with the exit code the command set, so a
 // lingering keep-alive socket can never hold a finished cron job open.
 require('../dist/heap-tuning').tuneHeap(process.argv[2]); // first, before start-up grows the heap; see the file
+require('../dist/closed-output').outliveClosedOutput(); // before anything writes; see the file
 
 // oclif checks Node against its own `engines` with semver (47 modules) on every start; npm checks
 // pipe's own `engines` at install, so skip that (an OCLIF_DISABLE_ENGINE_WARNING the user set wins).

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { sleep } from '@pipe/core';
 import { type RunOutcome } from '@pipe/core/engine';
-import { pipe, startPipe, workspace } from './run-pipe';
+import { pipe, salesCsv, startPipe, workspace } from './run-pipe';
 
 /** A source module: one data piece, then whatever MODE says. */
 const BAD_SOURCE = `
@@ -231,5 +231,20 @@ describe('pipe run summary', () => {
     const json = JSON.parse(result.stdout).result.pipelines[0];
     const [row] = parse(readFileSync(join(dir, 'summary.csv')), { columns: true }) as Record<string, string>[];
     expect(Math.round(Number(row.duration_s) * 1000)).toBe(json.durationMs);
+  });
+
+  it('a run whose stdout and stderr were closed (`pipe run … 2>&1 | head -1`) finishes its work, records it and exits', async () => {
+    const dir = workspace({ 'p.yml': pipelineFile('file, with: { path: ./in.csv }', FILE_SINK), 'in.csv': salesCsv(2000) });
+    // debug on the console: every step writes to the closed stderr.
+    const { child, done } = startPipe(['run', 'p.yml', '--log-level', 'debug'], { cwd: dir });
+    child.stdout!.destroy();
+    child.stderr!.destroy();
+    const result = await done;
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(dir, 'out/x.csv'), 'utf8')).toBe(salesCsv(2000));
+    expect(runRecord(dir).status).toBe('succeeded');
+    // The log file holds the run, not a loop of write errors.
+    const log = readFileSync(join(dir, '.pipe/logs/pipe.1.log'), 'utf8');
+    expect(log).not.toContain('EPIPE');
   });
 });

@@ -20,5 +20,6 @@ module.exports = {
   maxWorkers: 2,
   // Coverage, when asked for (`pnpm test` runs scripts/test-with-coverage.js): src of every package, test doubles reported too.
   setupFiles: ['<rootDir>/scripts/jest-child-coverage.js'],
+  globalSetup: '<rootDir>/scripts/jest-temp-dir.js',
   collectCoverageFrom: ['packages/*/src/**/*.ts', '!**/*.d.ts'],
 };

@@ -6,12 +6,14 @@
  * hundreds of folders in the machine's /tmp. `os.tmpdir()` reads TMPDIR, and the workers and
  * every child they spawn inherit it.
  */
-const { mkdtempSync, rmSync } = require('node:fs');
+const { chmodSync, mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
 module.exports = function useOneTempDir() {
   const dir = mkdtempSync(join(tmpdir(), 'pipe-jest-'));
+  // Open to other users as /tmp is (sticky): a test drops a child to user nobody to check permissions.
+  chmodSync(dir, 0o1777);
   process.env.TMPDIR = dir;
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 };

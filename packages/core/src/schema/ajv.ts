@@ -29,16 +29,28 @@ function byteSizeValidator(range: ByteSizeRange): DataValidateFunction {
   return validate;
 }
 
-/**
- * `validateSchema: false` skips checking each schema against the JSON Schema meta-schema when it is
- * compiled (the first check compiles the meta-schema: about a third of compiling a small pipeline
- * file's schemas); whoever passes it checks the schemas it cannot vouch for with
- * `ajv.validateSchema(schema, true)`.
- */
-export function createAjv(options: { validateSchema?: boolean } = {}): Ajv {
+export interface AjvOptions {
+  /**
+   * `false` skips checking each schema against the JSON Schema meta-schema when it is compiled
+   * (the first check compiles the meta-schema: about a third of compiling a small pipeline file's
+   * schemas); whoever passes it checks the schemas it cannot vouch for with
+   * `ajv.validateSchema(schema, true)`.
+   */
+  readonly validateSchema?: boolean;
+  /**
+   * `true` compiles validators that only tell valid from invalid: they stop at the first error,
+   * which carries no schema, and their code is not optimised. They compile in about half the time
+   * (40 ms instead of 80 for a pipeline file's and two plugins' schemas, on every `pipe run`).
+   */
+  readonly verdictOnly?: boolean;
+}
+
+export function createAjv(options: AjvOptions = {}): Ajv {
+  const detailed = options.verdictOnly !== true;
   const ajv = new Ajv({
-    allErrors: true,
-    verbose: true,
+    allErrors: detailed,
+    verbose: detailed,
+    code: { optimize: detailed },
     useDefaults: true,
     strict: true,
     allowUnionTypes: true,

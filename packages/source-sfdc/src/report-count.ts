@@ -1,5 +1,5 @@
 /**
- * After the export: the report's record count from an official run without details
+ * The report's record count, to check the export against, from an official run without details
  * (`includeDetails=false`, cheap: no rows). The grand total lives in factMap["T!T"].aggregates,
  * at the position of "RowCount" in reportMetadata.aggregates.
  */

@@ -1,6 +1,9 @@
 /**
  * One report, start to end: describe (id and access), export (streamed CSV, footer removed,
- * truncation detected), record count (rows received must equal the report's count), then `end`.
+ * truncation detected) beside the record count (rows received must equal the report's count), then
+ * `end`. The count is a run of the report without details, asked for as the export starts: on
+ * Salesforce a run takes seconds, which pass while the body streams instead of after it, and a
+ * count taken as the export's own run starts races a data change less than one taken at the end.
  *
  * Pull-based: each data piece is yielded as it arrives (the body's own pieces, not copies), and
  * the next network read happens only when downstream asks for the next piece, so undici's socket
@@ -54,7 +57,14 @@ export async function* downloadReport(ref: ReportRef, ctx: ReportDownloadContext
 
   for (let attempt = 1; ; attempt++) {
     let passedBytes = 0;
-    const response = await openReportExport(ctx.client, ref.id, ctx.signal);
+    const count = new PendingCount(ctx.client, ref.id, ctx.signal);
+    let response: Awaited<ReturnType<typeof openReportExport>>;
+    try {
+      response = await openReportExport(ctx.client, ref.id, ctx.signal);
+    } catch (error) {
+      count.cancel();
+      throw error;
+    }
     const detector = new FooterDetector();
     try {
       let countedRows = 0;
@@ -78,7 +88,7 @@ export async function* downloadReport(ref: ReportRef, ctx: ReportDownloadContext
         log.warn(`the export's header has ${detector.headerFields} columns, the report describes ${description.detailColumns.length}`);
       }
       log.debug(`footer removed: ${end.footerLines.join(' | ')}`);
-      const expected = await countReportRows(ctx.client, ref.id, ctx.signal);
+      const expected = await count.rows;
       if (expected !== end.rows) {
         throw new SfdcError(
           'SFDC_ROW_COUNT_MISMATCH',
@@ -107,8 +117,26 @@ export async function* downloadReport(ref: ReportRef, ctx: ReportDownloadContext
       }
       throw error;
     } finally {
-      // Early return (downstream stopped) or failure: free the connection now.
+      // Early return (downstream stopped) or failure: free the connections now.
+      count.cancel();
       if (!response.body.destroyed) response.body.destroy();
     }
+  }
+}
+
+/** The report's record count, asked for now and awaited later. */
+class PendingCount {
+  readonly rows: Promise<number>;
+  private readonly abort = new AbortController();
+
+  constructor(client: SalesforceClient, reportId: string, signal: AbortSignal) {
+    this.rows = countReportRows(client, reportId, AbortSignal.any([signal, this.abort.signal]));
+    // Awaited only once the body is through: a failure before then is not an unhandled rejection.
+    this.rows.catch(() => undefined);
+  }
+
+  /** Stop asking (nothing waits for the answer any more); harmless once answered. */
+  cancel(): void {
+    this.abort.abort();
   }
 }

@@ -32,6 +32,19 @@ describe('one report', () => {
     expect(ctx.progressCounts.bytes).toBe(expected.length);
   });
 
+  test("the report's record count is asked for while the export streams, not after it", async () => {
+    const id = DEFAULT_REPORT_IDS.openPipeline;
+    emulator.faults.inject({ kind: 'throttle', bytesPerSecond: 1_000_000, times: 1, match: { surface: 'export' } }); // about 0.5 s
+    const before = emulator.requests.length;
+    const pieces = await run(baseConfig(emulator, { reportId: id }));
+    expect(pieces[pieces.length - 1]).toMatchObject({ type: 'end', rows: 5000 });
+    const requests = emulator.requests.slice(before);
+    const exported = requests.find((r) => r.surface === 'export')!;
+    const counted = requests.find((r) => r.path.includes('includeDetails=false'))!;
+    expect(counted.status).toBe(200);
+    expect(counted.endedAt).toBeLessThan(exported.endedAt);
+  });
+
   test('an empty report is its header alone', async () => {
     const id = DEFAULT_REPORT_IDS.empty;
     const pieces = await run(baseConfig(emulator, { reportId: id }));

@@ -15,9 +15,10 @@
  *             3 chunk uploads in flight: one more gets 429 with Retry-After: 1
  *
  *   node bench/adaptive.js [--mb 100] [--slow-mb 30] [--profiles loopback,80mbit,cap3] [--repeat 2]
- *                          [--link '{"bandwidthBytesPerSecond":50000000,"latencyMs":20}']
+ *                          [--link '{"bandwidthBytesPerSecond":50000000,"latencyMs":20}'] [--also none/auto,auto/2]
  *
  * `--link` adds a profile "custom" with those link settings (on the --mb file), for tuning.
+ * `--also` adds settings (compress/concurrency) beside the grid, to tell what part of auto costs.
  * With --repeat N the whole grid runs N times, interleaved, and each setting keeps its fastest run.
  *
  * Target (issue 15): auto's wall time within 10% of the best fixed setting's on every profile.
@@ -66,6 +67,7 @@ async function run({
   profiles = Object.keys(PROFILES),
   repeat = Number(process.env.BENCH_ADAPTIVE_REPEAT || 2),
   link,
+  also = [],
 } = {}) {
   if (link !== undefined) {
     PROFILES.custom = { describe: `custom ${JSON.stringify(link)}`, link, slow: false };
@@ -79,7 +81,7 @@ async function run({
   }
   const auto = autoAvailability();
   const emulator = await startEmulatorProcess(__filename);
-  const settings = auto.available ? [...FIXED, AUTO] : FIXED;
+  const settings = auto.available ? [...FIXED, ...also, AUTO] : FIXED;
   const runs = new Map(); // "profile|setting" -> runs, in table order
   try {
     for (let round = 0; round < repeat; round++) {
@@ -127,7 +129,7 @@ async function measure(emulator, profile, setting, file) {
 }
 
 function label(setting) {
-  return setting.concurrency === 'auto' ? 'auto' : `${setting.compress}, concurrency ${setting.concurrency}`;
+  return setting.concurrency === 'auto' && setting.compress === 'auto' ? 'auto' : `${setting.compress}, concurrency ${setting.concurrency}`;
 }
 
 /** Whether the built sink accepts `concurrency: auto` and `compress: auto` (they may not have landed yet). */
@@ -160,7 +162,7 @@ function digest(file) {
 function table(rows, files, repeat) {
   const best = {};
   for (const r of rows) {
-    if (r.setting === 'auto' || r.seconds === undefined) continue;
+    if (r.setting.includes('auto') || r.seconds === undefined) continue;
     if (!best[r.profile] || r.seconds < best[r.profile].seconds) best[r.profile] = r;
   }
   const head = ['profile', 'setting', 'file MB', 'wall s', 'MB/s', '429s', 'wire MB', 'gzip chunks', 'peak in flight', 'auto vs best fixed'];
@@ -324,6 +326,10 @@ if (require.main === module) {
       profiles: argValue('--profiles')?.split(','),
       repeat: number('--repeat'),
       link: argValue('--link') === undefined ? undefined : JSON.parse(argValue('--link')),
+      also: (argValue('--also')?.split(',') ?? []).map((pair) => {
+        const [compress, concurrency] = pair.split('/');
+        return { compress, concurrency: concurrency === 'auto' ? 'auto' : Number(concurrency) };
+      }),
     }).catch(die);
   }
 }

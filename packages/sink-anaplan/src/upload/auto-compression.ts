@@ -7,7 +7,8 @@
  * says gzip is in the running (on a fast link they never are). Real compressions then keep the
  * estimate of the level in use current, a level not in use is sampled again every `REPROBE_EVERY`
  * chunks, and uploads report their time per byte (link-meter.ts). Every chunk is decided afresh;
- * changes go to the debug log.
+ * an encoding sent once to measure it (again) goes on a probe-sized chunk cut from the head of the
+ * next one. Changes go to the debug log.
  */
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
@@ -18,13 +19,14 @@ import {
   gzipEncoding,
   NO_COMPRESSION,
   STALE_AFTER,
+  type Choice,
   type ChoiceInputs,
   type CompressionEstimate,
   type Encoding,
 } from './compression-choice';
 import type { UploadChunk } from './document-chunks';
 import { LinkMeter } from './link-meter';
-import { withProbeChunks } from './probe-chunks';
+import { PROBE_CHUNK_BYTES, withProbeChunks } from './probe-chunks';
 
 /** How the chunk bodies are encoded: one fixed encoding, or one chosen per chunk. */
 export interface EncodingPolicy {
@@ -48,12 +50,14 @@ export interface AutoCompressionOptions {
   readonly log: Logger;
   /** Bytes of data in the whole input, when the source said. */
   readonly expectedBytes?: number;
+  /** The clock uploads are timed with (`uploaded`'s `startedAt`); default `performance.now`. */
+  readonly now?: () => number;
 }
 
 export class AutoCompression implements EncodingPolicy {
   /** Chunks sent per encoding name. */
   readonly chunksByEncoding: Record<string, number> = {};
-  private readonly link = new LinkMeter();
+  private readonly link: LinkMeter;
   private readonly estimates = new Map<number, CompressionEstimate>();
   private readonly measuredAt = new Map<number, number>();
   private current: Encoding | undefined;
@@ -63,6 +67,8 @@ export class AutoCompression implements EncodingPolicy {
   private decidedBytes = 0;
   /** Probe chunks leading the upload, each settled (uploaded, or failed) or not. */
   private probes: Settlement[] = [];
+  /** Trials planned for the chunk cut short for them, by chunk index. */
+  private readonly plannedTrials = new Map<number, Choice>();
   /**
    * Chunks after which each encoding is measured again, doubled at every such measurement: on a
    * link where it stays slower, each costs a whole chunk sent the slower way.
@@ -76,13 +82,30 @@ export class AutoCompression implements EncodingPolicy {
     return this.current;
   }
 
-  constructor(private readonly options: AutoCompressionOptions) {}
+  constructor(private readonly options: AutoCompressionOptions) {
+    this.link = new LinkMeter(options.now);
+  }
 
-  /** The chunks to upload, the first one cut into probes when large enough. */
+  /** The chunks to upload, the first one cut into probes and a chunk that starts a trial cut short, when large enough. */
   withProbes(chunks: AsyncIterable<UploadChunk>): AsyncIterable<UploadChunk> {
-    return withProbeChunks(chunks, (count) => {
-      this.probes = Array.from({ length: count }, () => new Settlement());
+    return withProbeChunks(chunks, {
+      onProbes: (count) => {
+        this.probes = Array.from({ length: count }, () => new Settlement());
+      },
+      trialAt: (index, data) => this.trialAt(index, data),
     });
+  }
+
+  /**
+   * Whether the next chunk would be sent once in another encoding to measure it: if so, that trial
+   * is planned for a probe-sized chunk cut from its head (the rest is decided as usual), so that a
+   * trial that finds the other encoding slower costs a small chunk sent that way, not a whole one.
+   */
+  private trialAt(index: number, data: Buffer): boolean {
+    if (this.probes.some((probe) => !probe.done)) return false;
+    const choice = this.choose({ index, data: data.subarray(0, PROBE_CHUNK_BYTES) });
+    if (choice.trial) this.plannedTrials.set(index, choice);
+    return choice.trial === true;
   }
 
   /** Chunk `index` is no longer on its way (uploaded, or failed). */
@@ -120,12 +143,30 @@ export class AutoCompression implements EncodingPolicy {
   }
 
   private decide(chunk: UploadChunk): Encoding {
+    const planned = this.plannedTrials.get(chunk.index);
+    this.plannedTrials.delete(chunk.index);
+    const choice = planned ?? this.choose(chunk);
+    this.decidedBytes += chunk.data.length;
+    if (!this.link.secondsPerByte().has(choice.encoding.name)) this.pending.add(choice.encoding.name);
+    else if (choice.trial) this.staleAfter.set(choice.encoding.name, 2 * (this.staleAfter.get(choice.encoding.name) ?? STALE_AFTER));
+    const { log } = this.options;
+    if (choice.trial) log.debug(`compress auto: chunk ${chunk.index} (${chunk.data.length} bytes) as ${choice.encoding.name}: ${choice.reason}`);
+    else if (choice.encoding.name !== this.current?.name) {
+      log.debug(`compress auto: ${this.current ? `${this.current.name} -> ` : ''}${choice.encoding.name} from chunk ${chunk.index} (${choice.reason})`);
+      this.current = choice.encoding;
+    }
+    this.count(choice.encoding, chunk.index);
+    return choice.encoding;
+  }
+
+  /** The encoding for a chunk like `chunk`, from what was measured so far (samples a slower level when it is due). */
+  private choose(chunk: Pick<UploadChunk, 'index' | 'data'>): Choice {
     const upload = this.link.secondsPerByte();
     for (const name of upload.keys()) this.pending.delete(name);
     const chunkBytes = chunk.data.length;
-    this.decidedBytes += chunkBytes;
+    const decided = this.decidedBytes + chunkBytes;
     // Unknown size: guess there is as much to come as has been seen.
-    const remainingBytes = Math.max(0, (this.options.expectedBytes ?? 2 * this.decidedBytes) - this.decidedBytes);
+    const remainingBytes = Math.max(0, (this.options.expectedBytes ?? 2 * decided) - decided);
     const inputs: ChoiceInputs = {
       compression: this.estimates,
       upload,
@@ -141,17 +182,7 @@ export class AutoCompression implements EncodingPolicy {
     for (const level of AUTO_GZIP_LEVELS) {
       if (level !== FASTEST_LEVEL && this.sampleDue(level, chunk) && compressionCompetes(inputs)) this.sample(level, chunk);
     }
-    const choice = chooseEncoding(inputs, this.current);
-    if (!upload.has(choice.encoding.name)) this.pending.add(choice.encoding.name);
-    else if (choice.trial) this.staleAfter.set(choice.encoding.name, 2 * (this.staleAfter.get(choice.encoding.name) ?? STALE_AFTER));
-    const { log } = this.options;
-    if (choice.trial) log.debug(`compress auto: chunk ${chunk.index} as ${choice.encoding.name}: ${choice.reason}`);
-    else if (choice.encoding.name !== this.current?.name) {
-      log.debug(`compress auto: ${this.current ? `${this.current.name} -> ` : ''}${choice.encoding.name} from chunk ${chunk.index} (${choice.reason})`);
-      this.current = choice.encoding;
-    }
-    this.count(choice.encoding, chunk.index);
-    return choice.encoding;
+    return chooseEncoding(inputs, this.current);
   }
 
   compressed(level: number, rawBytes: number, compressedBytes: number, ms: number, chunkIndex: number): void {
@@ -165,12 +196,12 @@ export class AutoCompression implements EncodingPolicy {
   }
 
   /** Whether `level`'s estimate is missing, or older than `REPROBE_EVERY` chunks. */
-  private sampleDue(level: number, chunk: UploadChunk): boolean {
+  private sampleDue(level: number, chunk: Pick<UploadChunk, 'index'>): boolean {
     const last = this.measuredAt.get(level);
     return last === undefined || chunk.index - last >= REPROBE_EVERY;
   }
 
-  private sample(level: number, chunk: UploadChunk): void {
+  private sample(level: number, chunk: Pick<UploadChunk, 'index' | 'data'>): void {
     const sample = chunk.data.subarray(0, SAMPLE_BYTES);
     if (sample.length === 0) return;
     const started = performance.now();

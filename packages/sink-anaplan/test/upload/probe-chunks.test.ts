@@ -2,14 +2,14 @@ import type { UploadChunk } from '../../src/upload/document-chunks';
 import { withProbeChunks } from '../../src/upload/probe-chunks';
 import { opportunitiesCsv } from '../support/anaplan-fixture';
 
-async function collect(chunks: UploadChunk[], probeBytes: number) {
+async function collect(chunks: UploadChunk[], probeBytes: number, trialAt?: (index: number, data: Buffer) => boolean) {
   let probes: number | undefined;
   const out: UploadChunk[] = [];
   for await (const chunk of withProbeChunks(
     (async function* () {
       yield* chunks;
     })(),
-    (n) => (probes = n),
+    { onProbes: (n) => (probes = n), trialAt },
     probeBytes,
   ))
     out.push(chunk);
@@ -49,5 +49,34 @@ describe('probe chunks for compress: auto', () => {
     const { out, probes } = await collect([{ index: 0, data: opportunitiesCsv(100) }], 20_000);
     expect(probes).toBe(0);
     expect(out).toHaveLength(1);
+  });
+
+  it('cuts a later chunk into a small trial chunk and the rest when asked, numbering on; a chunk too small for it stays whole', async () => {
+    const big = opportunitiesCsv(3000);
+    const small = opportunitiesCsv(100);
+    const asked: number[] = [];
+    let released = 0;
+    const { out } = await collect(
+      [
+        { index: 0, data: small },
+        { index: 1, data: big, release: () => released++ },
+        { index: 2, data: small },
+      ],
+      20_000,
+      (index) => {
+        asked.push(index);
+        return true;
+      },
+    );
+    expect(asked).toEqual([1]); // the first chunk is never a trial, and a small one is not asked about
+    expect(out.map((c) => c.index)).toEqual([0, 1, 2, 3]);
+    expect(out[1].data.length).toBeGreaterThanOrEqual(20_000);
+    expect(out[1].data.length).toBeLessThan(21_000);
+    expect(out[1].data.subarray(-2).toString()).toBe('\r\n');
+    expect(Buffer.concat([out[1].data, out[2].data]).equals(big)).toBe(true);
+    out[1].release!();
+    expect(released).toBe(0);
+    out[2].release!();
+    expect(released).toBe(1);
   });
 });

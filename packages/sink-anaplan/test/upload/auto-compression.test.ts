@@ -1,0 +1,53 @@
+/**
+ * `compress: auto` deciding chunk by chunk, with uploads timed on a fake clock: what it sends, in
+ * which encoding, and how it cuts chunks for probes and trials.
+ */
+import { StreamLogger, Redactor } from '@pipe/core';
+import { AutoCompression } from '../../src/upload/auto-compression';
+import type { UploadChunk } from '../../src/upload/document-chunks';
+import { opportunitiesCsv } from '../support/anaplan-fixture';
+
+const MB = 1_000_000;
+
+/** CSV records, cut after the last whole one within `bytes`. */
+function csvChunk(bytes: number): Buffer {
+  const data = opportunitiesCsv(Math.ceil(bytes / 40));
+  return data.subarray(0, data.lastIndexOf('\n', bytes) + 1);
+}
+
+async function* repeated(data: Buffer, count: number): AsyncGenerator<UploadChunk> {
+  for (let index = 0; index < count; index++) yield { index, data };
+}
+
+/** Runs every chunk through `auto`, each upload taking `msPerMb(encoding)` per MB of data on the fake clock. */
+async function send(chunks: AsyncIterable<UploadChunk>, msPerMb: (encoding: string) => number) {
+  let clock = 0;
+  const auto = new AutoCompression({ threads: 2, log: new StreamLogger({ level: 'silent', secrets: new Redactor() }), now: () => clock });
+  const sent: Array<{ index: number; encoding: string; bytes: number }> = [];
+  for await (const chunk of auto.withProbes(chunks)) {
+    const encoding = await auto.encodingFor(chunk);
+    const startedAt = clock;
+    clock += (msPerMb(encoding.name) * chunk.data.length) / MB;
+    auto.uploaded(encoding.name, startedAt, chunk.data.length);
+    auto.settled(chunk.index);
+    sent.push({ index: chunk.index, encoding: encoding.name, bytes: chunk.data.length });
+  }
+  return sent;
+}
+
+describe('compress: auto, chunk by chunk', () => {
+  it('measures a close encoding again on a small chunk cut from the head of the next one, not on a whole chunk', async () => {
+    // None is best, gzip-1 within reach: after some chunks it is measured again.
+    const chunk = csvChunk(5 * MB);
+    const sent = await send(repeated(chunk, 12), (encoding) => (encoding === 'none' ? 10 : 15));
+    expect(sent.slice(0, 3).map((c) => c.encoding)).toEqual(['gzip-1', 'none', 'none']); // the probes, then the rest of chunk 0
+    const trials = sent.filter((c, i) => i > 1 && c.encoding !== 'none');
+    expect(trials.length).toBeGreaterThan(0);
+    for (const trial of trials) {
+      expect(trial.bytes).toBeLessThan(1.01 * MB);
+      // The rest of the chunk it was cut from goes as the run goes.
+      expect(sent[trial.index + 1]).toMatchObject({ encoding: 'none' });
+      expect(trial.bytes + sent[trial.index + 1].bytes).toBe(chunk.length);
+    }
+  });
+});

@@ -15,10 +15,11 @@
  *             3 chunk uploads in flight: one more gets 429 with Retry-After: 1
  *
  *   node bench/adaptive.js [--mb 100] [--slow-mb 30] [--profiles loopback,80mbit,cap3] [--repeat 2]
- *                          [--link '{"bandwidthBytesPerSecond":50000000,"latencyMs":20}'] [--also none/auto,auto/2]
+ *                          [--link '{"bandwidthBytesPerSecond":50000000,"latencyMs":20}'] [--also none/auto,auto/2] [--all-runs]
  *
  * `--link` adds a profile "custom" with those link settings (on the --mb file), for tuning.
- * `--also` adds settings (compress/concurrency) beside the grid, to tell what part of auto costs.
+ * `--also` adds settings (compress/concurrency) beside the grid, to tell what part of auto costs;
+ * `--all-runs` prints every run of every setting and its median, to see how much the machine swings.
  * With --repeat N the whole grid runs N times, interleaved, and each setting keeps its fastest run.
  *
  * Target (issue 15): auto's wall time within 10% of the best fixed setting's on every profile.
@@ -68,6 +69,7 @@ async function run({
   repeat = Number(process.env.BENCH_ADAPTIVE_REPEAT || 2),
   link,
   also = [],
+  allRuns = false,
 } = {}) {
   if (link !== undefined) {
     PROFILES.custom = { describe: `custom ${JSON.stringify(link)}`, link, slow: false };
@@ -102,6 +104,7 @@ async function run({
   // Each setting's fastest run: the machine is shared, and noise only ever adds time. A failure in any round shows.
   const rows = [...runs.values()].map((list) => list.find((r) => r.error) ?? list.reduce((best, r) => (r.seconds < best.seconds ? r : best)));
   print(table(rows, files, repeat));
+  if (allRuns) print(everyRun(runs));
   return rows;
 }
 
@@ -204,6 +207,17 @@ function table(rows, files, repeat) {
     fmt(widths.map((w) => '-'.repeat(w))),
     ...lines.map(fmt),
   ].join('\n');
+}
+
+/** Every run of every setting in the order they ran, with the median: how much the machine swings. */
+function everyRun(runs) {
+  const lines = [...runs].map(([key, list]) => {
+    const seconds = list.map((r) => r.seconds).filter((x) => x !== undefined);
+    const sorted = [...seconds].sort((a, b) => a - b);
+    const median = sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)].toFixed(2) : '-';
+    return `${key.replace('|', '  ').padEnd(36)} ${seconds.map((x) => x.toFixed(2)).join(' ')}  (median ${median})`;
+  });
+  return ['every run, in order (s):', ...lines].join('\n');
 }
 
 /** What auto reported choosing (`ctx.progress.report` facts), if anything. */
@@ -326,6 +340,7 @@ if (require.main === module) {
       profiles: argValue('--profiles')?.split(','),
       repeat: number('--repeat'),
       link: argValue('--link') === undefined ? undefined : JSON.parse(argValue('--link')),
+      allRuns: process.argv.includes('--all-runs'),
       also: (argValue('--also')?.split(',') ?? []).map((pair) => {
         const [compress, concurrency] = pair.split('/');
         return { compress, concurrency: concurrency === 'auto' ? 'auto' : Number(concurrency) };

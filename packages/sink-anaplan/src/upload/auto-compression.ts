@@ -71,7 +71,8 @@ export class AutoCompression implements EncodingPolicy {
   private readonly plannedTrials = new Map<number, Choice>();
   /**
    * Chunks after which each encoding is measured again, doubled at every such measurement: on a
-   * link where it stays slower, each costs a whole chunk sent the slower way.
+   * link where it stays slower, each costs a chunk sent the slower way (a probe-sized one, when
+   * the chunk it is cut from is large enough).
    */
   private readonly staleAfter = new Map<string, number>();
   /** The last chunk sent in each encoding. */

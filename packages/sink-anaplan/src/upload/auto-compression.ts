@@ -103,10 +103,15 @@ export class AutoCompression implements EncodingPolicy {
    * trial that finds the other encoding slower costs a small chunk sent that way, not a whole one.
    */
   private trialAt(index: number, data: Buffer): boolean {
-    if (this.probes.some((probe) => !probe.done)) return false;
+    if (this.probing) return false;
     const choice = this.choose({ index, data: data.subarray(0, PROBE_CHUNK_BYTES) });
     if (choice.trial) this.plannedTrials.set(index, choice);
     return choice.trial === true;
+  }
+
+  /** Whether a probe is still on its way: nothing else is decided before they are all back. */
+  private get probing(): boolean {
+    return this.probes.some((probe) => !probe.done);
   }
 
   /** Chunk `index` is no longer on its way (uploaded, or failed). */
@@ -120,7 +125,7 @@ export class AutoCompression implements EncodingPolicy {
     // behind the other's bytes, and the two look alike when the link makes gzip 4x faster.
     const { probes } = this;
     if (chunk.index < probes.length) return chunk.index === 0 ? this.probe(chunk) : probes[chunk.index - 1].settled.then(() => this.probe(chunk));
-    if (probes.some((probe) => !probe.done)) return Promise.all(probes.map((probe) => probe.settled)).then(() => this.decide(chunk));
+    if (this.probing) return Promise.all(probes.map((probe) => probe.settled)).then(() => this.decide(chunk));
     return this.decide(chunk);
   }
 
@@ -148,7 +153,7 @@ export class AutoCompression implements EncodingPolicy {
     this.plannedTrials.delete(chunk.index);
     const choice = planned ?? this.choose(chunk);
     this.decidedBytes += chunk.data.length;
-    if (!this.link.secondsPerByte().has(choice.encoding.name)) this.pending.add(choice.encoding.name);
+    if (!this.link.measured(choice.encoding.name)) this.pending.add(choice.encoding.name);
     else if (choice.trial) this.staleAfter.set(choice.encoding.name, 2 * (this.staleAfter.get(choice.encoding.name) ?? STALE_AFTER));
     const { log } = this.options;
     if (choice.trial) log.debug(`compress auto: chunk ${chunk.index} (${chunk.data.length} bytes) as ${choice.encoding.name}: ${choice.reason}`);

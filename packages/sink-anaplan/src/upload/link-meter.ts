@@ -34,6 +34,11 @@ export class LinkMeter {
     if (this.all.length > RECENT_OVERLAP) this.all.shift();
   }
 
+  /** Whether any upload in `encoding` was measured. */
+  measured(encoding: string): boolean {
+    return this.byEncoding.has(encoding);
+  }
+
   /** Whether exactly one upload in `encoding` was measured (the recent list only ever grows to its cap). */
   measuredOnce(encoding: string): boolean {
     return this.byEncoding.get(encoding)?.length === 1;

@@ -65,7 +65,7 @@ for (const dir of packages) {
 }
 
 // The CLI ships its command manifest, written from dist/ (failing if a command does not load).
-run(process.execPath, [join(root, 'packages/cli/scripts/build-manifest.js')], root);
+run(process.execPath, [join(root, 'packages/cli/scripts/build.js')], root);
 
 mkdirSync(out, { recursive: true });
 for (const name of readdirSync(out)) if (name.endsWith('.tgz')) rmSync(join(out, name));

@@ -3,7 +3,7 @@
  * and each command start without loading every command module. It is a cache of dist/: the build
  * writes it (`oclif manifest`), and oclif trusts it whenever it exists, so a command compiled after
  * it would be missing from `pipe help`, from completion and from the commands pipe can run.
- * The build writes it (scripts/build-manifest.js, after `tsc -b`), and bin/run.js checks it before
+ * The build writes it (scripts/build.js, after `tsc -b`), and bin/run.js checks it before
  * oclif starts, and writes it anew from the compiled commands
  * when it is missing, when the command files under dist/commands are not exactly those it lists,
  * or when a compiled file is newer than it (a command's flags or help may have changed). An installed

@@ -5,6 +5,7 @@ import type { Redactor } from '@pipe/core';
 import { ExitCode, PipeError } from '@pipe/core/errors';
 import { loadPipelineFile, PluginCatalog, resolvePipelineFile, type ResolvedPipelineFile } from '@pipe/core/pipeline-file';
 import { CLI_NODE_MODULES } from './cli-paths';
+import { usePrecompiledCliVerdicts } from './precompiled-verdicts';
 
 /** The plugin packages the CLI ships with: built with it against the same core, so Node loads them. */
 const SHIPPED_PACKAGES = ['@pipe/source-sfdc', '@pipe/sink-anaplan', '@pipe/emulator-sfdc', '@pipe/emulator-anaplan'];
@@ -24,7 +25,9 @@ function shippedPluginEntries(): Set<string> {
   return shippedEntries;
 }
 
+/** The catalog every command resolves plugins with; validation then uses the build's precompiled validators. */
 export function catalogFor(cwd: string): PluginCatalog {
+  usePrecompiledCliVerdicts();
   return new PluginCatalog({ cwd, extraNodeModules: CLI_NODE_MODULES, nativeEntries: shippedPluginEntries });
 }
 

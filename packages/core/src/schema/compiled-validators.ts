@@ -9,14 +9,18 @@
  * is the schema compiled again for every error with its schema, which is what config errors are
  * made of (schema-issues.ts), and the data validated again.
  *
+ * A schema precompiled at build time (precompiled-validators.ts) is not compiled at all until a
+ * config fails it.
+ *
  * A schema from outside core is first checked against the JSON Schema meta-schema, as ajv does by
  * default. Core's own schemas (the pipeline file's, the built-in plugins') skip that check, which
  * would compile the meta-schema on every start: the tests check them against it instead
- * (test/schema/core-schemas.test.ts).
+ * (test/schema/core-schemas.test.ts); a precompiled one was checked when it was built.
  */
 import type Ajv from 'ajv';
 import type { AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv';
 import { createAjv } from './ajv';
+import { precompiledVerdict } from './precompiled-validators';
 
 /** Validates data, applying the schema's defaults; after a `false`, `errors` says why, each with its schema. */
 export interface ConfigValidator {
@@ -24,7 +28,7 @@ export interface ConfigValidator {
   errors?: ErrorObject[] | null;
 }
 
-const verdicts = createAjv({ validateSchema: false, verdictOnly: true });
+let verdicts: Ajv | undefined;
 let details: Ajv | undefined;
 const compiled = new WeakMap<AnySchemaObject, ConfigValidator>();
 
@@ -35,9 +39,7 @@ export type SchemaOrigin = 'core' | 'plugin';
 export function validatorFor(schema: AnySchemaObject, origin: SchemaOrigin = 'plugin'): ConfigValidator {
   let validate = compiled.get(schema);
   if (!validate) {
-    // Throws "schema is invalid: ..." as ajv's compile would (the result is a boolean for a synchronous meta-schema).
-    if (origin === 'plugin') void verdicts.validateSchema(schema, true);
-    const verdict = verdicts.compile(schema);
+    const verdict = precompiledVerdict(schema) ?? compileVerdict(schema, origin);
     let detailed: ValidateFunction | undefined;
     const check: ConfigValidator = (data) => {
       check.errors = null;
@@ -52,4 +54,11 @@ export function validatorFor(schema: AnySchemaObject, origin: SchemaOrigin = 'pl
     compiled.set(schema, validate);
   }
   return validate;
+}
+
+function compileVerdict(schema: AnySchemaObject, origin: SchemaOrigin): (data: unknown) => boolean {
+  verdicts ??= createAjv({ validateSchema: false, verdictOnly: true });
+  // Throws "schema is invalid: ..." as ajv's compile would (the result is a boolean for a synchronous meta-schema).
+  if (origin === 'plugin') void verdicts.validateSchema(schema, true);
+  return verdicts.compile(schema);
 }

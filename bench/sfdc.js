@@ -82,7 +82,11 @@ const discardSink = () =>
     config: core().Config({}),
     async consume(input) {
       let bytes = 0;
-      for await (const piece of input) if (piece.type === 'data') bytes += piece.data.length;
+      for await (const piece of input) {
+        if (piece.type !== 'data') continue;
+        bytes += piece.data.length;
+        piece.release?.(); // as a sink does once it is done with the bytes
+      }
       return { details: { bytes } };
     },
   });

@@ -11,12 +11,14 @@
  * line ends with indexOf and keeps the quote parity a word at a time.
  */
 import {
+  BufferPool,
   bodyPieces,
   countRecords,
   dataPiece,
   docEnd,
   firstRecordEnd,
   isTransientNetworkError,
+  once,
   sleep,
   type Doc,
   type HttpResponse,
@@ -48,6 +50,8 @@ interface JobInfo {
 const MAX_POLL_INTERVAL_MS = 30_000;
 /** The body's small pieces are passed on joined to at least this size: fewer steps downstream, fewer writes in a file sink. */
 const PIECE_BYTES = 256 * 1024;
+/** Joining buffers kept for reuse: as many pieces as are usually on their way downstream at once. */
+const IDLE_PIECE_BUFFERS = 8;
 
 /** The queried object, as the default document name: "SELECT Id FROM Opportunity" -> "Opportunity". */
 export function soqlObject(soql: string): string | undefined {
@@ -88,8 +92,10 @@ export async function* bulkQuery(soql: string, name: string | undefined, ctx: Bu
 
   let rows = 0;
   let locator: string | undefined;
+  // Each piece's `release` gives its joining buffer back (see bodyPieces).
+  const pool = new BufferPool(PIECE_BYTES, IDLE_PIECE_BUFFERS);
   for (let first = true; ; first = false) {
-    const set = yield* resultSet(ctx, doc, job.id, locator, first);
+    const set = yield* resultSet(ctx, doc, job.id, locator, first, pool);
     rows += set.rows;
     if (!set.nextLocator || set.nextLocator === 'null') break;
     locator = set.nextLocator;
@@ -114,6 +120,7 @@ async function* resultSet(
   jobId: string,
   locator: string | undefined,
   keepHeader: boolean,
+  pool: BufferPool,
 ): AsyncGenerator<Piece, { rows: number; nextLocator: string | undefined }> {
   const path = `/jobs/query/${jobId}/results${locator ? `?${new URLSearchParams({ locator }).toString()}` : ''}`;
   /** Records ended so far (the header row included), the quote state, and bytes since the last record end. */
@@ -132,13 +139,17 @@ async function* resultSet(
     const nextLocator = header(response, 'sforce-locator');
     let skip = consumed;
     try {
-      for await (const raw of bodyPieces(response.body, PIECE_BYTES)) {
-        let chunk = raw;
+      for await (const raw of bodyPieces(response.body, PIECE_BYTES, pool)) {
+        let chunk = raw; // `raw` or a part of it, never a copy
+        const giveBack = once(() => pool.give(raw));
         if (skip > 0) {
           const dropped = Math.min(skip, chunk.length);
           skip -= dropped;
           chunk = chunk.subarray(dropped);
-          if (chunk.length === 0) continue;
+          if (chunk.length === 0) {
+            giveBack();
+            continue;
+          }
         }
         consumed += chunk.length;
         let rest = chunk;
@@ -160,9 +171,12 @@ async function* resultSet(
         inQuote = scan.inQuote;
         openRecordBytes = scan.lastBoundary === -1 ? openRecordBytes + rest.length : rest.length - scan.lastBoundary;
         ctx.progress.add({ records: scan.records });
-        if (chunk.length === 0) continue;
+        if (chunk.length === 0) {
+          giveBack();
+          continue;
+        }
         ctx.progress.add({ bytes: chunk.length });
-        yield dataPiece(doc, chunk);
+        yield dataPiece(doc, chunk, undefined, giveBack);
       }
       if (inQuote) throw new SfdcError('SFDC_EXPORT_TRUNCATED', `Bulk API result set of job ${jobId} ended inside a quoted value`);
       // Every set has one header row; a last record without a line end still counts.

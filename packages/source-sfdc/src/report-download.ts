@@ -5,13 +5,25 @@
  * Salesforce a run takes seconds, which pass while the body streams instead of after it, and a
  * count taken as the export's own run starts races a data change less than one taken at the end.
  *
- * Pull-based: each data piece is yielded as it arrives (the body's own pieces, not copies), and
- * the next network read happens only when downstream asks for the next piece, so undici's socket
- * backpressure holds the sender.
+ * Pull-based: each data piece is yielded as it arrives (the body's pieces, small ones joined into
+ * a reused buffer that each piece's `release` gives back), and the next network read happens only
+ * when downstream asks for the next piece, so undici's socket backpressure holds the sender.
  * When an attempt fails before any byte was passed on, the whole report is tried once more from
  * the first byte; after that, failing is the only honest outcome (the sink discards the document).
  */
-import { HttpStatusError, bodyPieces, dataPiece, docEnd, isTransientNetworkError, type Doc, type Logger, type Piece, type ProgressReporter } from '@pipe/core';
+import {
+  BufferPool,
+  HttpStatusError,
+  bodyPieces,
+  dataPiece,
+  docEnd,
+  isTransientNetworkError,
+  once,
+  type Doc,
+  type Logger,
+  type Piece,
+  type ProgressReporter,
+} from '@pipe/core';
 import { SfdcError } from './errors';
 import { FooterDetector } from './footer-detector';
 import { countReportRows } from './report-count';
@@ -30,6 +42,8 @@ export interface ReportDownloadContext {
 const WHOLE_REPORT_ATTEMPTS = 2;
 /** The body's small pieces are passed on joined to at least this size: fewer steps downstream, fewer writes in a file sink. */
 const PIECE_BYTES = 256 * 1024;
+/** Joining buffers kept for reuse: as many pieces as are usually on their way downstream at once. */
+const IDLE_PIECE_BUFFERS = 8;
 
 /** Failures a fresh attempt may cure: the export cut or garbled, the count racing a data change, the network. */
 function worthAnotherAttempt(error: unknown): boolean {
@@ -54,6 +68,7 @@ export async function* downloadReport(ref: ReportRef, ctx: ReportDownloadContext
   const description = await describeReport(ctx.client, ref.id, ctx.signal);
   const doc: Doc = { id: ref.id, name: ref.name ?? description.name };
   const log = ctx.log.child({ report: ref.id, name: doc.name });
+  const pool = new BufferPool(PIECE_BYTES, IDLE_PIECE_BUFFERS);
 
   for (let attempt = 1; ; attempt++) {
     let passedBytes = 0;
@@ -68,14 +83,16 @@ export async function* downloadReport(ref: ReportRef, ctx: ReportDownloadContext
     const detector = new FooterDetector();
     try {
       let countedRows = 0;
-      for await (const chunk of bodyPieces(response.body, PIECE_BYTES)) {
+      for await (const chunk of bodyPieces(response.body, PIECE_BYTES, pool)) {
         if (passedBytes === 0 && detector.heldBytes === 0) assertLooksLikeCsv(chunk, ref.id);
-        const data = detector.push(chunk);
+        const data = detector.push(chunk); // the chunk itself or a part of it, or a copy (the detector copies what it holds)
+        const giveBack = once(() => pool.give(chunk));
+        if (data.length === 0 || data.buffer !== chunk.buffer) giveBack();
         if (data.length === 0) continue;
         passedBytes += data.length;
         ctx.progress.add({ bytes: data.length, records: detector.rows - countedRows });
         countedRows = detector.rows;
-        yield dataPiece(doc, data);
+        yield dataPiece(doc, data, undefined, giveBack);
       }
       const end = detector.finish();
       if (end.rows !== countedRows) ctx.progress.add({ records: end.rows - countedRows });

@@ -1,7 +1,8 @@
 /** Shared set-up for the source tests: a config against the emulator and piece helpers. */
-import { type Piece } from '@pipe/core';
+import { validatePluginConfig, type Piece } from '@pipe/core';
 import * as testing from '@pipe/core/testing';
 import type { SfdcEmulator } from '@pipe/emulator-sfdc';
+import { sfdcReportSource } from '../src';
 
 export function jwtAuth(emulator: SfdcEmulator) {
   return { type: 'jwt', clientId: emulator.jwtClientId, username: 'ops@acme.com', privateKey: emulator.jwtPrivateKeyPem, loginUrl: emulator.url };
@@ -26,4 +27,21 @@ export function kinds(pieces: readonly Piece[]): string[] {
 
 export function dataOf(pieces: readonly Piece[], docId: string): Buffer {
   return testing.joinData(pieces.filter((p) => p.doc.id === docId));
+}
+
+/**
+ * Runs the source as a sink that gives memory back would: each data piece copied, then released.
+ * Returns the bytes, how many data pieces came and how many distinct buffers held them.
+ */
+export async function runReleasing(rawConfig: Record<string, unknown>): Promise<{ data: Buffer; pieces: number; buffers: number }> {
+  const copies: Buffer[] = [];
+  const buffers = new Set<ArrayBufferLike>();
+  const pieces = sfdcReportSource.open(validatePluginConfig(sfdcReportSource, rawConfig), testing.createTestContext()) as AsyncIterable<Piece>;
+  for await (const piece of pieces) {
+    if (piece.type !== 'data') continue;
+    copies.push(Buffer.from(piece.data));
+    buffers.add(piece.data.buffer);
+    piece.release?.();
+  }
+  return { data: Buffer.concat(copies), pieces: copies.length, buffers: buffers.size };
 }

@@ -2,7 +2,7 @@ import { validatePluginConfig, type Piece } from '@pipe/core';
 import * as testing from '@pipe/core/testing';
 import { DEFAULT_REPORT_IDS, startSfdcEmulator, type SfdcEmulator } from '@pipe/emulator-sfdc';
 import { sfdcReportSource } from '../src';
-import { baseConfig } from './helpers';
+import { baseConfig, runReleasing } from './helpers';
 
 let emulator: SfdcEmulator;
 
@@ -43,6 +43,15 @@ describe('one report', () => {
     const counted = requests.find((r) => r.path.includes('includeDetails=false'))!;
     expect(counted.status).toBe(200);
     expect(counted.endedAt).toBeLessThan(exported.endedAt);
+  });
+
+  test('a consumer that releases each piece gets the same bytes in a few reused buffers', async () => {
+    const id = '00O5e000RECYCLE';
+    emulator.addReport({ id, name: 'Recycled', rows: 20_000, seed: 5 }); // about 5 MB: some 20 joined pieces
+    const run = await runReleasing(baseConfig(emulator, { reportId: id }));
+    expect(run.data.equals(emulator.reportCsv(id))).toBe(true);
+    expect(run.pieces).toBeGreaterThan(10);
+    expect(run.buffers).toBeLessThan(run.pieces / 2);
   });
 
   test('an empty report is its header alone', async () => {

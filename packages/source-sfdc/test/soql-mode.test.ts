@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import * as testing from '@pipe/core/testing';
 import { startSfdcEmulator, type SfdcEmulator } from '@pipe/emulator-sfdc';
 import { sfdcReportSource } from '../src';
-import { baseConfig } from './helpers';
+import { baseConfig, runReleasing } from './helpers';
 
 let emulator: SfdcEmulator;
 const soql = 'SELECT Id, Name, StageName, Amount, Description, CreatedDate FROM Opportunity';
@@ -29,6 +29,14 @@ test('a Bulk API 2.0 query: every result set read, the header kept once, rows eq
   expect(new Set(records.slice(1).map((r) => r[0])).size).toBe(25_000);
   const sets = emulator.requests.filter((r) => r.path.includes('/results'));
   expect(sets.length).toBeGreaterThanOrEqual(7);
+});
+
+test('a consumer that releases each piece gets the same bytes in a few reused buffers', async () => {
+  const whole = testing.joinData(await run());
+  const released = await runReleasing(baseConfig(emulator, { mode: 'soql', soql }));
+  expect(released.data.equals(whole)).toBe(true);
+  expect(released.pieces).toBeGreaterThan(10);
+  expect(released.buffers).toBeLessThan(released.pieces / 2);
 });
 
 test('a result set cut mid-body is fetched again and the stream continues without a seam', async () => {

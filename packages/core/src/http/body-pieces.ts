@@ -11,12 +11,19 @@
  * 32 KiB), and every piece costs each stage a step and a file sink a write. With `minBytes`, pieces
  * are passed on `minBytes` at a time (the last may be shorter): small ones copied once into a
  * buffer of that size, the part of a large one that fills no buffer passed on as it is.
+ *
+ * Those buffers come from `pool` when one is given (its size must be `minBytes`), and the consumer
+ * gives each back once nothing reads it (`DataPiece.release`). Fresh ones would be new memory for
+ * every 256 KiB of the body: the copy into them touches pages the kernel has to map first, and
+ * their churn sets off V8's full collections (a 600 MB download allocated 600 MB of them).
  */
 import type { Readable } from 'node:stream';
+import type { BufferPool } from '../util/buffer-pool';
 
-export async function* bodyPieces(body: Readable, minBytes = 0): AsyncGenerator<Buffer, void, undefined> {
+export async function* bodyPieces(body: Readable, minBytes = 0, pool?: BufferPool): AsyncGenerator<Buffer, void, undefined> {
   if (minBytes <= 0) return yield* socketPieces(body);
-  let pending = Buffer.alloc(0);
+  if (pool && pool.size !== minBytes) throw new RangeError(`bodyPieces: the pool's buffers are ${pool.size} bytes, not minBytes (${minBytes})`);
+  let pending: Buffer = Buffer.alloc(0);
   let length = 0;
   const pieces = socketPieces(body);
   try {
@@ -37,7 +44,7 @@ export async function* bodyPieces(body: Readable, minBytes = 0): AsyncGenerator<
           yield offset === 0 ? piece : piece.subarray(offset);
           break;
         }
-        if (length === 0) pending = Buffer.allocUnsafe(minBytes);
+        if (length === 0) pending = pool ? pool.take() : Buffer.allocUnsafe(minBytes);
         const copied = piece.copy(pending, length, offset, Math.min(piece.length, offset + minBytes - length));
         length += copied;
         offset += copied;

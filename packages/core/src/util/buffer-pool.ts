@@ -6,6 +6,8 @@
  */
 export class BufferPool {
   private readonly free: Buffer[] = [];
+  /** The memory of every buffer this pool handed out: only those are taken back. */
+  private readonly own = new WeakSet<ArrayBufferLike>();
 
   constructor(
     readonly size: number,
@@ -14,12 +16,17 @@ export class BufferPool {
   ) {}
 
   take(): Buffer {
-    return this.free.pop() ?? Buffer.allocUnsafe(this.size);
+    const reused = this.free.pop();
+    if (reused) return reused;
+    // Memory of its own (small sizes would otherwise share Node's pool with other buffers).
+    const fresh = Buffer.allocUnsafeSlow(this.size);
+    this.own.add(fresh.buffer);
+    return fresh;
   }
 
   /** Give back a buffer taken from this pool (or a view of one); others are ignored. */
   give(buffer: Buffer): void {
-    const whole = buffer.byteOffset === 0 && buffer.buffer.byteLength === this.size ? Buffer.from(buffer.buffer, 0, this.size) : undefined;
+    const whole = this.own.has(buffer.buffer) ? Buffer.from(buffer.buffer, 0, this.size) : undefined;
     if (whole && this.free.length < this.maxIdle && !this.free.some((b) => b.buffer === whole.buffer)) this.free.push(whole);
   }
 

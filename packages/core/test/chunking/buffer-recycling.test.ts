@@ -136,4 +136,14 @@ describe('buffer recycling', () => {
     expect(Buffer.concat(copies).equals(content)).toBe(true);
     expect(buffers.size).toBe(1);
   });
+
+  it('a pool takes back only memory it handed out, whatever its size', () => {
+    const pool = new BufferPool(4096, 4);
+    pool.give(Buffer.alloc(4096)); // same size, someone else's: a socket's, a caller's
+    expect(pool.idle).toBe(0);
+    const mine = pool.take();
+    pool.give(mine.subarray(10, 20)); // a view of one of its own gives back the whole buffer
+    expect(pool.idle).toBe(1);
+    expect(pool.take().buffer).toBe(mine.buffer);
+  });
 });

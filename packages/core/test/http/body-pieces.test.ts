@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { bodyPieces } from '../../src';
+import { BufferPool, bodyPieces } from '../../src';
 
 /** A body whose pieces are all buffered before anyone reads, as when the socket is faster than the consumer. */
 function bufferedBody(pieces: Buffer[], end = true): Readable {
@@ -48,6 +48,25 @@ describe('bodyPieces', () => {
     expect(Buffer.concat(got).equals(Buffer.concat(sent))).toBe(true);
     expect(got.map((piece) => piece.length)).toEqual([1000, 1000, 1000, 4100, 300]);
     expect(got[3].buffer).toBe(large.buffer);
+  });
+
+  it('with a pool, joins into its buffers: one given back is filled again, one still held is not touched', async () => {
+    const sent = Array.from({ length: 12 }, (_, i) => Buffer.alloc(250, 0x30 + i));
+    const pool = new BufferPool(1000, 4);
+    const got: Buffer[] = [];
+    const kept: Buffer[] = [];
+    for await (const piece of bodyPieces(bufferedBody(sent), 1000, pool)) {
+      got.push(Buffer.from(piece)); // what the consumer read, before it gave the memory back
+      if (got.length === 1) kept.push(piece);
+      else pool.give(piece);
+    }
+    expect(Buffer.concat(got).equals(Buffer.concat(sent))).toBe(true);
+    expect(kept[0].equals(got[0])).toBe(true); // never refilled while held
+    expect(pool.idle).toBe(1); // the second and third pieces shared one buffer, given back after each
+  });
+
+  it('refuses a pool whose buffers are not minBytes long', async () => {
+    await expect(bodyPieces(bufferedBody([Buffer.from('x')]), 1000, new BufferPool(512)).next()).rejects.toThrow(/512 bytes, not minBytes \(1000\)/);
   });
 
   it('with minBytes, a body that breaks off still passes on what arrived before the error', async () => {

@@ -2,14 +2,15 @@
 /**
  * SFDC report -> Anaplan benchmark (issue 5, "Speed"). Run after `tsc -b`:
  *
- *   node bench/sfdc.js --mb 500
+ *   node bench/sfdc.js --mb 500 [--rounds 3]
  *
  * Three legs, each pipeline in a fresh child process (peak RSS from process.resourceUsage().maxRSS),
  * each emulator in a process of its own so no leg shares a thread with the server it talks to:
  *   (a) sfdc emulator -> chunk-lines -> discard            the download alone
  *   (b) file of the same bytes -> chunk-lines -> anaplan    the upload alone
  *   (c) sfdc emulator -> chunk-lines -> anaplan emulator    end to end
- * Streaming holds when (c) takes about as long as the slower of (a) and (b), not their sum.
+ * Streaming holds when (c) takes about as long as the slower of (a) and (b), not their sum. The
+ * legs run in turn `--rounds` times (BENCH_SFDC_ROUNDS, default 3); each leg's median run is shown.
  *
  * Stages are composed with core's `runPipeline` and the plugins' own objects.
  */
@@ -192,25 +193,45 @@ const fmt = (r) =>
   `${(r.ms / 1000).toFixed(2)} s  ${(r.bytes / MB / (r.ms / 1000)).toFixed(1)} MB/s  peak RSS ${r.maxRssMb.toFixed(0)} MB  ` +
   `CPU: pipeline ${(r.cpuMs / 1000).toFixed(1)} s, emulators ${(r.emulatorCpuMs / 1000).toFixed(1)} s`;
 
-async function run({ mb = 500, print = console.log } = {}) {
+/** The run whose time is the median of `runs`. */
+function medianRun(runs) {
+  return [...runs].sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)];
+}
+
+async function run({ mb = 500, rounds = Number(process.env.BENCH_SFDC_ROUNDS || 3), print = console.log } = {}) {
   const rows = [];
   const sfdcEmu = await startEmulatorProcess('sfdc', mb);
   const anaplan = hasAnaplan() ? await startEmulatorProcess('anaplan', mb) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'pipe-bench-sfdc-'));
   try {
-    const download = await leg('download', { sfdc: sfdcEmu.info }, [sfdcEmu]);
-    rows.push({ name: `sfdc emulator -> chunk-lines -> discard (${mb} MB)`, ...download });
-    print(`(a) sfdc emulator -> chunk-lines -> discard:        ${fmt(download)}  (${download.rows} rows)`);
     if (!anaplan) {
+      const download = await leg('download', { sfdc: sfdcEmu.info }, [sfdcEmu]);
+      rows.push({ name: `sfdc emulator -> chunk-lines -> discard (${mb} MB)`, ...download });
+      print(`(a) sfdc emulator -> chunk-lines -> discard:        ${fmt(download)}  (${download.rows} rows)`);
       print('(b), (c) skipped: packages/emulator-anaplan/dist or packages/sink-anaplan/dist is not built yet (run tsc -b once it exists)');
       return rows;
     }
     const file = join(dir, 'report.csv');
     await writeReportFile(file, mb);
-    const upload = await leg('upload', { file, anaplan: anaplan.info }, [anaplan]);
+    // The three legs in turn, `rounds` times: the machine's swings (10-15% here) hit all three alike.
+    const runs = { download: [], upload: [], endToEnd: [] };
+    for (let round = 0; round < rounds; round++) {
+      runs.download.push(await leg('download', { sfdc: sfdcEmu.info }, [sfdcEmu]));
+      runs.upload.push(await leg('upload', { file, anaplan: anaplan.info }, [anaplan]));
+      runs.endToEnd.push(await leg('end-to-end', { sfdc: sfdcEmu.info, anaplan: anaplan.info }, [sfdcEmu, anaplan]));
+      const [a, b, c] = [runs.download, runs.upload, runs.endToEnd].map((list) => list[round].ms);
+      print(
+        `  round ${round + 1}: (a) ${(a / 1000).toFixed(2)} s, (b) ${(b / 1000).toFixed(2)} s, (c) ${(c / 1000).toFixed(2)} s, (c) / max(legs) = ${(c / Math.max(a, b)).toFixed(2)}`,
+      );
+    }
+    const download = medianRun(runs.download);
+    const upload = medianRun(runs.upload);
+    const endToEnd = medianRun(runs.endToEnd);
+    print(`medians of ${rounds} rounds:`);
+    rows.push({ name: `sfdc emulator -> chunk-lines -> discard (${mb} MB)`, ...download });
+    print(`(a) sfdc emulator -> chunk-lines -> discard:        ${fmt(download)}  (${download.rows} rows)`);
     rows.push({ name: `file -> chunk-lines -> anaplan emulator (${mb} MB)`, ...upload });
     print(`(b) file -> chunk-lines -> anaplan emulator:        ${fmt(upload)}`);
-    const endToEnd = await leg('end-to-end', { sfdc: sfdcEmu.info, anaplan: anaplan.info }, [sfdcEmu, anaplan]);
     rows.push({ name: `sfdc emulator -> chunk-lines -> anaplan emulator (${mb} MB)`, ...endToEnd });
     print(`(c) sfdc emulator -> chunk-lines -> anaplan emulator: ${fmt(endToEnd)}`);
     const ratio = endToEnd.ms / Math.max(download.ms, upload.ms);
@@ -248,7 +269,7 @@ if (require.main === module) {
       .then((r) => process.send(r, () => process.exit(0)))
       .catch((e) => process.send({ error: e.stack || String(e) }, () => process.exit(1)));
   } else {
-    run({ mb: Number(arg('mb', '500')) }).catch((e) => {
+    run({ mb: Number(arg('mb', '500')), ...(arg('rounds') ? { rounds: Number(arg('rounds')) } : {}) }).catch((e) => {
       console.error(e);
       process.exitCode = 1;
     });

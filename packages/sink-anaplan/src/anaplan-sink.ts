@@ -36,6 +36,7 @@ import { judgeTask, type FailedRowsSetting, type TaskVerdict } from './task/task
 import { AutoCompression } from './upload/auto-compression';
 import { planChunks } from './upload/chunk-limits';
 import { DocumentChunks } from './upload/document-chunks';
+import { startingWith } from './upload/starting-with';
 import { AnaplanUploadSession, compressionThreads, type UploadSummary } from './upload/upload-session';
 
 export interface AnaplanSinkOptions {
@@ -138,9 +139,9 @@ async function consume(input: AsyncIterable<Piece>, config: AnaplanSinkConfig, c
       log: ctx.log,
       attempts: config.retry.attempts,
     });
-    await session.begin();
     let upload: UploadSummary;
     try {
+      // Opens the upload in Anaplan, then sends every chunk.
       upload = await session.uploadAll(startingWith(first, reader));
     } finally {
       // What the transfer settings came to, for the run summary and --json; a failed upload too.
@@ -182,29 +183,6 @@ async function consume(input: AsyncIterable<Piece>, config: AnaplanSinkConfig, c
     await lease?.release();
     await http.close();
   }
-}
-
-/**
- * `first` (already read) followed by the rest of `reader`. Written as a plain iterator, not a
- * generator: a suspended generator frame can keep the first chunk reachable for the whole upload.
- */
-function startingWith<T>(first: { result?: IteratorResult<T> }, reader: AsyncIterator<T>): AsyncIterable<T> {
-  let pending = first.result;
-  first.result = undefined;
-  const iterator: AsyncIterator<T> = {
-    next: () => {
-      const head = pending;
-      pending = undefined;
-      return head ? Promise.resolve(head) : reader.next();
-    },
-    // Stopped early (a chunk failed): release the input too.
-    return: async (value?: unknown) => {
-      pending = undefined;
-      await reader.return?.(value);
-      return { done: true, value: undefined };
-    },
-  };
-  return { [Symbol.asyncIterator]: () => iterator };
 }
 
 function transferFacts(limit: ConcurrencyLimit, compression: AutoCompression | number | 'none', upload: UploadSummary): Record<string, string | number> {

@@ -33,14 +33,14 @@ function run(command, args, cwd) {
   return result.stdout;
 }
 
-/** Compiled files under dist/ whose source under src/ is gone. */
+/** Compiled files under dist/ whose source under src/ is gone (files the build generates, `*.generated.js`, are written anew below). */
 function staleOutputs(packageDir) {
   const stale = [];
   const walk = (dir) => {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith('.js')) {
+      else if (name.endsWith('.js') && !name.endsWith('.generated.js')) {
         const source = join(packageDir, 'src', relative(join(packageDir, 'dist'), path)).replace(/\.js$/, '.ts');
         if (!existsSync(source)) stale.push(relative(root, path));
       }
@@ -64,7 +64,8 @@ for (const dir of packages) {
     );
 }
 
-// The CLI ships its command manifest, written from dist/ (failing if a command does not load).
+// The CLI ships its command manifest, written from dist/ (failing if a command does not load), and
+// the validators precompiled for its schemas.
 run(process.execPath, [join(root, 'packages/cli/scripts/build.js')], root);
 
 mkdirSync(out, { recursive: true });

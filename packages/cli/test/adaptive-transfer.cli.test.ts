@@ -3,6 +3,9 @@
  * and answers 429 with Retry-After above that (auto starts at 2, so it meets the cap however slow
  * the machine is), `pipe run --json` succeeds with the data intact and
  * shows what auto settled on (the facts the sink reports), and the text summary prints them too.
+ * And `compress: auto` on an unlimited loopback, with `pipe` a process of its own as in use (in
+ * one process with the emulator, the server's work and the client's compressing share a thread,
+ * and gzip and plain uploads come out about even).
  */
 import { IDS, opportunitiesCsv } from '../../sink-anaplan/test/support/anaplan-fixture';
 import { startAnaplanEmulator, type AnaplanEmulator } from '@pipe/emulator-anaplan';
@@ -14,11 +17,11 @@ const ENV = { ANAPLAN_PASSWORD: 'demo-password' };
 let emulator: AnaplanEmulator;
 beforeAll(async () => {
   emulator = await startAnaplanEmulator({ host: '127.0.0.1', port: 0, taskDurationMs: 60 });
-  emulator.setLink({ maxChunkUploadsInFlight: 1, retryAfterSeconds: 1, latencyMs: 30 });
 });
 afterAll(() => emulator.stop());
 
 it('pipe run --json: auto concurrency meets 429s, ends at the cap, and the pipeline loads all the data', async () => {
+  emulator.setLink({ maxChunkUploadsInFlight: 1, retryAfterSeconds: 1, latencyMs: 30 });
   const csv = opportunitiesCsv(200_000); // about 14 MB: 14 chunks of 1MB
   const extra =
     '\n        concurrency: auto\n        compress: none\n        chunkSize: 1MB\n        retry: { attempts: 8, initialDelayMs: 5, maxDelayMs: 50 }';
@@ -40,4 +43,17 @@ it('pipe run --json: auto concurrency meets 429s, ends at the cap, and the pipel
   const text = await pipe(['run', 'p.yml'], { cwd: dir, env: ENV });
   expect(text.code).toBe(0);
   expect(text.stdout).toMatch(/ {2}sink:anaplan: concurrency \d, http429 \d+, compress none, chunks none \d+/);
+});
+
+it('pipe run --json: compress auto on an unlimited loopback sends the data as it is, after its two probes', async () => {
+  emulator.setLink({});
+  const csv = opportunitiesCsv(400_000); // about 28 MB: 3 chunks of 10MB, the first cut into two 1 MB probes and the rest
+  const dir = workspace({ 'p.yml': anaplanLoadPipeline({ apiUrl: emulator.apiUrl, authUrl: emulator.authUrl }, '\n        compress: auto'), 'in.csv': csv });
+  const result = await pipe(['run', 'p.yml', '--json'], { cwd: dir, env: ENV });
+  expect(result.code).toBe(0);
+  const envelope = JSON.parse(result.stdout) as { result: { pipelines: Array<{ progress: Record<string, { facts?: Record<string, string | number> }> }> } };
+  const facts = envelope.result.pipelines[0].progress['sink:anaplan'].facts!;
+  expect(facts.compress).toBe('none');
+  expect(facts['chunks none']).toBeGreaterThan(Number(facts['chunks gzip-1'] ?? 0));
+  expect(emulator.getFileContent(IDS.workspace, IDS.model, IDS.file).equals(csv)).toBe(true);
 });

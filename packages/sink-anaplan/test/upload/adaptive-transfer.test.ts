@@ -78,10 +78,13 @@ describe('compress: auto', () => {
     for (const put of rest) expect(put.startedAt).toBeGreaterThanOrEqual(plain.endedAt!);
   });
 
-  // On an unlimited loopback it sends data as it is too: packages/cli/test/adaptive-transfer.cli.test.ts,
-  // with the client a process of its own (here the emulator's work shares the client's thread).
-  it('sends data that gzip shrinks by only a quarter (random base64) as it is', async () => {
-    const csv = Buffer.from(Array.from({ length: 40_000 }, () => `${randomBytes(48).toString('base64')}\n`).join('')); // about 2.6 MB
+  // Which encoding a fast link gets is decided from measured figures (compression-choice.test.ts
+  // pins it); on a shared 2-core machine under load the measurements themselves swing, so here
+  // only data that gzip cannot shrink is sure to go as it is, whatever the machine is doing.
+  it('sends data that gzip cannot shrink as it is', async () => {
+    // Random bytes, lines of 64, no quote or line break inside a line: a valid CSV of one column.
+    const line = () => Buffer.concat([Buffer.from(randomBytes(64).map((b) => 0x23 + (b % 0xdd))), Buffer.from('\n')]);
+    const csv = Buffer.concat(Array.from({ length: 40_000 }, line)); // about 2.6 MB
     const run = await runAnaplanSink(configFor(emulator, { compress: 'auto', chunkSize: '1MB' }), preCutPieces(csv, MB));
     expect(run.error).toBeUndefined();
     expect(emulator.getFileContent(IDS.workspace, IDS.model, IDS.file).equals(csv)).toBe(true);

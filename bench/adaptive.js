@@ -33,6 +33,7 @@ const { createReadStream } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { heapLikePipeRun } = require('./pipe-heap');
+const { medianRun } = require('./median-run');
 const { startEmulatorProcess } = require('./emulator-process');
 const { fileToAnaplan, CHUNK_SIZE, WORKSPACE, MODEL, FILE_ID } = require('./anaplan-pipeline');
 const { generateCsv } = require('./generate-csv');
@@ -108,7 +109,7 @@ async function run({
   // Each setting's median run. Not the fastest: on this machine runs swing 15%, and the best of the
   // four fixed settings' fastest runs is a minimum over four times as many runs as auto's (two of
   // them, none at 2 and at 8, are the same thing on loopback). A failure in any round shows.
-  const rows = [...runs.values()].map((list) => list.find((r) => r.error) ?? medianRun(list));
+  const rows = [...runs.values()].map((list) => list.find((r) => r.error) ?? medianRun(list, (r) => r.seconds));
   print(table(rows, files, repeat));
   if (allRuns) print(everyRun(runs));
   return rows;
@@ -215,16 +216,16 @@ function table(rows, files, repeat) {
   ].join('\n');
 }
 
-/** The run with the median time (the lower middle one for an even count). */
-function medianRun(list) {
-  return [...list].sort((a, b) => a.seconds - b.seconds)[Math.floor((list.length - 1) / 2)];
-}
-
 /** Every run of every setting in the order they ran, with the median: how much the machine swings. */
 function everyRun(runs) {
   const lines = [...runs].map(([key, list]) => {
     const seconds = list.map((r) => r.seconds).filter((x) => x !== undefined);
-    const median = seconds.length ? medianRun(list.filter((r) => r.seconds !== undefined)).seconds.toFixed(2) : '-';
+    const median = seconds.length
+      ? medianRun(
+          list.filter((r) => r.seconds !== undefined),
+          (r) => r.seconds,
+        ).seconds.toFixed(2)
+      : '-';
     return `${key.replace('|', '  ').padEnd(36)} ${seconds.map((x) => x.toFixed(2)).join(' ')}  (median ${median})`;
   });
   return ['every run, in order (s):', ...lines].join('\n');

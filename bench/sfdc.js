@@ -20,6 +20,7 @@ const { mkdtempSync, createWriteStream, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { heapLikePipeRun } = require('./pipe-heap');
+const { medianRun } = require('./median-run');
 const { once } = require('node:events');
 
 const root = join(__dirname, '..');
@@ -193,11 +194,6 @@ const fmt = (r) =>
   `${(r.ms / 1000).toFixed(2)} s  ${(r.bytes / MB / (r.ms / 1000)).toFixed(1)} MB/s  peak RSS ${r.maxRssMb.toFixed(0)} MB  ` +
   `CPU: pipeline ${(r.cpuMs / 1000).toFixed(1)} s, emulators ${(r.emulatorCpuMs / 1000).toFixed(1)} s`;
 
-/** The run whose time is the median of `runs`. */
-function medianRun(runs) {
-  return [...runs].sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)];
-}
-
 async function run({ mb = 500, rounds = Number(process.env.BENCH_SFDC_ROUNDS || 3), print = console.log } = {}) {
   const rows = [];
   const sfdcEmu = await startEmulatorProcess('sfdc', mb);
@@ -224,9 +220,9 @@ async function run({ mb = 500, rounds = Number(process.env.BENCH_SFDC_ROUNDS || 
         `  round ${round + 1}: (a) ${(a / 1000).toFixed(2)} s, (b) ${(b / 1000).toFixed(2)} s, (c) ${(c / 1000).toFixed(2)} s, (c) / max(legs) = ${(c / Math.max(a, b)).toFixed(2)}`,
       );
     }
-    const download = medianRun(runs.download);
-    const upload = medianRun(runs.upload);
-    const endToEnd = medianRun(runs.endToEnd);
+    const download = medianRun(runs.download, (r) => r.ms);
+    const upload = medianRun(runs.upload, (r) => r.ms);
+    const endToEnd = medianRun(runs.endToEnd, (r) => r.ms);
     print(`medians of ${rounds} rounds:`);
     rows.push({ name: `sfdc emulator -> chunk-lines -> discard (${mb} MB)`, ...download });
     print(`(a) sfdc emulator -> chunk-lines -> discard:        ${fmt(download)}  (${download.rows} rows)`);

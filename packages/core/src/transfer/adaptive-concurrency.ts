@@ -23,6 +23,11 @@
  * after a 429 when the server had taken none of this client's requests (it wants none for a
  * while); not after a 429 that finds a cap, where the requests the server takes go on.
  *
+ * A request refused with a 429 leaves its slot to others while it waits (the server is not running
+ * it) and takes the next free one, ahead of new requests, before it is sent again (`resend`): a
+ * probe above a cap then costs one refused request, not a slot idle for a whole Retry-After.
+ * Requests held, waiting or running, never exceed `maximum` (a caller's memory is sized by it).
+ *
  * Time comes from `now` and waits from `sleep`, both injectable, so tests drive it step by step.
  */
 import { sleep as realSleep } from '../http/retry';
@@ -48,9 +53,9 @@ export interface LimitChange {
   readonly reason: 'throughput rises' | 'latency rises' | 'back pressure';
 }
 
-/** When a request started and ended (on the limiter's clock), and whether the server refused it. */
+/** When a request was (last) sent and ended (on the limiter's clock), and whether the server refused it. */
 interface RequestSpan {
-  readonly at: number;
+  at: number;
   endedAt?: number;
   refused: boolean;
 }
@@ -75,10 +80,12 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
   readonly maximum: number;
   inFlight = 0;
   /**
-   * Of those, requests refused with a 429 that still hold their slot while they wait to be sent
-   * again: the server is not running them, so they never count as reaching the limit.
+   * Of those, requests refused with a 429 that wait to be sent again: the server is not running
+   * them, so their slots go to others until they `resend`.
    */
-  private refusedInFlight = 0;
+  private steppedAside = 0;
+  /** Of those, the ones whose wait is over and that want a slot back: new requests let them go first. */
+  private resending = 0;
   /** Back-pressure events seen (every 429, 503, reset or timeout reported). */
   backPressureEvents = 0;
   private current: number;
@@ -124,15 +131,20 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
   tryAcquire(): ConcurrencyPermit | undefined {
     if (this.pausedForMs() > 0) return undefined;
     const reached = () => {
-      if (this.inFlight - this.refusedInFlight >= this.current) this.interval.reachedLimit = true;
+      if (this.running() >= this.current) this.interval.reachedLimit = true;
     };
-    if (this.inFlight >= this.current) {
+    if (this.running() + this.resending >= this.current || this.inFlight >= this.maximum) {
       reached();
       return undefined;
     }
     this.inFlight++;
     reached();
     return this.permit(this.now(), this.epoch);
+  }
+
+  /** Requests holding a slot: in flight, less those refused that wait to be sent again. */
+  private running(): number {
+    return this.inFlight - this.steppedAside;
   }
 
   async acquire(signal?: AbortSignal): Promise<ConcurrencyPermit> {
@@ -162,8 +174,11 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
 
   /** A 429 to the request that started at `request.at`: the server took those started before it. */
   private refused(request: RequestSpan, retryAfterMs?: number): void {
-    if (!request.refused) this.refusedInFlight++;
-    request.refused = true;
+    if (!request.refused) {
+      request.refused = true;
+      this.steppedAside++;
+      this.waiters.wakeAll(); // its slot is free until it is sent again
+    }
     let taken = 0;
     for (const other of this.recent) if (other !== request && !other.refused && other.at < request.at && (other.endedAt ?? Infinity) > request.at) taken++;
     if (taken === 0) return this.backPressure(retryAfterMs);
@@ -204,9 +219,32 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
       done = true;
       request.endedAt = this.now();
       this.inFlight--;
-      if (request.refused) this.refusedInFlight--;
+      if (request.refused) this.steppedAside--;
       this.waiters.wakeAll();
       return true;
+    };
+    const resend = async (signal?: AbortSignal) => {
+      if (!request.refused) {
+        if (signal?.aborted) throw abortReason(signal);
+        return;
+      }
+      this.resending++;
+      try {
+        for (;;) {
+          if (signal?.aborted) throw abortReason(signal);
+          const pause = this.pausedForMs();
+          if (pause === 0 && this.running() < this.current) break;
+          await (pause > 0 ? this.sleep(pause, signal) : this.waiters.wait(signal));
+        }
+      } catch (error) {
+        this.resending--;
+        this.waiters.wakeAll(); // new requests no longer wait behind this one
+        throw error;
+      }
+      this.resending--;
+      request.refused = false;
+      this.steppedAside--;
+      request.at = this.now();
     };
     return {
       backPressure: (pressure: BackPressure = {}) => {
@@ -214,6 +252,7 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
         if (pressure.tooManyRequests) this.refused(request, pressure.retryAfterMs);
         else this.backPressure(pressure.retryAfterMs);
       },
+      resend,
       succeeded: (weight = 1) => {
         if (!finish()) return;
         // A request that waited out a retry, or ran under another limit, says nothing about this one.

@@ -11,9 +11,16 @@ export interface ConcurrencyPermit {
   /**
    * The request met back pressure (429, 503, a reset, a timeout) and will be retried or fail:
    * the limit may drop, and new requests may have to wait `retryAfterMs` (the limit decides; the
-   * request itself waits it in its retry). Keeps the slot.
+   * request itself waits it in its retry). Keeps the permit; the limit may let other requests
+   * use its slot until `resend`.
    */
   backPressure(pressure?: BackPressure): void;
+  /**
+   * The request is about to be sent again after back pressure: resolves once it holds a slot
+   * (at once, unless the limit let another request take its slot while it waited out a
+   * Retry-After). Rejects when `signal` aborts.
+   */
+  resend(signal?: AbortSignal): Promise<void>;
   /**
    * The request succeeded: frees the slot and, unless it met back pressure, its round trip is a
    * latency sample. `weight` (e.g. the bytes sent) makes requests of different sizes comparable.
@@ -98,6 +105,12 @@ export class FixedConcurrency implements ConcurrencyLimit {
       this.inFlight--;
       this.waiters.wakeAll();
     };
-    return { backPressure: () => undefined, succeeded: release, release };
+    // A refused request keeps its slot while it waits: `concurrency: 8` means eight at most, retries included.
+    return {
+      backPressure: () => undefined,
+      resend: (signal) => (signal?.aborted ? Promise.reject(abortReason(signal)) : Promise.resolve()),
+      succeeded: release,
+      release,
+    };
   }
 }

@@ -102,7 +102,7 @@ describe('AdaptiveConcurrency', () => {
     expect(limiter.pausedForMs()).toBe(0);
   });
 
-  it('a refused request waiting to be sent again keeps its slot, but never counts as reaching the limit', () => {
+  it('a request refused at a cap leaves its slot to others while it waits, and gets the next free one before new requests', async () => {
     const clock = manualClock();
     const limiter = new AdaptiveConcurrency({ now: clock.now, initial: 4 });
     const permits = Array.from({ length: 4 }, () => {
@@ -110,12 +110,59 @@ describe('AdaptiveConcurrency', () => {
       return limiter.tryAcquire()!;
     });
     permits[3].backPressure({ tooManyRequests: true, retryAfterMs: 1000 });
-    for (const p of permits.slice(0, 3)) p.succeeded();
-    // Two requests run beside the waiting one, round trips flat: full for the limiter, not for the server.
-    for (let i = 0; i < 40; i++) round(limiter, clock, () => 100);
     expect(limiter.limit).toBe(3);
-    expect(limiter.inFlight).toBe(1);
-    permits[3].succeeded();
+    expect(limiter.tryAcquire()).toBeUndefined();
+    // While the refused request waits out its Retry-After, a slot freed by the server goes to a new request.
+    permits[0].succeeded();
+    const meanwhile = limiter.tryAcquire();
+    expect(meanwhile).toBeDefined();
+    // Its wait over, the refused request wants a slot: none is free, so it waits, and new requests queue behind it.
+    let resent = false;
+    const resending = permits[3].resend().then(() => void (resent = true));
+    await Promise.resolve();
+    expect(resent).toBe(false);
+    permits[1].succeeded();
+    expect(limiter.tryAcquire()).toBeUndefined();
+    await resending;
+    expect(resent).toBe(true);
+    expect(limiter.inFlight).toBe(3);
+    expect(limiter.tryAcquire()).toBeUndefined();
+    for (const p of [permits[2], permits[3], meanwhile!]) p.succeeded();
+    expect(limiter.inFlight).toBe(0);
+  });
+
+  it('never holds more than maximum requests, refused ones waiting to be sent again included', () => {
+    const clock = manualClock();
+    const limiter = new AdaptiveConcurrency({ now: clock.now, initial: 4, maximum: 4 });
+    const permits = Array.from({ length: 4 }, () => {
+      clock.advance(5);
+      return limiter.tryAcquire()!;
+    });
+    permits[3].backPressure({ tooManyRequests: true, retryAfterMs: 1000 });
+    for (const p of permits.slice(0, 3)) p.succeeded();
+    // Flat round trips: the limit climbs back to 4, but one of the 4 requests allowed is still the refused one.
+    let most = 0;
+    for (let i = 0; i < 40; i++) round(limiter, clock, () => (most = Math.max(most, limiter.inFlight)) && 100);
+    expect(limiter.limit).toBe(4);
+    expect(most).toBe(4);
+    permits[3].release();
+  });
+
+  it('a resend waiting for a slot rejects when the signal aborts, and new requests no longer wait behind it', async () => {
+    const clock = manualClock();
+    const limiter = new AdaptiveConcurrency({ now: clock.now, initial: 3 });
+    const permits = Array.from({ length: 3 }, () => {
+      clock.advance(5);
+      return limiter.tryAcquire()!;
+    });
+    permits[2].backPressure({ tooManyRequests: true, retryAfterMs: 1000 });
+    const controller = new AbortController();
+    const resending = permits[2].resend(controller.signal);
+    controller.abort(new Error('stopped'));
+    await expect(resending).rejects.toThrow('stopped');
+    permits[2].release();
+    permits[0].succeeded();
+    expect(limiter.tryAcquire()).toBeDefined();
   });
 
   it('halves on a 429 when the server had taken none of the requests before it', () => {

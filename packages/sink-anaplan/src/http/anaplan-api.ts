@@ -21,6 +21,8 @@ export interface ApiRequest {
   readonly signal?: AbortSignal;
   /** Told before each retry of this request, after the transport's own `onRetry` (a chunk reports back pressure). */
   readonly onRetry?: (notice: RetryNotice) => void;
+  /** Awaited after each retry's wait, just before the request goes again (a chunk takes back its upload slot). */
+  readonly beforeResend?: (signal: AbortSignal) => Promise<void>;
 }
 
 export interface ApiResponse {
@@ -52,7 +54,14 @@ export class AnaplanApi {
           },
         }
       : this.transport;
-    return withRetries(transport, () => this.sendOnce(request, signal), signal);
+    const { beforeResend } = request;
+    const attempt = beforeResend
+      ? async (n: number) => {
+          if (n > 1) await beforeResend(signal);
+          return this.sendOnce(request, signal);
+        }
+      : () => this.sendOnce(request, signal);
+    return withRetries(transport, attempt, signal);
   }
 
   async json<T>(method: HttpMethod, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {

@@ -154,6 +154,7 @@ export class AnaplanUploadSession {
           retried = true;
           sawFailure(error);
         },
+        beforeResend: (resendSignal) => permit.resend(resendSignal),
       });
     } catch (error) {
       sawFailure(error);

@@ -42,6 +42,23 @@ describe('concurrency: auto', () => {
     expect(facts['chunks none']).toBe(pieces.length - 1);
   });
 
+  it('a chunk refused at the cap leaves the upload slot to the next chunks while it waits out Retry-After', async () => {
+    emulator.setLink({ maxChunkUploadsInFlight: 1, retryAfterSeconds: 1, latencyMs: 30 });
+    const csv = opportunitiesCsv(40_000);
+    const pieces = preCutPieces(csv, 60_000);
+    const before = emulator.requests.length;
+    const run = await runAnaplanSink(configFor(emulator, { concurrency: 'auto', compress: 'none', retry: { attempts: 8 } }), pieces);
+    expect(run.error).toBeUndefined();
+    expect(emulator.getFileContent(IDS.workspace, IDS.model, IDS.file).equals(csv)).toBe(true);
+    const puts = chunkPuts(emulator).filter((r) => r.seq > before);
+    const refused = puts.find((r) => r.status === 429)!;
+    const resent = puts.find((r) => r.path === refused.path && r.seq > refused.seq)!;
+    // Anaplan went on taking other chunks, one at a time, during the second the refused one waited.
+    const meanwhile = puts.filter((r) => r.status < 300 && r.startedAt >= refused.endedAt! && r.startedAt < resent.startedAt);
+    expect(meanwhile.length).toBeGreaterThanOrEqual(3);
+    expect(maxOverlap(puts.filter((r) => r.status < 300))).toBe(1);
+  });
+
   it('never has more uploads in flight than maxConcurrency', async () => {
     emulator.setLink({ latencyMs: 20 });
     const pieces = preCutPieces(opportunitiesCsv(20_000), 20_000);

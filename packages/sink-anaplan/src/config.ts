@@ -81,18 +81,20 @@ export const anaplanSinkSchema = Config({
   process: JsonType.Optional(IdOrName('Process (id or name) to run after the upload, instead of an import.')),
   auth: AuthSettings,
   concurrency: AutoConcurrency({
-    default: 8,
+    default: 'auto',
     maximum: 200,
     description:
-      'Chunks uploaded at once, 1 to 200, or `auto`: start at 2, add one while more uploads bring more throughput and latency stays flat, ' +
-      'on a 429 step back to the uploads Anaplan had taken, halve on 503, resets and timeouts, wait out Retry-After, never above maxConcurrency.',
+      'Chunks uploaded at once: `auto` (the default) starts at 2, adds one while more uploads bring more throughput and latency stays flat, ' +
+      'on a 429 steps back to the uploads Anaplan had taken, halves on 503, resets and timeouts, waits out Retry-After, never goes above ' +
+      'maxConcurrency; or a fixed number, 1 to 200.',
   }),
   maxConcurrency: MaxConcurrency({ maximum: 200 }),
   compress: JsonType.Union([JsonType.Literal('auto'), JsonType.Literal('gzip'), JsonType.Literal('none')], {
-    default: 'gzip',
+    default: 'auto',
     description:
-      '`gzip`: each chunk is sent as its own gzip member (application/x-gzip). `auto`: per chunk, none, gzip level 1 or 6, ' +
-      "whichever is predicted fastest from the link's measured throughput, this machine's compression speed and this data's ratio.",
+      "`auto` (the default): per chunk, none, gzip level 1 or 6, whichever is predicted fastest from the link's measured throughput, " +
+      "this machine's compression speed and this data's ratio. `gzip`: every chunk is sent as its own gzip member (application/x-gzip). " +
+      '`none`: as it is.',
   }),
   gzipLevel: JsonType.Integer({ minimum: 1, maximum: 9, default: 6, description: 'zlib level for `compress: gzip`, 1 (fast) to 9 (small).' }),
   chunkSize: ByteSize({

@@ -26,7 +26,7 @@ import {
 } from './compression-choice';
 import type { UploadChunk } from './document-chunks';
 import { LinkMeter } from './link-meter';
-import { PROBE_CHUNK_BYTES, withProbeChunks } from './probe-chunks';
+import { cutForTrial, PROBE_CHUNK_BYTES, withProbeChunks } from './probe-chunks';
 
 /** How the chunk bodies are encoded: one fixed encoding, or one chosen per chunk. */
 export interface EncodingPolicy {
@@ -151,7 +151,9 @@ export class AutoCompression implements EncodingPolicy {
   private decide(chunk: UploadChunk): Encoding {
     const planned = this.plannedTrials.get(chunk.index);
     this.plannedTrials.delete(chunk.index);
-    const choice = planned ?? this.choose(chunk);
+    // A trial goes on a small chunk: one cut for it, or one too small to cut. A large chunk not cut
+    // for one (the rest of a chunk cut for another trial) goes the best way; the next cut can try.
+    const choice = planned ?? this.choose(chunk, !cutForTrial(chunk.data.length));
     this.decidedBytes += chunk.data.length;
     if (!this.link.measured(choice.encoding.name)) this.pending.add(choice.encoding.name);
     else if (choice.trial) this.staleAfter.set(choice.encoding.name, 2 * (this.staleAfter.get(choice.encoding.name) ?? STALE_AFTER));
@@ -165,8 +167,11 @@ export class AutoCompression implements EncodingPolicy {
     return choice.encoding;
   }
 
-  /** The encoding for a chunk like `chunk`, from what was measured so far (samples a slower level when it is due). */
-  private choose(chunk: Pick<UploadChunk, 'index' | 'data'>): Choice {
+  /**
+   * The encoding for a chunk like `chunk`, from what was measured so far (samples a slower level
+   * when it is due); `trials: false` leaves out sending one once to measure it.
+   */
+  private choose(chunk: Pick<UploadChunk, 'index' | 'data'>, trials = true): Choice {
     const upload = this.link.secondsPerByte();
     for (const name of upload.keys()) this.pending.delete(name);
     const chunkBytes = chunk.data.length;
@@ -188,7 +193,7 @@ export class AutoCompression implements EncodingPolicy {
     for (const level of AUTO_GZIP_LEVELS) {
       if (level !== FASTEST_LEVEL && this.sampleDue(level, chunk) && compressionCompetes(inputs)) this.sample(level, chunk);
     }
-    return chooseEncoding(inputs, this.current);
+    return chooseEncoding(inputs, this.current, trials);
   }
 
   compressed(level: number, rawBytes: number, compressedBytes: number, ms: number, chunkIndex: number): void {

@@ -113,7 +113,8 @@ export function secondsPerByte(inputs: ChoiceInputs, encoding: Encoding): Predic
   return { likely: Math.max(compressing, upload.likely), best: Math.max(compressing, upload.best) };
 }
 
-export function chooseEncoding(inputs: ChoiceInputs, current?: Encoding): Choice {
+/** The encoding for the next chunk; with `trials` false, never one sent only to measure it. */
+export function chooseEncoding(inputs: ChoiceInputs, current?: Encoding, trials = true): Choice {
   const candidates = [NO_COMPRESSION, ...[...inputs.compression.keys()].sort((a, b) => a - b).map(gzipEncoding)];
   if (inputs.upload.size === 0) {
     const fastest = Math.min(...inputs.compression.keys());
@@ -133,19 +134,20 @@ export function chooseEncoding(inputs: ChoiceInputs, current?: Encoding): Choice
     .join(', ');
   const worthTrying = (c: (typeof costs)[number]) =>
     c.atBest < best.cost * SWITCH_GAIN && inputs.chunkBytes * (c.cost - best.cost) <= inputs.remainingBytes * (best.cost - c.atBest) * TRIAL_ODDS;
-  const untried = costs.find(
-    (c) => !inputs.upload.has(c.encoding.name) && !inputs.pending.has(c.encoding.name) && c.encoding !== best.encoding && worthTrying(c),
-  );
+  const untried =
+    trials && costs.find((c) => !inputs.upload.has(c.encoding.name) && !inputs.pending.has(c.encoding.name) && c.encoding !== best.encoding && worthTrying(c));
   if (untried) return { encoding: untried.encoding, reason: `trying ${untried.encoding.name} once to measure it (${describe})`, trial: true };
   // A measurement goes stale as the run warms up and the link changes: measure a close one again.
-  const stale = costs.find(
-    (c) =>
-      inputs.upload.has(c.encoding.name) &&
-      !inputs.pending.has(c.encoding.name) &&
-      c.encoding !== best.encoding &&
-      (inputs.sentAgo.get(c.encoding.name) ?? 0) >= (inputs.staleAfter?.get(c.encoding.name) ?? STALE_AFTER) &&
-      c.cost <= best.cost * (inputs.measuredOnce?.has(c.encoding.name) ? STALE_WITHIN_MEASURED_ONCE : STALE_WITHIN),
-  );
+  const stale =
+    trials &&
+    costs.find(
+      (c) =>
+        inputs.upload.has(c.encoding.name) &&
+        !inputs.pending.has(c.encoding.name) &&
+        c.encoding !== best.encoding &&
+        (inputs.sentAgo.get(c.encoding.name) ?? 0) >= (inputs.staleAfter?.get(c.encoding.name) ?? STALE_AFTER) &&
+        c.cost <= best.cost * (inputs.measuredOnce?.has(c.encoding.name) ? STALE_WITHIN_MEASURED_ONCE : STALE_WITHIN),
+    );
   if (stale) return { encoding: stale.encoding, reason: `measuring ${stale.encoding.name} again (${describe})`, trial: true };
   const kept = current && costs.find((c) => c.encoding.name === current.name);
   if (kept && kept.cost !== Infinity && best.cost > kept.cost * SWITCH_GAIN) return { encoding: kept.encoding, reason: describe };

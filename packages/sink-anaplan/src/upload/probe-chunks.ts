@@ -11,6 +11,11 @@ import type { UploadChunk } from './document-chunks';
 export const PROBE_CHUNK_BYTES = 1_000_000;
 const PROBES = 2;
 
+/** Whether a later chunk of `bytes` is large enough to be cut into a trial chunk and the rest. */
+export function cutForTrial(bytes: number, probeBytes = PROBE_CHUNK_BYTES): boolean {
+  return bytes >= 3 * probeBytes;
+}
+
 export interface ProbePlan {
   /** Hears how many probe chunks lead (0 when the first chunk was not cut). */
   onProbes(count: number): void;
@@ -26,7 +31,7 @@ export async function* withProbeChunks(chunks: AsyncIterable<UploadChunk>, plan:
     const parts =
       first && chunk.data.length >= (PROBES + 2) * probeBytes
         ? cutProbes(chunk.data, probeBytes, PROBES)
-        : !first && chunk.data.length >= 3 * probeBytes && plan.trialAt?.(index, chunk.data)
+        : !first && cutForTrial(chunk.data.length, probeBytes) && plan.trialAt?.(index, chunk.data)
           ? cutProbes(chunk.data, probeBytes, 1)
           : [chunk.data];
     if (first) plan.onProbes(parts.length - 1);

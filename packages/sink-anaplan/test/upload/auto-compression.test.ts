@@ -51,3 +51,31 @@ describe('compress: auto, chunk by chunk', () => {
     }
   });
 });
+
+describe('compress: auto, trials', () => {
+  it('never measures an encoding again on a whole chunk, not on the rest of a chunk cut for another trial either', async () => {
+    // gzip-6 best on a slow link, gzip-1 and none both close enough to be measured again, and due at the same chunk.
+    let clock = 0;
+    const auto = new AutoCompression({ threads: 2, log: new StreamLogger({ level: 'silent', secrets: new Redactor() }), now: () => clock });
+    const compression: Record<string, { ratio: number; ms: number }> = { 'gzip-1': { ratio: 0.16, ms: 4 }, 'gzip-6': { ratio: 0.13, ms: 10 } };
+    const feed = (index: number) => {
+      auto.compressed(1, MB, compression['gzip-1'].ratio * MB, compression['gzip-1'].ms, index);
+      auto.compressed(6, MB, compression['gzip-6'].ratio * MB, compression['gzip-6'].ms, index);
+    };
+    const linkMsPerMb = (encoding: string) => 60 * (compression[encoding]?.ratio ?? 0.5);
+    const chunk = csvChunk(10 * MB);
+    const sent: Array<{ encoding: string; bytes: number }> = [];
+    for await (const piece of auto.withProbes(repeated(chunk, 30))) {
+      feed(piece.index);
+      const encoding = await auto.encodingFor(piece);
+      const startedAt = clock;
+      clock += (linkMsPerMb(encoding.name) * piece.data.length) / MB;
+      auto.uploaded(encoding.name, startedAt, piece.data.length);
+      auto.settled(piece.index);
+      sent.push({ encoding: encoding.name, bytes: piece.data.length });
+    }
+    const trials = sent.slice(2).filter((c) => c.encoding !== 'gzip-6');
+    expect(new Set(trials.map((c) => c.encoding))).toEqual(new Set(['none', 'gzip-1']));
+    for (const trial of trials) expect(trial.bytes).toBeLessThan(1.01 * MB);
+  });
+});

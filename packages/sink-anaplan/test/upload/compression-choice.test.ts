@@ -68,6 +68,19 @@ describe('compress: auto choosing an encoding', () => {
     expect(next.trial).toBeUndefined();
   });
 
+  it('with trials off (a whole chunk), sends the best predicted encoding, never one only to measure it', () => {
+    const untried = chooseEncoding({ ...base, upload: new Map([['gzip-1', 0.002 / MB]]), remainingBytes: 1000 * MB }, undefined, false);
+    expect(untried).toMatchObject({ encoding: { name: 'gzip-1' } });
+    expect(untried.trial).toBeUndefined();
+    const upload = new Map([
+      ['none', 0.03 / MB],
+      ['gzip-1', 0.01 / MB],
+    ]);
+    const stale = { ...base, upload, sentAgo: new Map([['none', 6]]), measuredOnce: new Set(['none']) };
+    expect(chooseEncoding(stale, { name: 'gzip-1' }, false)).toMatchObject({ encoding: { name: 'gzip-1' } });
+    expect(chooseEncoding(stale, { name: 'gzip-1' }, false).trial).toBeUndefined();
+  });
+
   it('keeps the encoding in use unless another is predicted at least 10% faster', () => {
     const upload = new Map([
       ['none', 0.0105 / MB],

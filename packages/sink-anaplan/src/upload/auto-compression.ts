@@ -25,7 +25,7 @@ import {
   type Encoding,
 } from './compression-choice';
 import type { UploadChunk } from './document-chunks';
-import { LinkMeter } from './link-meter';
+import { LinkMeter, type UploadTiming } from './link-meter';
 import { cutForTrial, PROBE_CHUNK_BYTES, withProbeChunks } from './probe-chunks';
 
 /** How the chunk bodies are encoded: one fixed encoding, or one chosen per chunk. */
@@ -50,7 +50,7 @@ export interface AutoCompressionOptions {
   readonly log: Logger;
   /** Bytes of data in the whole input, when the source said. */
   readonly expectedBytes?: number;
-  /** The clock uploads are timed with (`uploaded`'s `startedAt`); default `performance.now`. */
+  /** The clock uploads are timed with; default `performance.now`. */
   readonly now?: () => number;
 }
 
@@ -201,9 +201,9 @@ export class AutoCompression implements EncodingPolicy {
     this.measuredAt.set(level, Math.max(this.measuredAt.get(level) ?? 0, chunkIndex));
   }
 
-  /** An upload that went through without a retry. */
-  uploaded(encoding: string, startedAt: number, rawBytes: number): void {
-    this.link.record(encoding, startedAt, rawBytes);
+  /** An upload starts: `finish` it once it went through without a retry, else `abandon` it. */
+  uploadStarting(): UploadTiming {
+    return this.link.start();
   }
 
   /** Whether `level`'s estimate is missing, or older than `REPROBE_EVERY` chunks. */

@@ -1,37 +1,69 @@
 /**
- * How long uploads take per byte of data, by encoding, from the recent uploads that went through
- * without a retry (a retry's wait is not link time). A chunk's round trip per byte of data is
- * comparable across encodings sent under the same concurrency; dividing by the uploads' overlap
- * (round trips summed over the time any upload was in flight) turns it into the time the whole
- * upload stage needs per byte.
+ * How long the upload stage needs per byte of data, by encoding, from the recent uploads that went
+ * through without a retry (a retry's wait is not link time). Uploads in flight together share the
+ * link (or the server's slots), so each upload's round trip is divided by the mean number of
+ * uploads in flight while it ran, those still on their way included: k uploads sharing a link
+ * each take k times as long, and the stage still moves a byte in 1/k of that. Counting only
+ * finished uploads would make the first ones sent beside others look k times slower than a probe
+ * sent alone.
  */
 
-interface Upload {
+/** An upload on its way: finish it with the bytes it carried, or abandon it (failed, or retried). */
+export interface UploadTiming {
+  finish(encoding: string, rawBytes: number): void;
+  abandon(): void;
+}
+
+interface Span {
   readonly start: number;
   readonly end: number;
-  readonly rawBytes: number;
 }
 
 /** Uploads remembered per encoding: recent enough to follow a change in the link. */
 const RECENT_UPLOADS = 4;
-/** Uploads remembered to tell how much they overlap. */
-const RECENT_OVERLAP = 32;
+/** Finished uploads remembered to tell what ran beside a new one: more than ever run at once. */
+const RECENT_SPANS = 64;
 
 export class LinkMeter {
-  private readonly byEncoding = new Map<string, Upload[]>();
-  private readonly all: Upload[] = [];
+  /** Seconds of stage time per byte of data of the recent uploads, by encoding. */
+  private readonly byEncoding = new Map<string, number[]>();
+  private readonly finished: Span[] = [];
+  private readonly open = new Set<{ readonly start: number }>();
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
+  /** An upload starts now. */
+  start(): UploadTiming {
+    const span = { start: this.now() };
+    this.open.add(span);
+    let done = false;
+    const close = () => {
+      const wasOpen = !done;
+      done = true;
+      this.open.delete(span);
+      return wasOpen;
+    };
+    return {
+      finish: (encoding, rawBytes) => void (close() && this.record(encoding, span.start, rawBytes)),
+      abandon: () => void close(),
+    };
+  }
+
   /** An upload of `rawBytes` of data in `encoding`, started at `startedAt` (this meter's clock), just finished. */
   record(encoding: string, startedAt: number, rawBytes: number): void {
-    const upload = { start: startedAt, end: this.now(), rawBytes };
+    const end = this.now();
+    const length = Math.max(end - startedAt, Number.MIN_VALUE);
+    const within = (start: number, stop: number) => Math.max(0, Math.min(stop, end) - Math.max(start, startedAt));
+    let beside = 0;
+    for (const other of this.finished) beside += within(other.start, other.end);
+    for (const other of this.open) beside += within(other.start, end);
+    const sharing = 1 + beside / length;
     const list = this.byEncoding.get(encoding) ?? [];
-    list.push(upload);
+    list.push(length / 1000 / Math.max(1, rawBytes) / sharing);
     if (list.length > RECENT_UPLOADS) list.shift();
     this.byEncoding.set(encoding, list);
-    this.all.push(upload);
-    if (this.all.length > RECENT_OVERLAP) this.all.shift();
+    this.finished.push({ start: startedAt, end });
+    if (this.finished.length > RECENT_SPANS) this.finished.shift();
   }
 
   /** Whether any upload in `encoding` was measured. */
@@ -47,28 +79,7 @@ export class LinkMeter {
   /** Seconds the upload stage needs per byte of data, by encoding, for each encoding measured. */
   secondsPerByte(): Map<string, number> {
     const result = new Map<string, number>();
-    const busy = busyMs(this.all);
-    if (busy <= 0) return result;
-    const overlap = this.all.reduce((n, u) => n + (u.end - u.start), 0) / busy;
-    for (const [encoding, list] of this.byEncoding) {
-      const perByte = list.reduce((n, u) => n + (u.end - u.start) / 1000 / Math.max(1, u.rawBytes), 0) / list.length;
-      result.set(encoding, perByte / overlap);
-    }
+    for (const [encoding, list] of this.byEncoding) result.set(encoding, list.reduce((n, s) => n + s, 0) / list.length);
     return result;
   }
-}
-
-/** Time covered by at least one of the uploads. */
-function busyMs(list: readonly Upload[]): number {
-  const sorted = [...list].sort((a, b) => a.start - b.start);
-  let total = 0;
-  let span: { from: number; to: number } | undefined;
-  for (const { start, end } of sorted) {
-    if (span && start <= span.to) span.to = Math.max(span.to, end);
-    else {
-      if (span) total += span.to - span.from;
-      span = { from: start, to: end };
-    }
-  }
-  return total + (span ? span.to - span.from : 0);
 }

@@ -9,7 +9,6 @@
  * and `complete` is never called, so Anaplan never sees a file with a hole in it.
  */
 import { availableParallelism } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { backPressureOf, formatByteSize, HttpStatusError, type ConcurrencyLimit, type ConcurrencyPermit, type Logger, type ProgressReporter } from '@pipe/core';
 import { AnaplanChunkUploadError, AnaplanError } from '../errors';
 import type { AnaplanApi } from '../http/anaplan-api';
@@ -136,8 +135,8 @@ export class AnaplanUploadSession {
   }
 
   private async sendChunk({ index, rawBytes, body, contentType, encoding }: ChunkBody, signal: AbortSignal, permit: ConcurrencyPermit): Promise<void> {
-    const started = performance.now();
-    let retried = false;
+    const { compression } = this.options;
+    const timing = typeof compression === 'object' ? compression.uploadStarting() : undefined;
     const sawFailure = (error: unknown) => {
       if (error instanceof HttpStatusError && error.status === 429) this.http429++;
       const backPressure = backPressureOf(error);
@@ -151,12 +150,14 @@ export class AnaplanUploadSession {
         contentType,
         signal,
         onRetry: ({ error }) => {
-          retried = true;
+          // A retried upload is not link time, and while it waits it shares the link with nothing.
+          timing?.abandon();
           sawFailure(error);
         },
         beforeResend: (resendSignal) => permit.resend(resendSignal),
       });
     } catch (error) {
+      timing?.abandon();
       sawFailure(error);
       if (signal.aborted && !(error instanceof HttpStatusError)) throw error;
       const reason = describeFailure(error);
@@ -168,8 +169,7 @@ export class AnaplanUploadSession {
       );
     }
     permit.succeeded(body.length);
-    const { compression } = this.options;
-    if (!retried && typeof compression === 'object') compression.uploaded(encoding, started, rawBytes);
+    timing?.finish(encoding, rawBytes);
     this.chunks++;
     this.bytes += rawBytes;
     this.sentBytes += body.length;

@@ -26,9 +26,9 @@ async function send(chunks: AsyncIterable<UploadChunk>, msPerMb: (encoding: stri
   const sent: Array<{ index: number; encoding: string; bytes: number }> = [];
   for await (const chunk of auto.withProbes(chunks)) {
     const encoding = await auto.encodingFor(chunk);
-    const startedAt = clock;
+    const timing = auto.uploadStarting();
     clock += (msPerMb(encoding.name) * chunk.data.length) / MB;
-    auto.uploaded(encoding.name, startedAt, chunk.data.length);
+    timing.finish(encoding.name, chunk.data.length);
     auto.settled(chunk.index);
     sent.push({ index: chunk.index, encoding: encoding.name, bytes: chunk.data.length });
   }
@@ -68,9 +68,9 @@ describe('compress: auto, trials', () => {
     for await (const piece of auto.withProbes(repeated(chunk, 30))) {
       feed(piece.index);
       const encoding = await auto.encodingFor(piece);
-      const startedAt = clock;
+      const timing = auto.uploadStarting();
       clock += (linkMsPerMb(encoding.name) * piece.data.length) / MB;
-      auto.uploaded(encoding.name, startedAt, piece.data.length);
+      timing.finish(encoding.name, piece.data.length);
       auto.settled(piece.index);
       sent.push({ encoding: encoding.name, bytes: piece.data.length });
     }

@@ -1,0 +1,47 @@
+import { LinkMeter } from '../../src/upload/link-meter';
+
+const MB = 1_000_000;
+
+describe('LinkMeter', () => {
+  it('an upload alone on the link: its round trip per byte', () => {
+    let clock = 0;
+    const meter = new LinkMeter(() => clock);
+    const upload = meter.start();
+    clock += 100;
+    upload.finish('none', MB);
+    expect(meter.secondsPerByte().get('none')).toBeCloseTo(0.1 / MB, 12);
+  });
+
+  it('uploads sharing the link: each round trip divided by how many ran beside it, those still in flight included', () => {
+    // A 10 MB/s link shared by three: each 1 MB upload takes 300 ms, and the stage still moves 10 MB/s.
+    let clock = 0;
+    const meter = new LinkMeter(() => clock);
+    const uploads = [meter.start(), meter.start(), meter.start()];
+    clock += 300;
+    uploads[0].finish('gzip-6', MB);
+    expect(meter.secondsPerByte().get('gzip-6')).toBeCloseTo(0.1 / MB, 12);
+    uploads[1].finish('gzip-6', MB);
+    uploads[2].finish('gzip-6', MB);
+    expect(meter.secondsPerByte().get('gzip-6')).toBeCloseTo(0.1 / MB, 12);
+  });
+
+  it('counts only the time others overlapped it, and forgets an abandoned upload', () => {
+    let clock = 0;
+    const meter = new LinkMeter(() => clock);
+    const retried = meter.start();
+    retried.abandon();
+    const first = meter.start();
+    clock += 100;
+    const second = meter.start(); // beside the first for its last 100 ms only
+    clock += 100;
+    first.finish('none', MB);
+    // 200 ms, shared for half of it: 1.5 uploads in flight on average.
+    expect(meter.secondsPerByte().get('none')).toBeCloseTo(0.2 / 1.5 / MB, 12);
+    clock += 100;
+    second.finish('gzip-1', MB);
+    expect(meter.secondsPerByte().get('gzip-1')).toBeCloseTo(0.2 / 1.5 / MB, 12);
+    expect(meter.measuredOnce('gzip-1')).toBe(true);
+    second.finish('gzip-1', MB); // a second finish is ignored
+    expect(meter.measuredOnce('gzip-1')).toBe(true);
+  });
+});

@@ -9,12 +9,14 @@
  * Profiles (the emulator's `link` settings, packages/emulator-anaplan/README.md):
  *   loopback  no limit
  *   80mbit    10,000,000 bytes/s (80 Mbit/s) shared by all uploads, 5 ms latency per request;
- *             a smaller file (BENCH_ADAPTIVE_SLOW_MB, default 30) so an uncompressed case stays ~3 s
+ *             a smaller file (BENCH_ADAPTIVE_SLOW_MB, default 100) so an uncompressed case stays
+ *             ~10 s. Auto's probing costs about 0.07 s here whatever the size (one 1 MB probe
+ *             goes as it is): a tenth of a 30 MB upload (--slow-mb 30 shows it), 4% of 100 MB.
  *   cap3      no bandwidth limit, 250 ms per request (the server's time: with less, this machine
  *             cuts chunks slower than it uploads them and never has more than 3 in flight), at most
  *             3 chunk uploads in flight: one more gets 429 with Retry-After: 1
  *
- *   node bench/adaptive.js [--mb 100] [--slow-mb 30] [--profiles loopback,80mbit,cap3] [--repeat 2]
+ *   node bench/adaptive.js [--mb 100] [--slow-mb 100] [--profiles loopback,80mbit,cap3] [--repeat 2]
  *                          [--link '{"bandwidthBytesPerSecond":50000000,"latencyMs":20}'] [--also none/auto,auto/2] [--all-runs]
  *
  * `--link` adds a profile "custom" with those link settings (on the --mb file), for tuning.
@@ -66,7 +68,7 @@ const TARGET = 1.1;
 async function run({
   print = console.log,
   fileMb: mb = Number(process.env.BENCH_ADAPTIVE_MB || 100),
-  slowMb = Number(process.env.BENCH_ADAPTIVE_SLOW_MB || 30),
+  slowMb = Number(process.env.BENCH_ADAPTIVE_SLOW_MB || 100),
   profiles = Object.keys(PROFILES),
   repeat = Number(process.env.BENCH_ADAPTIVE_REPEAT || 2),
   link,

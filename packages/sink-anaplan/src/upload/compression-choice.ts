@@ -73,6 +73,8 @@ const GOOD_RATIO = 0.5;
 const MIN_RATIO_SPREAD = 0.2;
 /** Chunks after which a measurement is stale. */
 export const STALE_AFTER = 6;
+/** The same for a figure from one cold upload (a probe): checked soon, before it steers much of the data. */
+const STALE_AFTER_MEASURED_ONCE = 3;
 /** A stale encoding predicted within this factor of the best is measured again. */
 const STALE_WITHIN = 2;
 /**
@@ -137,17 +139,23 @@ export function chooseEncoding(inputs: ChoiceInputs, current?: Encoding, trials 
   const untried =
     trials && costs.find((c) => !inputs.upload.has(c.encoding.name) && !inputs.pending.has(c.encoding.name) && c.encoding !== best.encoding && worthTrying(c));
   if (untried) return { encoding: untried.encoding, reason: `trying ${untried.encoding.name} once to measure it (${describe})`, trial: true };
-  // A measurement goes stale as the run warms up and the link changes: measure a close one again.
+  // A measurement goes stale as the run warms up and the link changes: measure a close one again,
+  // when what it could save on the rest (were its figure `within` times too slow) outweighs what
+  // the trial chunk loses if the figure is right.
   const stale =
     trials &&
-    costs.find(
-      (c) =>
+    costs.find((c) => {
+      const once = inputs.measuredOnce?.has(c.encoding.name) === true;
+      const within = once ? STALE_WITHIN_MEASURED_ONCE : STALE_WITHIN;
+      return (
         inputs.upload.has(c.encoding.name) &&
         !inputs.pending.has(c.encoding.name) &&
         c.encoding !== best.encoding &&
-        (inputs.sentAgo.get(c.encoding.name) ?? 0) >= (inputs.staleAfter?.get(c.encoding.name) ?? STALE_AFTER) &&
-        c.cost <= best.cost * (inputs.measuredOnce?.has(c.encoding.name) ? STALE_WITHIN_MEASURED_ONCE : STALE_WITHIN),
-    );
+        (inputs.sentAgo.get(c.encoding.name) ?? 0) >= (inputs.staleAfter?.get(c.encoding.name) ?? (once ? STALE_AFTER_MEASURED_ONCE : STALE_AFTER)) &&
+        c.cost <= best.cost * within &&
+        inputs.chunkBytes * (c.cost - best.cost) <= inputs.remainingBytes * Math.max(0, best.cost - c.cost / within) * TRIAL_ODDS
+      );
+    });
   if (stale) return { encoding: stale.encoding, reason: `measuring ${stale.encoding.name} again (${describe})`, trial: true };
   const kept = current && costs.find((c) => c.encoding.name === current.name);
   if (kept && kept.cost !== Infinity && best.cost > kept.cost * SWITCH_GAIN) return { encoding: kept.encoding, reason: describe };

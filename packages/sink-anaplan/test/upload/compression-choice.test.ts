@@ -89,17 +89,24 @@ describe('compress: auto choosing an encoding', () => {
     const current = { name: 'none' };
     expect(chooseEncoding({ ...base, upload, sentAgo: new Map([['gzip-1', 1]]) }, current).encoding.name).toBe('none');
   });
-  it('measures again an encoding known from one cold upload only, when it is within 4x of the best', () => {
-    // A cold first upload made none look 3x slower than gzip-1; six chunks later it is measured again, once.
+  it('measures again soon an encoding known from one cold upload only, when it is within 4x of the best and could pay', () => {
+    // A cold first upload made none look 3x slower than gzip-1; three chunks later it is measured again on a 1 MB trial chunk.
     const upload = new Map([
       ['none', 0.03 / MB],
       ['gzip-1', 0.01 / MB],
     ]);
-    const inputs = { ...base, upload, sentAgo: new Map([['none', 6]]) };
+    const inputs = { ...base, upload, chunkBytes: MB, sentAgo: new Map([['none', 3]]) };
     const current = { name: 'gzip-1' };
-    expect(chooseEncoding({ ...inputs, measuredOnce: new Set(['none']) }, current)).toMatchObject({ encoding: { name: 'none' }, trial: true });
+    const measuredOnce = new Set(['none']);
+    expect(chooseEncoding({ ...inputs, measuredOnce }, current)).toMatchObject({ encoding: { name: 'none' }, trial: true });
+    expect(chooseEncoding({ ...inputs, measuredOnce, sentAgo: new Map([['none', 2]]) }, current).trial).toBeUndefined();
+    // Not when the rest is too small for it to pay back the trial chunk, even at best.
+    expect(chooseEncoding({ ...inputs, measuredOnce, remainingBytes: 5 * MB }, current).trial).toBeUndefined();
+    // Nor at 4x or more: were the figure 4x too slow, none would still be no faster.
+    const far = new Map([...upload, ['none', 0.041 / MB]]);
+    expect(chooseEncoding({ ...inputs, upload: far, measuredOnce, sentAgo: new Map([['none', 6]]) }, current).trial).toBeUndefined();
     // Measured by more than one upload, 3x slower is believed.
-    expect(chooseEncoding(inputs, current).encoding.name).toBe('gzip-1');
+    expect(chooseEncoding({ ...inputs, sentAgo: new Map([['none', 6]]) }, current).encoding.name).toBe('gzip-1');
   });
   it('measures a stale encoding again only after the chunks the caller set for it (stretched after each such measurement)', () => {
     const upload = new Map([

@@ -120,15 +120,16 @@ describe('compress: auto choosing an encoding', () => {
     expect(chooseEncoding({ ...inputs, sentAgo: new Map([['gzip-1', 12]]), staleAfter: new Map([['gzip-1', 12]]) }, none).trial).toBe(true);
   });
 
-  it('sends data as it is unless compressing is predicted at least 10% faster (a per-request cost predicts both alike)', () => {
+  it('sends data as it is unless compressing is predicted at least 30% faster (a per-request cost predicts both alike)', () => {
     const alike = new Map([
       ['none', 0.0149 / MB],
-      ['gzip-1', 0.0144 / MB],
+      ['gzip-1', 0.0125 / MB],
     ]);
-    expect(chooseEncoding({ ...base, upload: alike, sentAgo: new Map([['gzip-1', 1]]) }).encoding.name).toBe('none');
+    // (gzip-6 is on its way to be measured: no trial of it here.)
+    expect(chooseEncoding({ ...base, upload: alike, pending: new Set(['gzip-6']), sentAgo: new Map([['gzip-1', 1]]) }).encoding.name).toBe('none');
     const faster = new Map([
       ['none', 0.0149 / MB],
-      ['gzip-1', 0.012 / MB],
+      ['gzip-1', 0.0101 / MB],
     ]);
     expect(chooseEncoding({ ...base, upload: faster, sentAgo: new Map([['none', 1]]) }).encoding.name).toBe('gzip-1');
   });

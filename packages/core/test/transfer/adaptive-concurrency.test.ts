@@ -14,6 +14,14 @@ function round(limiter: AdaptiveConcurrency, clock: ReturnType<typeof manualCloc
   for (const p of permits) p.succeeded();
 }
 
+/** `count` requests started 5 ms apart, each with a slot. */
+function startedInTurn(limiter: AdaptiveConcurrency, clock: ReturnType<typeof manualClock>, count: number): ConcurrencyPermit[] {
+  return Array.from({ length: count }, () => {
+    clock.advance(5);
+    return limiter.tryAcquire()!;
+  });
+}
+
 describe('AdaptiveConcurrency', () => {
   it('starts at 2 and grows one slot per round trip while round trips stay flat', () => {
     const clock = manualClock();
@@ -80,10 +88,7 @@ describe('AdaptiveConcurrency', () => {
     const clock = manualClock();
     const limiter = new AdaptiveConcurrency({ now: clock.now, initial: 6 });
     // Six requests start one after another; the server takes three and refuses the rest.
-    const permits = Array.from({ length: 6 }, () => {
-      clock.advance(5);
-      return limiter.tryAcquire()!;
-    });
+    const permits = startedInTurn(limiter, clock, 6);
     permits[3].backPressure({ tooManyRequests: true, retryAfterMs: 1000 });
     expect(limiter.limit).toBe(3);
     permits[4].backPressure({ tooManyRequests: true, retryAfterMs: 1000 });
@@ -105,10 +110,7 @@ describe('AdaptiveConcurrency', () => {
   it('a request refused at a cap leaves its slot to others while it waits, and gets the next free one before new requests', async () => {
     const clock = manualClock();
     const limiter = new AdaptiveConcurrency({ now: clock.now, initial: 4 });
-    const permits = Array.from({ length: 4 }, () => {
-      clock.advance(5);
-      return limiter.tryAcquire()!;
-    });
+    const permits = startedInTurn(limiter, clock, 4);
     permits[3].backPressure({ tooManyRequests: true, retryAfterMs: 1000 });
     expect(limiter.limit).toBe(3);
     expect(limiter.tryAcquire()).toBeUndefined();
@@ -134,10 +136,7 @@ describe('AdaptiveConcurrency', () => {
   it('never holds more than maximum requests, refused ones waiting to be sent again included', () => {
     const clock = manualClock();
     const limiter = new AdaptiveConcurrency({ now: clock.now, initial: 4, maximum: 4 });
-    const permits = Array.from({ length: 4 }, () => {
-      clock.advance(5);
-      return limiter.tryAcquire()!;
-    });
+    const permits = startedInTurn(limiter, clock, 4);
     permits[3].backPressure({ tooManyRequests: true, retryAfterMs: 1000 });
     for (const p of permits.slice(0, 3)) p.succeeded();
     // Flat round trips: the limit climbs back to 4, but one of the 4 requests allowed is still the refused one.
@@ -151,10 +150,7 @@ describe('AdaptiveConcurrency', () => {
   it('a resend waiting for a slot rejects when the signal aborts, and new requests no longer wait behind it', async () => {
     const clock = manualClock();
     const limiter = new AdaptiveConcurrency({ now: clock.now, initial: 3 });
-    const permits = Array.from({ length: 3 }, () => {
-      clock.advance(5);
-      return limiter.tryAcquire()!;
-    });
+    const permits = startedInTurn(limiter, clock, 3);
     permits[2].backPressure({ tooManyRequests: true, retryAfterMs: 1000 });
     const controller = new AbortController();
     const resending = permits[2].resend(controller.signal);

@@ -148,10 +148,16 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
   }
 
   async acquire(signal?: AbortSignal): Promise<ConcurrencyPermit> {
+    let permit: ConcurrencyPermit | undefined;
+    await this.waitUntil(() => (permit = this.tryAcquire()) !== undefined, signal);
+    return permit!;
+  }
+
+  /** Until `ready()` holds: sleeps out a Retry-After pause, else waits for a slot to change hands. */
+  private async waitUntil(ready: () => boolean, signal?: AbortSignal): Promise<void> {
     for (;;) {
       if (signal?.aborted) throw abortReason(signal);
-      const permit = this.tryAcquire();
-      if (permit) return permit;
+      if (ready()) return;
       const pause = this.pausedForMs();
       await (pause > 0 ? this.sleep(pause, signal) : this.waiters.wait(signal));
     }
@@ -224,24 +230,16 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
       return true;
     };
     const resend = async (signal?: AbortSignal) => {
-      if (!request.refused) {
-        if (signal?.aborted) throw abortReason(signal);
-        return;
-      }
+      if (!request.refused) return this.waitUntil(() => true, signal);
       this.resending++;
       try {
-        for (;;) {
-          if (signal?.aborted) throw abortReason(signal);
-          const pause = this.pausedForMs();
-          if (pause === 0 && this.running() < this.current) break;
-          await (pause > 0 ? this.sleep(pause, signal) : this.waiters.wait(signal));
-        }
+        await this.waitUntil(() => this.pausedForMs() === 0 && this.running() < this.current, signal);
       } catch (error) {
-        this.resending--;
         this.waiters.wakeAll(); // new requests no longer wait behind this one
         throw error;
+      } finally {
+        this.resending--;
       }
-      this.resending--;
       request.refused = false;
       this.steppedAside--;
       request.at = this.now();

@@ -36,21 +36,15 @@ export class LinkMeter {
   start(): UploadTiming {
     const span = { start: this.now() };
     this.open.add(span);
-    let done = false;
-    const close = () => {
-      const wasOpen = !done;
-      done = true;
-      this.open.delete(span);
-      return wasOpen;
-    };
     return {
-      finish: (encoding, rawBytes) => void (close() && this.record(encoding, span.start, rawBytes)),
-      abandon: () => void close(),
+      // Only the first of finish and abandon counts: the span is open until then.
+      finish: (encoding, rawBytes) => void (this.open.delete(span) && this.record(encoding, span.start, rawBytes)),
+      abandon: () => void this.open.delete(span),
     };
   }
 
   /** An upload of `rawBytes` of data in `encoding`, started at `startedAt` (this meter's clock), just finished. */
-  record(encoding: string, startedAt: number, rawBytes: number): void {
+  private record(encoding: string, startedAt: number, rawBytes: number): void {
     const end = this.now();
     const length = Math.max(end - startedAt, Number.MIN_VALUE);
     const within = (start: number, stop: number) => Math.max(0, Math.min(stop, end) - Math.max(start, startedAt));

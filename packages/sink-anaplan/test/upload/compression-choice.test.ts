@@ -76,7 +76,9 @@ describe('compress: auto choosing an encoding', () => {
       ['none', 0.03 / MB],
       ['gzip-1', 0.01 / MB],
     ]);
-    const stale = { ...base, upload, sentAgo: new Map([['none', 6]]), measuredOnce: new Set(['none']) };
+    // On a 1 MB chunk, stale none would be measured again; with trials off it is not.
+    const stale = { ...base, upload, chunkBytes: MB, sentAgo: new Map([['none', 6]]), measuredOnce: new Set(['none']) };
+    expect(chooseEncoding(stale, { name: 'gzip-1' })).toMatchObject({ encoding: { name: 'none' }, trial: true });
     expect(chooseEncoding(stale, { name: 'gzip-1' }, false)).toMatchObject({ encoding: { name: 'gzip-1' } });
     expect(chooseEncoding(stale, { name: 'gzip-1' }, false).trial).toBeUndefined();
   });

@@ -15,6 +15,7 @@ export { validatePluginConfig } from './schema/validate-plugin-config';
 export { parseByteSize, formatByteSize } from './util/byte-size';
 export { RecordChunker, type HeaderMode, type RecordChunkerOptions } from './chunking/record-chunker';
 export { countRecords, firstRecordEnd, type CountOptions, type RecordCount } from './chunking/csv-scan';
+export { noteRecordScan, type RecordScanNote } from './chunking/record-scan-notes';
 export { HttpClient, redactUrl, type HttpRequest, type HttpResponse, type HttpClientOptions, type HttpMethod } from './http/http-client';
 export { HttpStatusError, retryAfterMs, isTransientNetworkError } from './http/http-error';
 export { bodyPieces } from './http/body-pieces';

@@ -17,6 +17,7 @@ import {
   dataPiece,
   docEnd,
   firstRecordEnd,
+  noteRecordScan,
   isTransientNetworkError,
   once,
   sleep,
@@ -166,6 +167,7 @@ async function* resultSet(
           rest = chunk.subarray(headerEnd.end === -1 ? chunk.length : headerEnd.end);
           if (!keepHeader) chunk = rest;
         }
+        const startsInQuote = inQuote;
         const scan = countRecords(rest, 0, rest.length, inQuote);
         records += scan.records;
         inQuote = scan.inQuote;
@@ -176,6 +178,8 @@ async function* resultSet(
           continue;
         }
         ctx.progress.add({ bytes: chunk.length });
+        // Every byte of it was scanned: chunk-lines after this source need not scan it again.
+        if (rest === chunk) noteRecordScan(chunk, { startsInQuote, endsInQuote: scan.inQuote, lastBoundary: scan.lastBoundary });
         yield dataPiece(doc, chunk, undefined, giveBack);
       }
       if (inQuote) throw new SfdcError('SFDC_EXPORT_TRUNCATED', `Bulk API result set of job ${jobId} ended inside a quoted value`);

@@ -19,7 +19,7 @@
  * `maxFooterBytes`. Everything before passes through at once (usually the very chunk received,
  * without a copy). A body that ends without a footer was cut short, and `finish` throws.
  */
-import { countRecords } from '@pipe/core';
+import { countRecords, type RecordScanNote } from '@pipe/core';
 import { SfdcError } from './errors';
 
 const QUOTE = 0x22;
@@ -62,6 +62,9 @@ export class FooterDetector {
   private held: Buffer[] = [];
   private heldLength = 0;
   private heldRecords = 0;
+  /** Of the last chunk pushed: the quote state before it, and the index just after its last record end (-1: none). */
+  private chunkStartsInQuote = false;
+  private chunkLastRecordEnd = -1;
 
   constructor(options: FooterDetectorOptions = {}) {
     this.maxFooterBytes = options.maxFooterBytes ?? 16 * 1024;
@@ -88,6 +91,8 @@ export class FooterDetector {
     const out: Buffer[] = [];
     const n = chunk.length;
     this.bytesSeen += n;
+    this.chunkStartsInQuote = this.inQuote;
+    this.chunkLastRecordEnd = -1;
     /** Start of bytes in this chunk not yet emitted or held. */
     let emitFrom = 0;
     /** Where holding began in this chunk (0 when it began in an earlier one). */
@@ -120,6 +125,7 @@ export class FooterDetector {
       }
       const b = chunk[i];
       if (b === LF) {
+        this.chunkLastRecordEnd = i + 1;
         const blank = this.recordLength === 0 || (this.recordLength === 1 && this.lastByteWasCR);
         if (!this.headerSeen) {
           if (blank) throw new SfdcError('SFDC_NOT_CSV', 'the export starts with a blank line: this is not a report CSV');
@@ -179,6 +185,14 @@ export class FooterDetector {
   }
 
   /**
+   * What `push` learnt of its last chunk's records, for `noteRecordScan` when it returned that
+   * chunk whole: every byte of it was scanned, so the next stage need not scan it again.
+   */
+  lastChunkScan(): RecordScanNote {
+    return { startsInQuote: this.chunkStartsInQuote, endsInQuote: this.inQuote, lastBoundary: this.chunkLastRecordEnd };
+  }
+
+  /**
    * The body ended cleanly: returns the row count and the footer, or throws when there was no
    * footer (the export was cut short) or the body ended inside a value.
    */
@@ -227,6 +241,7 @@ export class FooterDetector {
     const scan = countRecords(chunk, from, chunk.length, this.inQuote, { stopBeforeEmptyRecord: true });
     this.rowCount += scan.records;
     this.inQuote = scan.inQuote;
+    if (scan.lastBoundary !== -1) this.chunkLastRecordEnd = scan.lastBoundary;
     this.recordLength = scan.lastBoundary === -1 ? this.recordLength + (scan.end - from) : scan.end - scan.lastBoundary;
     if (scan.end < chunk.length) {
       // A record ended here and a line break follows.

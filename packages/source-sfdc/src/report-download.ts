@@ -18,6 +18,7 @@ import {
   dataPiece,
   docEnd,
   isTransientNetworkError,
+  noteRecordScan,
   once,
   type Doc,
   type Logger,
@@ -89,6 +90,8 @@ export async function* downloadReport(ref: ReportRef, ctx: ReportDownloadContext
         const giveBack = once(() => pool.give(chunk));
         if (data.length === 0 || data.buffer !== chunk.buffer) giveBack();
         if (data.length === 0) continue;
+        // The detector read every byte of it: chunk-lines after this source need not read them again.
+        if (data === chunk) noteRecordScan(data, detector.lastChunkScan());
         passedBytes += data.length;
         ctx.progress.add({ bytes: data.length, records: detector.rows - countedRows });
         countedRows = detector.rows;

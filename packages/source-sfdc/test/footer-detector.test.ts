@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
+import { countRecords } from '@pipe/core';
 import { FooterDetector } from '../src/footer-detector';
 
 const FOOTER =
@@ -151,6 +152,32 @@ test('any export that ends before its first footer line fails as truncated, howe
       ([whole, end, cuts]) => {
         const { error } = feed(whole.subarray(0, end), cuts);
         expect(error).toMatchObject({ code: 'SFDC_EXPORT_TRUNCATED' });
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test('a chunk passed on whole carries what the detector learnt of its records, the same as scanning it again would', () => {
+  fc.assert(
+    fc.property(
+      exportParts.chain((parts) => fc.tuple(fc.constant(parts), cutsWithin(parts.body.length + parts.footer.length))),
+      ([parts, cuts]) => {
+        const whole = Buffer.concat([parts.body, parts.footer]);
+        const detector = new FooterDetector();
+        // The quote state of the bytes passed on so far, as the next stage sees them.
+        let inQuote = false;
+        let at = 0;
+        for (const cut of [...cuts.filter((c) => c > 0 && c < whole.length)].sort((a, b) => a - b).concat(whole.length)) {
+          const chunk = whole.subarray(at, cut);
+          at = cut;
+          const data = detector.push(chunk);
+          if (data === chunk) {
+            const scan = countRecords(chunk, 0, chunk.length, inQuote);
+            expect(detector.lastChunkScan()).toEqual({ startsInQuote: inQuote, endsInQuote: scan.inQuote, lastBoundary: scan.lastBoundary });
+          }
+          if (data.length > 0) inQuote = countRecords(data, 0, data.length, inQuote).inQuote;
+        }
       },
     ),
     { numRuns: 300 },

@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redactor, StreamLogger, validatePluginConfig, type Plugin } from '@pipe/core';
+import { RecordChunker, Redactor, StreamLogger, validatePluginConfig, type Plugin } from '@pipe/core';
 import { chunkLines, dirSink, runPipeline, type ResolvedPipeline } from '@pipe/core/engine';
 import { DEFAULT_REPORT_IDS, startSfdcEmulator, toId18, type SfdcEmulator } from '@pipe/emulator-sfdc';
 import { sfdcReportSource } from '../src';
@@ -88,8 +88,13 @@ test('one report, healthy: chunked files that join to the export byte for byte',
   expect(outcome.status).toBe('succeeded');
   const files = readdirSync(out).sort((a, b) => Number(a.match(/(\d+)\.csv/)![1]) - Number(b.match(/(\d+)\.csv/)![1]));
   expect(files.length).toBeGreaterThan(3);
-  expect(Buffer.concat(files.map((f) => readFileSync(join(out, f)))).equals(emulator.reportCsv('00O5e00000BIG3A'))).toBe(true);
+  const csv = emulator.reportCsv('00O5e00000BIG3A');
+  expect(Buffer.concat(files.map((f) => readFileSync(join(out, f)))).equals(csv)).toBe(true);
   expect(outcome.documents[0]).toMatchObject({ status: 'succeeded', rows: 20_000, name: 'Large' });
+  // chunk-lines took the source's record notes instead of scanning: the cuts are those it makes of the bytes alone.
+  const alone = new RecordChunker({ chunkSize: 1_000_000 });
+  const cuts = [...alone.push(csv), ...alone.end()].map((chunk) => chunk.length);
+  expect(files.map((f) => readFileSync(join(out, f)).length)).toEqual(cuts);
 });
 
 test("a report's duration in the outcome counts from its first request, the wait for the first byte included", async () => {

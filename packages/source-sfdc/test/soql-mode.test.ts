@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { RecordChunker } from '@pipe/core';
 import * as testing from '@pipe/core/testing';
 import { startSfdcEmulator, type SfdcEmulator } from '@pipe/emulator-sfdc';
 import { sfdcReportSource } from '../src';
@@ -37,6 +38,17 @@ test('a consumer that releases each piece gets the same bytes in a few reused bu
   expect(released.data.equals(whole)).toBe(true);
   expect(released.pieces).toBeGreaterThan(10);
   expect(released.buffers).toBeLessThan(released.pieces / 2);
+});
+
+test('chunk-lines cuts the pieces, noted with their records by the source, where it cuts the bytes alone', async () => {
+  const pieces = await run();
+  const data = pieces.flatMap((piece) => (piece.type === 'data' ? [piece.data] : []));
+  const noted = new RecordChunker({ chunkSize: 100_000 });
+  const alone = new RecordChunker({ chunkSize: 100_000 });
+  const chunks = [...data.flatMap((piece) => noted.push(piece)), ...noted.end()];
+  const expected = [...alone.push(Buffer.concat(data)), ...alone.end()];
+  expect(chunks.length).toBeGreaterThan(20);
+  expect(chunks.map((chunk) => chunk.toString('latin1'))).toEqual(expected.map((chunk) => chunk.toString('latin1')));
 });
 
 test('a result set cut mid-body is fetched again and the stream continues without a seam', async () => {

@@ -15,7 +15,8 @@
  * chunk just cut. A chunk that waits to be taken therefore costs one buffer, not two.
  */
 import { BufferPool } from '../util/buffer-pool';
-import { firstRecordEnd, scanRecords } from './csv-scan';
+import { firstRecordEnd, scanRecords, type ScanResult } from './csv-scan';
+import { takeRecordScan } from './record-scan-notes';
 
 export type HeaderMode = 'first' | 'repeat';
 
@@ -74,6 +75,8 @@ export class RecordChunker {
    */
   push(piece: Buffer, release?: () => void): Buffer[] {
     this.takeLeftover();
+    // A source that scanned these bytes already (record-scan-notes.ts) saves the scan of a whole piece.
+    const note = takeRecordScan(piece, this.inQuote);
     const out: Buffer[] = [];
     if (!this.headerSeen && this.headerMode === 'repeat') this.captureHeader(piece);
     let pos = 0;
@@ -85,7 +88,8 @@ export class RecordChunker {
           this.leftover = { bytes: piece.subarray(pos), release };
           return out;
         }
-        this.append(piece, pos, piece.length);
+        const scanned = pos === 0 && note !== undefined ? { inQuote: note.endsInQuote, lastBoundary: note.lastBoundary } : undefined;
+        this.append(piece, pos, piece.length, scanned);
         break;
       }
       let searchFrom = pos;
@@ -140,8 +144,8 @@ export class RecordChunker {
     leftover.release?.();
   }
 
-  private append(piece: Buffer, start: number, end: number): void {
-    const scan = scanRecords(piece, start, end, this.inQuote);
+  /** Copy in piece[start, end); `scan` is what scanning it from the current quote state gives, when already known. */
+  private append(piece: Buffer, start: number, end: number, scan: ScanResult = scanRecords(piece, start, end, this.inQuote)): void {
     if (scan.lastBoundary !== -1) this.pendingBoundary = this.length + (scan.lastBoundary - start);
     this.inQuote = scan.inQuote;
     this.copyIn(piece, start, end);

@@ -224,7 +224,7 @@ export class IntegrationApi {
     const index = chunkIndex(ctx.params['chunkId']);
     if (index === undefined) return integrationError(400, ctx.path, 'Chunk id must be a non-negative integer');
     const { maxChunkBytes } = this.options.limits;
-    const decoded = ctx.bodyTooLarge ? tooLarge(maxChunkBytes) : await decodeChunkBody(ctx.headers['content-type'], ctx.body, maxChunkBytes);
+    const decoded = ctx.bodyTooLarge ? tooLarge(maxChunkBytes) : await decodeChunkBody(ctx.headers['content-type'], ctx.bodyParts, maxChunkBytes);
     if (!decoded.ok) return integrationError(decoded.status, ctx.path, decoded.message);
     const stored = file.upload.put(index, decoded.data);
     if (!stored.ok) return integrationError(stored.status, ctx.path, stored.message);

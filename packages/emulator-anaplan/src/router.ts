@@ -13,7 +13,13 @@ export interface RouteContext {
   headers: IncomingHttpHeaders;
   /** Decoded path parameters. */
   params: Record<string, string>;
-  body: Buffer;
+  /** The body in one buffer (joined on first use). */
+  readonly body: Buffer;
+  /**
+   * The body as it came off the socket, for a handler that keeps it as it is: a chunk upload
+   * stored without joining its pieces costs the emulator no copy of every byte.
+   */
+  readonly bodyParts: readonly Buffer[];
   /** True when the body exceeded the route's `maxBodyBytes`; `body` is then empty. */
   bodyTooLarge: boolean;
   bodyBytes: number;

@@ -5,7 +5,7 @@
  * the link's latency, and write the answer (or only part of it). Control routes
  * (`/__emulator/…`) bypass faults, the link model and the log.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { errorFor, familyOf, integrationError, oauthError, type EmulatorResponse } from './envelope';
 import type { FaultDecision, FaultInjector, TerminalFaultAction } from './faults';
@@ -29,7 +29,8 @@ export interface ServerParts {
 }
 
 interface ReadBody {
-  body: Buffer;
+  /** The body's pieces as received (none when too large). */
+  parts: Buffer[];
   bytes: number;
   tooLarge: boolean;
 }
@@ -132,16 +133,7 @@ export class EmulatorServer {
       return; // the client went away mid-body
     }
     record.bodyBytes = read.bytes;
-    const ctx: RouteContext = {
-      method,
-      path,
-      query: url.searchParams,
-      headers: req.headers,
-      params: match.kind === 'found' ? match.params : {},
-      body: read.body,
-      bodyTooLarge: read.tooLarge,
-      bodyBytes: read.bytes,
-    };
+    const ctx = routeContext(method, path, url.searchParams, req.headers, match.kind === 'found' ? match.params : {}, read);
 
     if (action === undefined && path === '/oauth/token') {
       const grantType = grantTypeOf(ctx);
@@ -242,22 +234,37 @@ export class EmulatorServer {
       return;
     }
     const match = this.parts.control.match(method, path);
-    const ctx: RouteContext = {
-      method,
-      path,
-      query,
-      headers: req.headers,
-      params: match.kind === 'found' ? match.params : {},
-      body: read.body,
-      bodyTooLarge: read.tooLarge,
-      bodyBytes: read.bytes,
-    };
+    const ctx = routeContext(method, path, query, req.headers, match.kind === 'found' ? match.params : {}, read);
     const response =
       match.kind === 'found'
         ? await match.route.handler(ctx)
         : integrationError(match.kind === 'wrong-method' ? 405 : 404, path, 'Unknown emulator control route');
     this.write(res, response);
   }
+}
+
+function routeContext(
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  headers: IncomingHttpHeaders,
+  params: Record<string, string>,
+  read: ReadBody,
+): RouteContext {
+  let joined: Buffer | undefined;
+  return {
+    method,
+    path,
+    query,
+    headers,
+    params,
+    get body() {
+      return (joined ??= read.parts.length === 1 ? read.parts[0] : Buffer.concat(read.parts));
+    },
+    bodyParts: read.parts,
+    bodyTooLarge: read.tooLarge,
+    bodyBytes: read.bytes,
+  };
 }
 
 /**
@@ -274,7 +281,7 @@ function readBody(req: IncomingMessage, maxBytes: number, bandwidth?: SharedBand
     let ended = false;
     let pending = 0;
     const settle = (): void => {
-      if (ended && pending === 0) resolve({ body: tooLarge ? Buffer.alloc(0) : Buffer.concat(parts), bytes, tooLarge });
+      if (ended && pending === 0) resolve({ parts: tooLarge ? [] : parts, bytes, tooLarge });
     };
     const accept = (chunk: Buffer): void => {
       bytes += chunk.length;

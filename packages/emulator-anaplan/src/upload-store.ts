@@ -21,7 +21,8 @@ export class UploadState {
   /** -1 = open-ended; 0 = nothing announced yet (the seed state). */
   chunkCount = 0;
   completed = false;
-  private readonly chunks = new Map<number, Buffer>();
+  /** Each chunk's bytes in the pieces they came in: joined only when read, never on the upload. */
+  private readonly chunks = new Map<number, readonly Buffer[]>();
 
   constructor(
     private readonly maxChunks: number,
@@ -34,7 +35,7 @@ export class UploadState {
     this.chunks.clear();
   }
 
-  put(index: number, data: Buffer): ChunkPutResult {
+  put(index: number, data: readonly Buffer[]): ChunkPutResult {
     if (index >= this.maxChunks) {
       return { ok: false, status: 400, message: `Chunk ${index} exceeds the limit of ${this.maxChunks} chunks per file` };
     }
@@ -69,7 +70,7 @@ export class UploadState {
   /** Single-file upload (`PUT …/files/{id}`): one chunk, complete at once. */
   replaceWhole(data: Buffer): void {
     this.chunks.clear();
-    this.chunks.set(0, data);
+    this.chunks.set(0, [data]);
     this.chunkCount = 1;
     this.completed = true;
   }
@@ -79,12 +80,13 @@ export class UploadState {
   }
 
   chunk(index: number): Buffer | undefined {
-    return this.chunks.get(index);
+    const parts = this.chunks.get(index);
+    return parts && Buffer.concat(parts);
   }
 
   /** The file as the import would read it: all stored chunks in index order. */
   content(): Buffer {
-    return Buffer.concat(this.chunkIds().map((i) => this.chunks.get(i) as Buffer));
+    return Buffer.concat(this.chunkIds().flatMap((i) => this.chunks.get(i) as readonly Buffer[]));
   }
 
   private highestIndex(): number {
@@ -108,24 +110,25 @@ export class UploadState {
  */
 const GUNZIP_OUTPUT_PIECE = 1024 * 1024;
 
-export type DecodedChunk = { ok: true; data: Buffer } | { ok: false; status: number; message: string };
+export type DecodedChunk = { ok: true; data: readonly Buffer[] } | { ok: false; status: number; message: string };
 
 /**
  * Turns a chunk body into file bytes. The server learns about compression only from
  * Content-Type (`application/x-gzip`); no source uses Content-Encoding.
  * The real status code for an over-sized chunk is unknown; 400 is a Guess.
  */
-export async function decodeChunkBody(contentType: string | undefined, body: Buffer, maxBytes: number): Promise<DecodedChunk> {
+export async function decodeChunkBody(contentType: string | undefined, body: readonly Buffer[], maxBytes: number): Promise<DecodedChunk> {
   const type = (contentType ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
   if (type === 'application/x-gzip' || type === 'application/gzip') {
     try {
-      return { ok: true, data: await gunzipAsync(body, { maxOutputLength: maxBytes, chunkSize: GUNZIP_OUTPUT_PIECE }) };
+      const compressed = body.length === 1 ? body[0] : Buffer.concat(body);
+      return { ok: true, data: [await gunzipAsync(compressed, { maxOutputLength: maxBytes, chunkSize: GUNZIP_OUTPUT_PIECE })] };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return tooLarge(maxBytes);
       return { ok: false, status: 400, message: `Chunk is not valid gzip data: ${(error as Error).message}` };
     }
   }
-  if (body.length > maxBytes) return tooLarge(maxBytes);
+  if (body.reduce((n, part) => n + part.length, 0) > maxBytes) return tooLarge(maxBytes);
   return { ok: true, data: body };
 }
 

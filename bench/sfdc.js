@@ -125,6 +125,8 @@ async function runLeg(leg, env) {
   const secrets = new Redactor();
   const runDir = mkdtempSync(join(tmpdir(), 'pipe-bench-run-'));
   const started = process.hrtime.bigint();
+  // How busy the main thread was: one JavaScript thread does the download, the chunking and the upload.
+  const loopBefore = performance.eventLoopUtilization();
   const outcome = await runPipeline(pipeline, {
     runId: `bench-${leg}`,
     runDir,
@@ -134,11 +136,23 @@ async function runLeg(leg, env) {
     secrets,
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const mainThreadBusy = performance.eventLoopUtilization(loopBefore).utilization;
   rmSync(runDir, { recursive: true, force: true });
   if (outcome.status !== 'succeeded') throw new Error(`${leg} failed: ${outcome.error}`);
   const usage = process.resourceUsage();
+  const facts = outcome.progress['sink:anaplan'] && outcome.progress['sink:anaplan'].facts;
   return {
     ms,
+    // What the sink's auto settings chose, to tell a slow run from one that chose differently.
+    chose: facts
+      ? [
+          `concurrency ${facts.concurrency}`,
+          ...Object.entries(facts)
+            .filter(([k]) => k.startsWith('chunks '))
+            .map(([k, n]) => `${k.slice(7)} ${n}`),
+        ].join(', ')
+      : undefined,
+    mainThreadBusy,
     bytes: outcome.bytes,
     rows: outcome.documents[0] && outcome.documents[0].rows,
     maxRssMb: (usage.maxRSS * 1024) / 1e6,
@@ -192,7 +206,7 @@ async function writeReportFile(path, mb) {
 
 const fmt = (r) =>
   `${(r.ms / 1000).toFixed(2)} s  ${(r.bytes / MB / (r.ms / 1000)).toFixed(1)} MB/s  peak RSS ${r.maxRssMb.toFixed(0)} MB  ` +
-  `CPU: pipeline ${(r.cpuMs / 1000).toFixed(1)} s, emulators ${(r.emulatorCpuMs / 1000).toFixed(1)} s`;
+  `CPU: pipeline ${(r.cpuMs / 1000).toFixed(1)} s (main thread busy ${(r.mainThreadBusy * 100).toFixed(0)}%), emulators ${(r.emulatorCpuMs / 1000).toFixed(1)} s`;
 
 async function run({ mb = 500, rounds = Number(process.env.BENCH_SFDC_ROUNDS || 3), print = console.log } = {}) {
   const rows = [];
@@ -219,8 +233,10 @@ async function run({ mb = 500, rounds = Number(process.env.BENCH_SFDC_ROUNDS || 
       runs.upload.push(await leg('upload', { file, anaplan: anaplan.info }, [anaplan]));
       runs.endToEnd.push(await leg('end-to-end', { sfdc: sfdcEmu.info, anaplan: anaplan.info }, [sfdcEmu, anaplan]));
       const [a, b, c] = [runs.download, runs.upload, runs.endToEnd].map((list) => list[round].ms);
+      const chose = (r) => (r.chose ? ` [${r.chose}]` : '');
       print(
-        `  round ${round + 1}: (a) ${(a / 1000).toFixed(2)} s, (b) ${(b / 1000).toFixed(2)} s, (c) ${(c / 1000).toFixed(2)} s, (c) / max(legs) = ${(c / Math.max(a, b)).toFixed(2)}`,
+        `  round ${round + 1}: (a) ${(a / 1000).toFixed(2)} s, (b) ${(b / 1000).toFixed(2)} s${chose(runs.upload[round])}, ` +
+          `(c) ${(c / 1000).toFixed(2)} s${chose(runs.endToEnd[round])}, (c) / max(legs) = ${(c / Math.max(a, b)).toFixed(2)}`,
       );
     }
     const download = medianRun(runs.download, (r) => r.ms);

@@ -243,6 +243,7 @@ export class EmulatorServer {
   }
 }
 
+/** A handler's view of the request; `body` joins the pieces only when a handler reads it. */
 function routeContext(
   method: string,
   path: string,

@@ -3,9 +3,9 @@
  * scan the same bytes again.
  *
  * A report source counts records to check them against the report; `chunk-lines` after it needs
- * the quote state and the last record end of the same bytes. Scanning twice was a third of the
- * download's CPU. The source leaves a note on the Buffer it passes on; the chunker takes it and
- * skips its own scan.
+ * the quote state and the last record end of the same bytes. The second scan was a sixth of the
+ * download's CPU (402 of 2,450 ms in its profile, before the SIMD scanner). The source leaves a
+ * note on the Buffer it passes on; the chunker takes it and skips its own scan.
  *
  * Notes are kept by Buffer object, not on the piece: a transform that changes the bytes makes a
  * new Buffer, which has no note, so a stale note cannot follow a piece through it (a field on the

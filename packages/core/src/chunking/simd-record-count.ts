@@ -6,8 +6,9 @@
  * upload passes through one of them.
  *
  * The module (500 bytes) and its memory are made when this file loads, once per thread; each call
- * is synchronous, so no two calls share the memory. Where WebAssembly SIMD is missing, `simdRecordCount` is
- * undefined and callers keep the JavaScript scanner, which gives the same results.
+ * is synchronous, so no two calls share the memory. Where WebAssembly SIMD is missing,
+ * `simdRecordCount` is undefined and callers keep the JavaScript scanner, which gives the same
+ * results.
  */
 import type { CountOptions, RecordCount } from './csv-scan';
 import { CSV_SCAN_WASM } from './csv-scan-wasm';

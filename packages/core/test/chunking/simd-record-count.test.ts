@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { countRecords, countRecordsByWords, SIMD_MIN_BYTES } from '../../src/chunking/csv-scan';
+import { countRecords, countRecordsByWords, scanRecords, SIMD_MIN_BYTES } from '../../src/chunking/csv-scan';
+import { RecordChunker } from '../../src/chunking/record-chunker';
 import { simdRecordCount } from '../../src/chunking/simd-record-count';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -59,4 +60,34 @@ test('countRecords hands long ranges to the SIMD scanner and short ones to JavaS
 test('the committed module is what csv-scan.wat compiles to', async () => {
   expect(readFileSync(OUT, 'utf8')).toBe(await wasmSource());
   expect(OUT).toBe(join(__dirname, '../../src/chunking/csv-scan-wasm.ts'));
+});
+
+test('chunk-lines cuts the same with pieces large enough for the SIMD scanner as with small pieces scanned in JavaScript', () => {
+  const row = fc
+    .array(fc.constantFrom('abc', '"q"', '"a,b"', '"line\nbreak"', '"say ""hi"""', '"\r\n\n"', '12.5'), { minLength: 1, maxLength: 6 })
+    .map((fields) => fields.join(','));
+  const csv = fc.array(row, { minLength: 250, maxLength: 800 }).map((rows) => Buffer.from(`${rows.join('\n')}\n`));
+  fc.assert(
+    fc.property(csv, fc.integer({ min: 2000, max: 9000 }), fc.integer({ min: SIMD_MIN_BYTES, max: 3 * SIMD_MIN_BYTES }), (input, chunkSize, pieceSize) => {
+      const cut = (size: number) => {
+        const chunker = new RecordChunker({ chunkSize });
+        const out: Buffer[] = [];
+        for (let at = 0; at < input.length; at += size) out.push(...chunker.push(input.subarray(at, at + size)));
+        return [...out, ...chunker.end()].map((chunk) => chunk.toString('latin1'));
+      };
+      expect(cut(pieceSize)).toEqual(cut(97));
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('scanRecords on a long range gives what the JavaScript count gives', () => {
+  fc.assert(
+    fc.property(bytes, fc.boolean(), (input, inQuote) => {
+      const long = Buffer.concat(Array.from({ length: Math.ceil(SIMD_MIN_BYTES / Math.max(1, input.length)) + 1 }, () => input));
+      const expected = countRecordsByWords(long, 0, long.length, inQuote);
+      expect(scanRecords(long, 0, long.length, inQuote)).toEqual({ inQuote: expected.inQuote, lastBoundary: expected.lastBoundary });
+    }),
+    { numRuns: 300 },
+  );
 });

@@ -228,9 +228,20 @@ function everyRun(runs) {
           (r) => r.seconds,
         ).seconds.toFixed(2)
       : '-';
-    return `${key.replace('|', '  ').padEnd(36)} ${seconds.map((x) => x.toFixed(2)).join(' ')}  (median ${median})`;
+    // For auto, what each run chose: a slow run that chose differently is told from a slow machine.
+    const choices = key.includes('auto') ? `\n${' '.repeat(37)}${list.map(shortFacts).join(' | ')}` : '';
+    return `${key.replace('|', '  ').padEnd(36)} ${seconds.map((x) => x.toFixed(2)).join(' ')}  (median ${median})${choices}`;
   });
   return ['every run, in order (s):', ...lines].join('\n');
+}
+
+/** One run's choices in a few characters: `c4 none 32 gzip-1 2`. */
+function shortFacts(run) {
+  const facts = run.facts || {};
+  const chunks = Object.entries(facts)
+    .filter(([name]) => name.startsWith('chunks '))
+    .map(([name, n]) => `${name.slice(7)} ${n}`);
+  return [`c${facts.concurrency ?? '?'}`, ...chunks].join(' ');
 }
 
 /** What auto reported choosing (`ctx.progress.report` facts), if anything. */

@@ -36,6 +36,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { heapLikePipeRun } = require('./pipe-heap');
 const { medianRun } = require('./median-run');
+const { autoChoices } = require('./auto-choices');
 const { startEmulatorProcess } = require('./emulator-process');
 const { fileToAnaplan, CHUNK_SIZE, WORKSPACE, MODEL, FILE_ID } = require('./anaplan-pipeline');
 const { generateCsv } = require('./generate-csv');
@@ -229,19 +230,10 @@ function everyRun(runs) {
         ).seconds.toFixed(2)
       : '-';
     // For auto, what each run chose: a slow run that chose differently is told from a slow machine.
-    const choices = key.includes('auto') ? `\n${' '.repeat(37)}${list.map(shortFacts).join(' | ')}` : '';
+    const choices = key.includes('auto') ? `\n${' '.repeat(37)}${list.map((r) => autoChoices(r.facts) ?? '-').join(' | ')}` : '';
     return `${key.replace('|', '  ').padEnd(36)} ${seconds.map((x) => x.toFixed(2)).join(' ')}  (median ${median})${choices}`;
   });
   return ['every run, in order (s):', ...lines].join('\n');
-}
-
-/** One run's choices in a few characters: `c4 none 32 gzip-1 2`. */
-function shortFacts(run) {
-  const facts = run.facts || {};
-  const chunks = Object.entries(facts)
-    .filter(([name]) => name.startsWith('chunks '))
-    .map(([name, n]) => `${name.slice(7)} ${n}`);
-  return [`c${facts.concurrency ?? '?'}`, ...chunks].join(' ');
 }
 
 /** What auto reported choosing (`ctx.progress.report` facts), if anything. */

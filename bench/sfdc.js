@@ -21,6 +21,7 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { heapLikePipeRun } = require('./pipe-heap');
 const { medianRun } = require('./median-run');
+const { autoChoices } = require('./auto-choices');
 const { once } = require('node:events');
 
 const root = join(__dirname, '..');
@@ -144,14 +145,7 @@ async function runLeg(leg, env) {
   return {
     ms,
     // What the sink's auto settings chose, to tell a slow run from one that chose differently.
-    chose: facts
-      ? [
-          `concurrency ${facts.concurrency}`,
-          ...Object.entries(facts)
-            .filter(([k]) => k.startsWith('chunks '))
-            .map(([k, n]) => `${k.slice(7)} ${n}`),
-        ].join(', ')
-      : undefined,
+    chose: autoChoices(facts),
     mainThreadBusy,
     bytes: outcome.bytes,
     rows: outcome.documents[0] && outcome.documents[0].rows,

@@ -38,7 +38,7 @@ export { PluginProgress, type ProgressCounts } from './engine/progress';
 export { AtomicFile } from './fs/atomic-file';
 export { BufferPool, once } from './util/buffer-pool';
 export { AdaptiveConcurrency, DEFAULT_MAX_CONCURRENCY, type AdaptiveConcurrencyOptions, type LimitChange } from './transfer/adaptive-concurrency';
-export { FixedConcurrency, type ConcurrencyLimit, type ConcurrencyPermit } from './transfer/concurrency-limit';
+export { FixedConcurrency, type AcquireOptions, type ConcurrencyLimit, type ConcurrencyPermit } from './transfer/concurrency-limit';
 export { AutoConcurrency, MaxConcurrency, concurrencyLimit, type ConcurrencySettingValue } from './transfer/concurrency-setting';
 export { backPressureOf } from './transfer/back-pressure';
 export { BackPressureHttpClient } from './transfer/back-pressure-http-client';

@@ -8,7 +8,11 @@
  * in it. Each round trip (per unit of `weight`, e.g. per byte sent) is compared with the lowest
  * seen so far, the no-load round trip: `limit x (1 - lowest / now)` estimates how many requests
  * are only waiting in a queue somewhere (TCP Vegas' estimate). Under one: the extra slots still
- * add throughput, so grow (only if the limit was reached: an unused limit says nothing). Above
+ * add throughput, so grow, but only if the limit held work back: it was reached, no slot is
+ * waiting for its work now, and none waited for a good part of a round trip in the interval
+ * (`beforeWork` slots). A limit the work does not fill says nothing, and growing it only lets
+ * more memory and sockets in (as TCP keeps its window when the application is what limits it,
+ * RFC 7661). Above
  * `QUEUE_TO_SHRINK`: latency rises with no gain, so shrink by one.
  *
  * A 429 says the server refuses more requests than it takes at once: the limit goes to the number
@@ -32,7 +36,7 @@
  */
 import { sleep as realSleep } from '../http/retry';
 import type { BackPressure } from './back-pressure';
-import { abortReason, SlotWaiters, type ConcurrencyLimit, type ConcurrencyPermit } from './concurrency-limit';
+import { abortReason, SlotWaiters, type AcquireOptions, type ConcurrencyLimit, type ConcurrencyPermit } from './concurrency-limit';
 
 export interface AdaptiveConcurrencyOptions {
   /** Limit at the start (default 2). */
@@ -68,6 +72,11 @@ const BACK_PRESSURE_DECREASE = 0.5;
 const QUEUE_TO_SHRINK = 2.5;
 /** Below this many queued requests the last slot added still paid off (under one whole request's worth). */
 const QUEUE_TO_GROW = 0.9;
+/**
+ * A slot that waited for its work longer than this part of the request's round trip was idle: the
+ * work, not the limit, set the pace. Work that is ready waits a few microtasks.
+ */
+const IDLE_SLOT_FRACTION = 0.25;
 /** Weight of the newest interval in the average round trip that sets the interval length. */
 const EWMA_ALPHA = 0.4;
 /** Intervals at the limit that last met back pressure before trying it again; doubles per failure. */
@@ -86,6 +95,8 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
   private steppedAside = 0;
   /** Of those, the ones whose wait is over and that want a slot back: new requests let them go first. */
   private resending = 0;
+  /** Of those, slots taken before their work and still waiting for it (`beforeWork`). */
+  private awaitingWork = 0;
   /** Back-pressure events seen (every 429, 503, reset or timeout reported). */
   backPressureEvents = 0;
   private current: number;
@@ -99,7 +110,7 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
   /** Average unweighted round trip, in ms: one interval lasts this long. */
   private averageRttMs: number | undefined;
   private intervalEnd: number | undefined;
-  private interval = { weightedSum: 0, samples: 0, rttSum: 0, reachedLimit: false, backPressure: false };
+  private interval = freshInterval();
   private lastDecreaseAt = -Infinity;
   /** When recent requests started and ended, to tell which ones a server had taken when it refused one. */
   private readonly recent: RequestSpan[] = [];
@@ -128,7 +139,7 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
   }
 
   /** A slot now, or undefined when the limit is reached or a Retry-After pause lasts. */
-  tryAcquire(): ConcurrencyPermit | undefined {
+  tryAcquire(options: AcquireOptions = {}): ConcurrencyPermit | undefined {
     if (this.pausedForMs() > 0) return undefined;
     const reached = () => {
       if (this.running() >= this.current) this.interval.reachedLimit = true;
@@ -139,7 +150,7 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
     }
     this.inFlight++;
     reached();
-    return this.permit(this.now(), this.epoch);
+    return this.permit(this.now(), this.epoch, options.beforeWork === true);
   }
 
   /** Requests holding a slot: in flight, less those refused that wait to be sent again. */
@@ -147,9 +158,9 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
     return this.inFlight - this.steppedAside;
   }
 
-  async acquire(signal?: AbortSignal): Promise<ConcurrencyPermit> {
+  async acquire(signal?: AbortSignal, options?: AcquireOptions): Promise<ConcurrencyPermit> {
     let permit: ConcurrencyPermit | undefined;
-    await this.waitUntil(() => (permit = this.tryAcquire()) !== undefined, signal);
+    await this.waitUntil(() => (permit = this.tryAcquire(options)) !== undefined, signal);
     return permit!;
   }
 
@@ -209,20 +220,30 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
   /** Requests changed shape (e.g. bodies are now compressed): earlier round trips no longer compare. */
   rebase(): void {
     this.baseline = undefined;
-    this.interval = { weightedSum: 0, samples: 0, rttSum: 0, reachedLimit: false, backPressure: false };
+    this.interval = freshInterval();
     this.intervalEnd = undefined;
     this.epoch++;
   }
 
-  private permit(startedAt: number, epoch: number): ConcurrencyPermit {
+  private permit(acquiredAt: number, epoch: number, beforeWork: boolean): ConcurrencyPermit {
     let done = false;
     let metBackPressure = false;
+    let startedAt = acquiredAt;
+    let awaiting = beforeWork;
+    if (awaiting) this.awaitingWork++;
+    const workCame = () => {
+      if (!awaiting) return false;
+      awaiting = false;
+      this.awaitingWork--;
+      return true;
+    };
     const request: RequestSpan = { at: startedAt, refused: false };
     this.recent.push(request);
     if (this.recent.length > RECENT_REQUESTS) this.recent.shift();
     const finish = () => {
       if (done) return false;
       done = true;
+      workCame();
       request.endedAt = this.now();
       this.inFlight--;
       if (request.refused) this.steppedAside--;
@@ -245,6 +266,10 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
       request.at = this.now();
     };
     return {
+      started: () => {
+        if (done || !workCame()) return;
+        startedAt = request.at = this.now();
+      },
       backPressure: (pressure: BackPressure = {}) => {
         metBackPressure = true;
         if (pressure.tooManyRequests) this.refused(request, pressure.retryAfterMs);
@@ -254,14 +279,15 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
       succeeded: (weight = 1) => {
         if (!finish()) return;
         // A request that waited out a retry, or ran under another limit, says nothing about this one.
-        if (!metBackPressure && epoch === this.epoch) this.sample(this.now() - startedAt, weight);
+        if (!metBackPressure && epoch === this.epoch) this.sample(this.now() - startedAt, weight, startedAt - acquiredAt);
       },
       release: () => void finish(),
     };
   }
 
-  private sample(rttMs: number, weight: number): void {
+  private sample(rttMs: number, weight: number, waitedForWorkMs: number): void {
     const now = this.now();
+    if (waitedForWorkMs > IDLE_SLOT_FRACTION * rttMs) this.interval.slotIdle = true;
     this.interval.weightedSum += rttMs / Math.max(weight, Number.MIN_VALUE);
     this.interval.rttSum += rttMs;
     this.interval.samples++;
@@ -270,8 +296,8 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
   }
 
   private adjust(now: number): void {
-    const { weightedSum, samples, rttSum, reachedLimit, backPressure } = this.interval;
-    this.interval = { weightedSum: 0, samples: 0, rttSum: 0, reachedLimit: false, backPressure: false };
+    const { weightedSum, samples, rttSum, reachedLimit, slotIdle, backPressure } = this.interval;
+    this.interval = freshInterval();
     const meanRtt = rttSum / samples;
     this.averageRttMs = this.averageRttMs === undefined ? meanRtt : this.averageRttMs + EWMA_ALPHA * (meanRtt - this.averageRttMs);
     this.intervalEnd = now + this.averageRttMs;
@@ -285,7 +311,7 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
       this.setLimit(this.current - 1, 'latency rises');
       return;
     }
-    if (queued >= QUEUE_TO_GROW || !reachedLimit || this.current >= this.maximum) return;
+    if (queued >= QUEUE_TO_GROW || !reachedLimit || slotIdle || this.awaitingWork > 0 || this.current >= this.maximum) return;
     if (this.ceiling !== undefined && this.current + 1 >= this.ceiling) {
       // The next step is where the server pushed back last time: wait a while before trying it.
       if (++this.intervalsBelowCeiling < this.probeWait) return;
@@ -302,4 +328,8 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
     if (limit > from) this.waiters.wakeAll();
     this.options.onChange?.({ from, to: limit, reason });
   }
+}
+
+function freshInterval() {
+  return { weightedSum: 0, samples: 0, rttSum: 0, reachedLimit: false, slotIdle: false, backPressure: false };
 }

@@ -9,6 +9,11 @@ import type { BackPressure } from './back-pressure';
 /** One request's slot. Give it back exactly once, with `succeeded` or `release`. */
 export interface ConcurrencyPermit {
   /**
+   * The request is sent now: for a slot taken before its work was ready (`acquire` with
+   * `beforeWork`), when the work came. Its round trip counts from here.
+   */
+  started(): void;
+  /**
    * The request met back pressure (429, 503, a reset, a timeout) and will be retried or fail:
    * the limit may drop, and new requests may have to wait `retryAfterMs` (the limit decides; the
    * request itself waits it in its retry). Keeps the permit; the limit may let other requests
@@ -30,6 +35,15 @@ export interface ConcurrencyPermit {
   release(): void;
 }
 
+export interface AcquireOptions {
+  /**
+   * The slot is taken before its work is ready (a caller that reads the next item only when it
+   * may send it) and `started()` says when the work came. Until then the slot is idle: the work,
+   * not the limit, sets the pace, and an adaptive limit does not grow on it.
+   */
+  readonly beforeWork?: boolean;
+}
+
 export interface ConcurrencyLimit {
   /** Requests allowed in flight now. */
   readonly limit: number;
@@ -37,9 +51,9 @@ export interface ConcurrencyLimit {
   /** The most requests this limit will ever allow at once (connection pools are sized from it). */
   readonly maximum: number;
   /** Wait for a free slot; rejects when `signal` aborts. */
-  acquire(signal?: AbortSignal): Promise<ConcurrencyPermit>;
+  acquire(signal?: AbortSignal, options?: AcquireOptions): Promise<ConcurrencyPermit>;
   /** A free slot now, or undefined. */
-  tryAcquire(): ConcurrencyPermit | undefined;
+  tryAcquire(options?: AcquireOptions): ConcurrencyPermit | undefined;
 }
 
 /** Wakes everything waiting for a slot; each wait gets a fresh promise, so nothing holds a settled one. */
@@ -107,6 +121,7 @@ export class FixedConcurrency implements ConcurrencyLimit {
     };
     // A refused request keeps its slot while it waits: `concurrency: 8` means eight at most, retries included.
     return {
+      started: () => undefined,
       backPressure: () => undefined,
       resend: (signal) => (signal?.aborted ? Promise.reject(abortReason(signal)) : Promise.resolve()),
       succeeded: release,

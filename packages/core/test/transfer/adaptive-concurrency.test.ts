@@ -60,6 +60,68 @@ describe('AdaptiveConcurrency', () => {
     expect(limiter.limit).toBe(2);
   });
 
+  it('does not grow while the work sets the pace: slots taken before their work wait for it', () => {
+    const clock = manualClock();
+    const changes: LimitChange[] = [];
+    const limiter = new AdaptiveConcurrency({ now: clock.now, onChange: (c) => changes.push(c) });
+    const beforeWork = { beforeWork: true };
+    // An uploader that takes a slot and then reads its chunk, from a source slower than the link:
+    // every slot is taken (the limit is reached) but waits 30 ms for a chunk that uploads in 20.
+    for (let i = 0; i < 20; i++) {
+      const permits = [limiter.tryAcquire(beforeWork)!, limiter.tryAcquire(beforeWork)!];
+      expect(limiter.tryAcquire(beforeWork)).toBeUndefined();
+      clock.advance(30);
+      for (const p of permits) p.started();
+      clock.advance(20);
+      for (const p of permits) p.succeeded();
+    }
+    expect(changes).toEqual([]);
+  });
+
+  it('does not grow while a slot is waiting for its work, even when the ones that finished did not wait', () => {
+    const clock = manualClock();
+    const changes: LimitChange[] = [];
+    const limiter = new AdaptiveConcurrency({ now: clock.now, onChange: (c) => changes.push(c) });
+    // The first chunk was read ahead (sent at once); the uploader then holds the other slot for
+    // the next chunk, which is not read yet when the first one finishes.
+    for (let i = 0; i < 10; i++) {
+      const sent = limiter.tryAcquire({ beforeWork: true })!;
+      sent.started();
+      const waiting = limiter.tryAcquire({ beforeWork: true })!;
+      clock.advance(20);
+      sent.succeeded();
+      clock.advance(30);
+      waiting.started();
+      waiting.succeeded();
+    }
+    expect(changes).toEqual([]);
+  });
+
+  it('grows when the work is ready as soon as a slot frees, and times the round trip from when it is sent', () => {
+    const clock = manualClock();
+    const changes: LimitChange[] = [];
+    const limiter = new AdaptiveConcurrency({ now: clock.now, onChange: (c) => changes.push(c) });
+    // The same uploader on a link where the chunks wait for slots: each is read at once.
+    for (let i = 0; i < 6; i++) {
+      const permits: ConcurrencyPermit[] = [];
+      for (let p = limiter.tryAcquire({ beforeWork: true }); p; p = limiter.tryAcquire({ beforeWork: true })) permits.push(p);
+      clock.advance(0.01);
+      for (const p of permits) p.started();
+      clock.advance(100);
+      for (const p of permits) p.succeeded();
+    }
+    expect(limiter.limit).toBe(8);
+    // A slot that waits 1 s for its work, then sends in 100 ms like the others: not a slower round trip.
+    const slow = limiter.tryAcquire({ beforeWork: true })!;
+    clock.advance(1000);
+    slow.started();
+    clock.advance(100);
+    slow.succeeded();
+    round(limiter, clock, () => 100);
+    expect(changes.filter((c) => c.reason !== 'throughput rises')).toEqual([]);
+    expect(limiter.limit).toBeGreaterThanOrEqual(8);
+  });
+
   it('never goes above maximum', () => {
     const clock = manualClock();
     const limiter = new AdaptiveConcurrency({ now: clock.now, maximum: 5 });

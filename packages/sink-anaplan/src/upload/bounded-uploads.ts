@@ -53,7 +53,7 @@ export async function sendBounded<T>(
       let permit: ConcurrencyPermit;
       try {
         // A failure aborts the controller, which ends this wait.
-        permit = await options.limit.acquire(controller.signal);
+        permit = await options.limit.acquire(controller.signal, { beforeWork: true });
       } catch (error) {
         fail(error);
         break;
@@ -81,6 +81,8 @@ export async function sendBounded<T>(
         break;
       }
       const slot = permit;
+      // The slot was taken before the item was read: the request starts now.
+      slot.started();
       const tracked: Promise<void> = send(next.value, controller.signal, slot)
         .catch((error: unknown) => fail(error))
         .finally(() => {

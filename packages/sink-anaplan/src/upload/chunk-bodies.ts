@@ -6,8 +6,9 @@
  * and only as many chunks compress at once as there are CPU threads, so raw chunks are taken from
  * the input only when a compression can start. Upload slots then hold compressed bodies, several
  * times smaller for CSV. Compressing runs ahead of the uploader on its own, so the CPU keeps
- * compressing while bodies are on the wire; at most `parallel` chunks are compressing or waiting,
- * compressed, for a free upload slot.
+ * compressing while bodies are on the wire; at most `parallel` chunks are held ahead of the
+ * uploader: waiting for their encoding to be decided, compressing, or waiting (compressed, or as
+ * they are) for a free upload slot.
  */
 import { performance } from 'node:perf_hooks';
 import type { EncodingPolicy } from './auto-compression';
@@ -70,6 +71,14 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
   private readonly input: AsyncIterator<UploadChunk>;
   private readonly ready: ChunkBody[] = [];
   private compressing = 0;
+  /** Chunks whose encoding the policy has not decided yet (auto waits for its probes). */
+  private readonly deciding = new Set<UploadChunk>();
+  /**
+   * The memory held ahead of the uploader: raw chunks deciding or compressing, and bodies ready,
+   * counted by the memory they live in, so that pieces cut from one chunk (auto's probes) count
+   * once, as the one chunk they are.
+   */
+  private readonly held = new Map<ArrayBufferLike, number>();
   private inputDone = false;
   private stopped = false;
   private failure: { readonly error: unknown } | undefined;
@@ -94,10 +103,11 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
       if (this.failure) throw this.failure.error;
       const body = this.ready.shift();
       if (body) {
-        this.pump(); // a slot freed up: start the next compression before the caller sends this one
+        this.unhold(body.body);
+        this.pump(); // room freed up: start the next compression before the caller sends this one
         return { value: body, done: false };
       }
-      if (this.inputDone && this.compressing === 0) return { value: undefined, done: true };
+      if (this.inputDone && this.compressing === 0 && this.deciding.size === 0) return { value: undefined, done: true };
       await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
     }
   }
@@ -111,7 +121,13 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
   private stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const body of this.ready.splice(0)) body.release?.(); // plain bodies hold their raw chunk
+    for (const body of this.ready.splice(0)) {
+      this.unhold(body.body);
+      body.release?.(); // plain bodies hold their raw chunk
+    }
+    // Their encodings may never be decided now (auto waits for probes that will not be sent).
+    for (const chunk of this.deciding) this.drop(chunk);
+    this.deciding.clear();
     if (!this.inputDone) {
       this.inputDone = true;
       // Release the input (closes a file source) without waiting on a source that may hang.
@@ -128,8 +144,13 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
     });
   }
 
+  /**
+   * Takes chunks while less than `parallel` chunks' memory is held ahead. A chunk whose encoding
+   * is not decided yet waits aside, and reading goes on meanwhile: auto's probes (pieces of the
+   * first chunk) are on the wire, and the input keeps the chunks after them coming.
+   */
   private async fill(): Promise<void> {
-    while (!this.stopped && !this.inputDone && !this.failure && this.compressing + this.ready.length < this.options.parallel) {
+    while (!this.stopped && !this.inputDone && !this.failure && this.held.size < this.options.parallel) {
       let next: IteratorResult<UploadChunk>;
       try {
         next = await this.input.next();
@@ -148,27 +169,43 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
         return;
       }
       const chunk = next.value;
-      let encoding: Encoding;
+      this.hold(chunk.data);
+      let decided: Encoding | Promise<Encoding>;
       try {
         checkChunk(chunk.index, chunk.data.length, this.options.chunkSize);
-        // auto may wait for its first measurements before deciding: reading stops meanwhile.
-        encoding = await this.options.policy.encodingFor(chunk);
+        decided = this.options.policy.encodingFor(chunk);
       } catch (error) {
-        chunk.release?.();
+        this.drop(chunk);
         this.fail(error);
         return;
       }
-      if (this.stopped) {
-        chunk.release?.();
-        return;
-      }
-      this.start(chunk, encoding);
+      if (decided instanceof Promise) this.decideLater(chunk, decided);
+      else this.start(chunk, decided);
     }
+  }
+
+  private decideLater(chunk: UploadChunk, decided: Promise<Encoding>): void {
+    this.deciding.add(chunk);
+    decided
+      .then(
+        (encoding) => {
+          if (this.deciding.delete(chunk)) this.start(chunk, encoding);
+        },
+        (error: unknown) => {
+          if (!this.deciding.delete(chunk)) return;
+          this.drop(chunk);
+          this.fail(error);
+        },
+      )
+      .finally(() => {
+        this.wake();
+        this.pump();
+      });
   }
 
   private start(chunk: UploadChunk, { name, gzipLevel }: Encoding): void {
     if (gzipLevel === undefined) {
-      this.ready.push(plainBody(chunk));
+      this.ready.push(plainBody(chunk)); // holds the chunk's memory until taken
       this.wake();
       return;
     }
@@ -178,16 +215,34 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
       .then(
         (body) => {
           this.options.policy.compressed?.(gzipLevel, chunk.data.length, body.length, performance.now() - started, chunk.index);
-          if (!this.stopped) this.ready.push({ index: chunk.index, rawBytes: chunk.data.length, body, contentType: GZIP_CONTENT_TYPE, encoding: name });
+          if (this.stopped) return;
+          this.hold(body);
+          this.ready.push({ index: chunk.index, rawBytes: chunk.data.length, body, contentType: GZIP_CONTENT_TYPE, encoding: name });
         },
         (error: unknown) => this.fail(error),
       )
       .finally(() => {
-        chunk.release?.();
+        this.drop(chunk);
         this.compressing--;
         this.wake();
         this.pump();
       });
+  }
+
+  /** A raw chunk no longer needed here: its memory no longer counts, and goes back to its producer. */
+  private drop(chunk: UploadChunk): void {
+    this.unhold(chunk.data);
+    chunk.release?.();
+  }
+
+  private hold(bytes: Buffer): void {
+    this.held.set(bytes.buffer, (this.held.get(bytes.buffer) ?? 0) + 1);
+  }
+
+  private unhold(bytes: Buffer): void {
+    const count = (this.held.get(bytes.buffer) ?? 0) - 1;
+    if (count > 0) this.held.set(bytes.buffer, count);
+    else this.held.delete(bytes.buffer);
   }
 
   private fail(error: unknown): void {

@@ -3,6 +3,7 @@
  * read from the facts the sink reports (the run summary and --json show the same), never timed.
  */
 import { randomBytes } from 'node:crypto';
+import { sleep } from '@pipe/core';
 import {
   maxOverlap,
   chunkPuts,
@@ -56,6 +57,22 @@ describe('concurrency: auto', () => {
     // Anaplan went on taking other chunks, one at a time, during the second the refused one waited.
     const meanwhile = puts.filter((r) => r.status < 300 && r.startedAt >= refused.endedAt! && r.startedAt < resent.startedAt);
     expect(meanwhile.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('does not grow while the source is the slow side: the chunks never wait for a slot', async () => {
+    const csv = opportunitiesCsv(20_000);
+    const pieces = preCutPieces(csv, 50_000);
+    async function* slowSource() {
+      for (const piece of pieces) {
+        await sleep(10); // a chunk every 10 ms, each uploaded in a few
+        yield piece;
+      }
+    }
+    const run = await runAnaplanSink(configFor(emulator, { concurrency: 'auto', compress: 'none' }), slowSource());
+    expect(run.error).toBeUndefined();
+    expect(emulator.getFileContent(IDS.workspace, IDS.model, IDS.file).equals(csv)).toBe(true);
+    expect(pieces.length).toBeGreaterThan(20);
+    expect(run.ctx.progressCounts.facts!.concurrency).toBe(2);
   });
 
   it('never has more uploads in flight than maxConcurrency', async () => {

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { sleep } from '@pipe/core';
 import { gunzipSync } from 'node:zlib';
-import { gzipBodies, plainBodies, type ChunkBody } from '../../src/upload/chunk-bodies';
+import type { EncodingPolicy } from '../../src/upload/auto-compression';
+import { encodedBodies, gzipBodies, plainBodies, type ChunkBody } from '../../src/upload/chunk-bodies';
+import { NO_COMPRESSION, type Encoding } from '../../src/upload/compression-choice';
 import type { UploadChunk } from '../../src/upload/document-chunks';
 import { gzipBound, gzipChunk } from '../../src/upload/gzip-chunk';
 
@@ -108,6 +110,65 @@ describe('gzip bodies', () => {
     expect(state.taken).toBeLessThanOrEqual(4);
     expect(state.closed).toBe(true);
     expect(state.held).toBe(0); // compressions under way finished and gave their chunks back
+  });
+});
+
+describe('bodies whose encoding is decided later (compress: auto while its probes are out)', () => {
+  /** A policy that decides chunks from `from` on only once `decide()` is called. */
+  function undecided(from: number) {
+    let decide: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (decide = resolve));
+    const asked: number[] = [];
+    const policy: EncodingPolicy = {
+      encodingFor: (chunk) => {
+        asked.push(chunk.index);
+        return chunk.index < from ? NO_COMPRESSION : gate.then((): Encoding => NO_COMPRESSION);
+      },
+    };
+    return { policy, asked, decide: () => decide() };
+  }
+
+  it('reading goes on while a chunk waits for its encoding, up to `parallel` chunks held; pieces of one chunk count once', async () => {
+    // Chunk 0 is cut in three pieces, as auto cuts its probes: views of one buffer.
+    const whole = csvChunk(0);
+    const third = Math.floor(whole.length / 3);
+    const pieces = [whole.subarray(0, third), whole.subarray(third, 2 * third), whole.subarray(2 * third)];
+    let taken = 0;
+    async function* chunks(): AsyncGenerator<UploadChunk> {
+      for (const [index, data] of [...pieces, csvChunk(1), csvChunk(2), csvChunk(3), csvChunk(4)].entries()) {
+        taken++;
+        yield { index, data };
+      }
+    }
+    const { policy, asked, decide } = undecided(1);
+    const bodies = encodedBodies(chunks(), { policy, parallel: 2, chunkSize: 1_000_000 });
+    const first = await bodies.next();
+    expect(first.value?.index).toBe(0);
+    await sleep(20);
+    // Piece 0 is taken (sent), pieces 1 and 2 wait for their encoding: with them, chunk 1 is read
+    // (two chunks' memory held ahead), and no more.
+    expect(asked).toEqual([0, 1, 2, 3]);
+    expect(taken).toBe(4);
+    decide();
+    const rest: number[] = [];
+    for await (const body of bodies) rest.push(body.index);
+    expect(rest).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('stopping while chunks wait for their encoding gives them back, decided or not', async () => {
+    const { chunks, state } = source(10);
+    const { policy, decide } = undecided(1);
+    const bodies = encodedBodies(chunks, { policy, parallel: 2, chunkSize: 1_000_000 });
+    const first = await bodies.next();
+    first.value?.release?.();
+    await sleep(10);
+    expect(state.held).toBe(2);
+    await bodies.return?.();
+    expect(state.held).toBe(0);
+    decide(); // a decision that comes after the stop starts nothing
+    await sleep(10);
+    expect(state.held).toBe(0);
+    expect(state.released.size).toBe(3);
   });
 });
 

@@ -13,7 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import type { EncodingPolicy } from './auto-compression';
 import { checkChunk } from './chunk-limits';
-import { gzipEncoding, type Encoding } from './compression-choice';
+import { gzipEncoding, NO_COMPRESSION, type Encoding } from './compression-choice';
 import type { UploadChunk } from './document-chunks';
 import { GZIP_CONTENT_TYPE, PLAIN_CONTENT_TYPE, gzipChunk } from './gzip-chunk';
 
@@ -83,6 +83,7 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
   private stopped = false;
   private failure: { readonly error: unknown } | undefined;
   private pumping = false;
+  private pumpAgain = false;
   /** Wakes a consumer waiting in next(). */
   private wakeConsumer: (() => void) | undefined;
 
@@ -137,10 +138,15 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
 
   /** Read and start compressing while there is room; one reader at a time. */
   private pump(): void {
-    if (this.pumping) return;
+    if (this.pumping) {
+      this.pumpAgain = true; // the reader may be past its last check: room came after it
+      return;
+    }
     this.pumping = true;
+    this.pumpAgain = false;
     void this.fill().finally(() => {
       this.pumping = false;
+      if (this.pumpAgain) this.pump();
     });
   }
 
@@ -150,7 +156,7 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
    * first chunk) are on the wire, and the input keeps the chunks after them coming.
    */
   private async fill(): Promise<void> {
-    while (!this.stopped && !this.inputDone && !this.failure && this.held.size < this.options.parallel) {
+    while (!this.stopped && !this.inputDone && !this.failure && this.held.size < this.options.parallel && !this.plainWaiting()) {
       let next: IteratorResult<UploadChunk>;
       try {
         next = await this.input.next();
@@ -182,6 +188,14 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
       if (decided instanceof Promise) this.decideLater(chunk, decided);
       else this.start(chunk, decided);
     }
+  }
+
+  /**
+   * A chunk going as it is waits for an upload slot: reading further ahead would only hold its
+   * memory (and cycle more buffers through the caches) while the uploads, not the CPU, are behind.
+   */
+  private plainWaiting(): boolean {
+    return this.ready.some((body) => body.encoding === NO_COMPRESSION.name);
   }
 
   private decideLater(chunk: UploadChunk, decided: Promise<Encoding>): void {

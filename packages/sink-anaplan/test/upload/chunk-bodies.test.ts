@@ -155,6 +155,23 @@ describe('bodies whose encoding is decided later (compress: auto while its probe
     expect(rest).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
+  it('a chunk going as it is waits for its upload slot without others read behind it', async () => {
+    const { chunks, state } = source(10);
+    const plain: EncodingPolicy = { encodingFor: () => NO_COMPRESSION };
+    const bodies = encodedBodies(chunks, { policy: plain, parallel: 3, chunkSize: 1_000_000 });
+    const first = await bodies.next();
+    expect(first.value?.encoding).toBe('none');
+    await sleep(20);
+    // The body on the wire and the next one, ready: reading more would only hold memory.
+    expect(state.taken).toBe(2);
+    let count = 1;
+    for await (const body of bodies) {
+      body.release?.();
+      count++;
+    }
+    expect(count).toBe(10);
+  });
+
   it('stopping while chunks wait for their encoding gives them back, decided or not', async () => {
     const { chunks, state } = source(10);
     const { policy, decide } = undecided(1);

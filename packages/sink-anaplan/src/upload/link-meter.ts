@@ -25,8 +25,8 @@ const RECENT_UPLOADS = 4;
 const RECENT_SPANS = 64;
 
 export class LinkMeter {
-  /** Seconds of stage time per byte of data of the recent uploads, by encoding. */
-  private readonly byEncoding = new Map<string, number[]>();
+  /** Stage seconds and bytes of data of the recent uploads, by encoding. */
+  private readonly byEncoding = new Map<string, Array<{ readonly seconds: number; readonly bytes: number }>>();
   private readonly finished: Span[] = [];
   private readonly open = new Set<{ readonly start: number }>();
 
@@ -53,7 +53,7 @@ export class LinkMeter {
     for (const other of this.open) beside += within(other.start, end);
     const sharing = 1 + beside / length;
     const list = this.byEncoding.get(encoding) ?? [];
-    list.push(length / 1000 / Math.max(1, rawBytes) / sharing);
+    list.push({ seconds: length / 1000 / sharing, bytes: Math.max(1, rawBytes) });
     if (list.length > RECENT_UPLOADS) list.shift();
     this.byEncoding.set(encoding, list);
     this.finished.push({ start: startedAt, end });
@@ -70,10 +70,19 @@ export class LinkMeter {
     return this.byEncoding.get(encoding)?.length === 1;
   }
 
-  /** Seconds the upload stage needs per byte of data, by encoding, for each encoding measured. */
+  /**
+   * Seconds the upload stage needs per byte of data, by encoding, for each encoding measured: the
+   * recent uploads' seconds over their bytes, counting only those at least half the size of the
+   * largest. On a fast link a small probe's time is mostly the request's own (a round trip, the
+   * server's time), and would make the encoding look several times slower than whole chunks show.
+   */
   secondsPerByte(): Map<string, number> {
     const result = new Map<string, number>();
-    for (const [encoding, list] of this.byEncoding) result.set(encoding, list.reduce((n, s) => n + s, 0) / list.length);
+    for (const [encoding, list] of this.byEncoding) {
+      const largest = Math.max(...list.map((u) => u.bytes));
+      const counted = list.filter((u) => u.bytes >= largest / 2);
+      result.set(encoding, counted.reduce((n, u) => n + u.seconds, 0) / counted.reduce((n, u) => n + u.bytes, 0));
+    }
     return result;
   }
 }

@@ -12,6 +12,23 @@ describe('LinkMeter', () => {
     expect(meter.secondsPerByte().get('none')).toBeCloseTo(0.1 / MB, 12);
   });
 
+  it('recent uploads of different sizes: those at least half the largest, their seconds over their bytes', () => {
+    // On a fast link a 1 MB probe takes 18 ms, mostly the request's own time; a 10 MB chunk 20 ms.
+    let clock = 0;
+    const meter = new LinkMeter(() => clock);
+    const upload = (ms: number, bytes: number) => {
+      const timing = meter.start();
+      clock += ms;
+      timing.finish('none', bytes);
+    };
+    upload(18, MB);
+    expect(meter.secondsPerByte().get('none')).toBeCloseTo(0.018 / MB, 12);
+    upload(20, 10 * MB);
+    expect(meter.secondsPerByte().get('none')).toBeCloseTo(0.002 / MB, 12);
+    upload(36, 8 * MB);
+    expect(meter.secondsPerByte().get('none')).toBeCloseTo(0.056 / (18 * MB), 12);
+  });
+
   it('uploads sharing the link: each round trip divided by how many ran beside it, those still in flight included', () => {
     // A 10 MB/s link shared by three: each 1 MB upload takes 300 ms, and the stage still moves 10 MB/s.
     let clock = 0;

@@ -12,8 +12,7 @@
  * waiting for its work now, and none waited for a good part of a round trip in the interval
  * (`beforeWork` slots). A limit the work does not fill says nothing, and growing it only lets
  * more memory and sockets in (as TCP keeps its window when the application is what limits it,
- * RFC 7661). Above
- * `QUEUE_TO_SHRINK`: latency rises with no gain, so shrink by one.
+ * RFC 7661). Above `QUEUE_TO_SHRINK`: latency rises with no gain, so shrink by one.
  *
  * A 429 says the server refuses more requests than it takes at once: the limit goes to the number
  * of this client's requests the server had already taken (those started before the refused one
@@ -62,6 +61,8 @@ interface RequestSpan {
   at: number;
   endedAt?: number;
   refused: boolean;
+  /** Its slot is taken, its work not come yet (`beforeWork`): the server has not seen it. */
+  unsent: boolean;
 }
 
 export const DEFAULT_INITIAL_CONCURRENCY = 2;
@@ -197,7 +198,9 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
       this.waiters.wakeAll(); // its slot is free until it is sent again
     }
     let taken = 0;
-    for (const other of this.recent) if (other !== request && !other.refused && other.at < request.at && (other.endedAt ?? Infinity) > request.at) taken++;
+    for (const other of this.recent) {
+      if (other !== request && !other.refused && !other.unsent && other.at < request.at && (other.endedAt ?? Infinity) > request.at) taken++;
+    }
     if (taken === 0) return this.backPressure(retryAfterMs);
     this.backPressureEvents++;
     this.interval.backPressure = true;
@@ -237,7 +240,7 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
       this.awaitingWork--;
       return true;
     };
-    const request: RequestSpan = { at: startedAt, refused: false };
+    const request: RequestSpan = { at: startedAt, refused: false, unsent: beforeWork };
     this.recent.push(request);
     if (this.recent.length > RECENT_REQUESTS) this.recent.shift();
     const finish = () => {
@@ -269,6 +272,7 @@ export class AdaptiveConcurrency implements ConcurrencyLimit {
       started: () => {
         if (done || !workCame()) return;
         startedAt = request.at = this.now();
+        request.unsent = false;
       },
       backPressure: (pressure: BackPressure = {}) => {
         metBackPressure = true;

@@ -169,6 +169,20 @@ describe('AdaptiveConcurrency', () => {
     expect(limiter.pausedForMs()).toBe(0);
   });
 
+  it('on a 429, a slot still waiting for its work does not count as one the server took', () => {
+    const clock = manualClock();
+    const limiter = new AdaptiveConcurrency({ now: clock.now, initial: 6 });
+    const sent = startedInTurn(limiter, clock, 3);
+    clock.advance(5);
+    const waiting = limiter.tryAcquire({ beforeWork: true })!; // its chunk is still being read
+    clock.advance(5);
+    const refused = limiter.tryAcquire({ beforeWork: true })!;
+    refused.started();
+    refused.backPressure({ tooManyRequests: true, retryAfterMs: 1000 });
+    expect(limiter.limit).toBe(3);
+    for (const p of [...sent, waiting, refused]) p.release();
+  });
+
   it('a request refused at a cap leaves its slot to others while it waits, and gets the next free one before new requests', async () => {
     const clock = manualClock();
     const limiter = new AdaptiveConcurrency({ now: clock.now, initial: 4 });

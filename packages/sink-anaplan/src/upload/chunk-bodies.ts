@@ -83,6 +83,10 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
   private stopped = false;
   private failure: { readonly error: unknown } | undefined;
   private pumping = false;
+  /** Callers waiting in next(). */
+  private asked = 0;
+  /** Whether the last chunk started goes as it is: then the next is read only when asked for. */
+  private lastPlain = false;
   private pumpAgain = false;
   /** Wakes a consumer waiting in next(). */
   private wakeConsumer: (() => void) | undefined;
@@ -99,17 +103,28 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
   }
 
   async next(): Promise<IteratorResult<ChunkBody>> {
-    for (;;) {
-      this.pump();
-      if (this.failure) throw this.failure.error;
-      const body = this.ready.shift();
-      if (body) {
-        this.unhold(body.body);
-        this.pump(); // room freed up: start the next compression before the caller sends this one
-        return { value: body, done: false };
+    this.asked++;
+    let asking = true;
+    const answered = () => {
+      if (asking) this.asked--;
+      asking = false;
+    };
+    try {
+      for (;;) {
+        this.pump();
+        if (this.failure) throw this.failure.error;
+        const body = this.ready.shift();
+        if (body) {
+          this.unhold(body.body);
+          answered();
+          this.pump(); // room freed up: start the next compression before the caller sends this one
+          return { value: body, done: false };
+        }
+        if (this.inputDone && this.compressing === 0 && this.deciding.size === 0) return { value: undefined, done: true };
+        await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
       }
-      if (this.inputDone && this.compressing === 0 && this.deciding.size === 0) return { value: undefined, done: true };
-      await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
+    } finally {
+      answered();
     }
   }
 
@@ -156,7 +171,7 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
    * first chunk) are on the wire, and the input keeps the chunks after them coming.
    */
   private async fill(): Promise<void> {
-    while (!this.stopped && !this.inputDone && !this.failure && this.held.size < this.options.parallel && !this.plainWaiting()) {
+    while (!this.stopped && !this.inputDone && !this.failure && this.held.size < this.options.parallel && this.readWanted()) {
       let next: IteratorResult<UploadChunk>;
       try {
         next = await this.input.next();
@@ -191,11 +206,14 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
   }
 
   /**
-   * A chunk going as it is waits for an upload slot: reading further ahead would only hold its
-   * memory (and cycle more buffers through the caches) while the uploads, not the CPU, are behind.
+   * Reading ahead is for compression (the CPU compresses while uploads are on the wire) and for
+   * chunks whose encoding is not decided yet. While chunks go as they are, a chunk is read when
+   * the uploader asks for one, as without compression: reading ahead would only hold more memory
+   * and cycle more buffers through the CPU caches (measured: 6% slower on loopback).
    */
-  private plainWaiting(): boolean {
-    return this.ready.some((body) => body.encoding === NO_COMPRESSION.name);
+  private readWanted(): boolean {
+    if (this.ready.some((body) => body.encoding === NO_COMPRESSION.name)) return false;
+    return this.asked > 0 || !this.lastPlain;
   }
 
   private decideLater(chunk: UploadChunk, decided: Promise<Encoding>): void {
@@ -219,10 +237,12 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
 
   private start(chunk: UploadChunk, { name, gzipLevel }: Encoding): void {
     if (gzipLevel === undefined) {
+      this.lastPlain = true;
       this.ready.push(plainBody(chunk)); // holds the chunk's memory until taken
       this.wake();
       return;
     }
+    this.lastPlain = false;
     this.compressing++;
     const started = performance.now();
     gzipChunk(chunk.data, gzipLevel)

@@ -3,7 +3,7 @@ import { sleep } from '@pipe/core';
 import { gunzipSync } from 'node:zlib';
 import type { EncodingPolicy } from '../../src/upload/auto-compression';
 import { encodedBodies, gzipBodies, plainBodies, type ChunkBody } from '../../src/upload/chunk-bodies';
-import { NO_COMPRESSION, type Encoding } from '../../src/upload/compression-choice';
+import { gzipEncoding, NO_COMPRESSION, type Encoding } from '../../src/upload/compression-choice';
 import type { UploadChunk } from '../../src/upload/document-chunks';
 import { gzipBound, gzipChunk } from '../../src/upload/gzip-chunk';
 
@@ -114,7 +114,7 @@ describe('gzip bodies', () => {
 });
 
 describe('bodies whose encoding is decided later (compress: auto while its probes are out)', () => {
-  /** A policy that decides chunks from `from` on only once `decide()` is called. */
+  /** A policy that gzips chunks before `from` (as auto its first probe) and decides the others, as they are, once `decide()` is called. */
   function undecided(from: number) {
     let decide: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (decide = resolve));
@@ -122,7 +122,7 @@ describe('bodies whose encoding is decided later (compress: auto while its probe
     const policy: EncodingPolicy = {
       encodingFor: (chunk) => {
         asked.push(chunk.index);
-        return chunk.index < from ? NO_COMPRESSION : gate.then((): Encoding => NO_COMPRESSION);
+        return chunk.index < from ? gzipEncoding(1) : gate.then((): Encoding => NO_COMPRESSION);
       },
     };
     return { policy, asked, decide: () => decide() };
@@ -145,7 +145,7 @@ describe('bodies whose encoding is decided later (compress: auto while its probe
     const first = await bodies.next();
     expect(first.value?.index).toBe(0);
     await sleep(20);
-    // Piece 0 is taken (sent), pieces 1 and 2 wait for their encoding: with them, chunk 1 is read
+    // Piece 0 is taken (compressed, sent), pieces 1 and 2 wait for their encoding: with them, chunk 1 is read
     // (two chunks' memory held ahead), and no more.
     expect(asked).toEqual([0, 1, 2, 3]);
     expect(taken).toBe(4);
@@ -155,15 +155,15 @@ describe('bodies whose encoding is decided later (compress: auto while its probe
     expect(rest).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
-  it('a chunk going as it is waits for its upload slot without others read behind it', async () => {
+  it('while chunks go as they are, the next one is read when the uploader asks for it, not ahead', async () => {
     const { chunks, state } = source(10);
     const plain: EncodingPolicy = { encodingFor: () => NO_COMPRESSION };
     const bodies = encodedBodies(chunks, { policy: plain, parallel: 3, chunkSize: 1_000_000 });
     const first = await bodies.next();
     expect(first.value?.encoding).toBe('none');
     await sleep(20);
-    // The body on the wire and the next one, ready: reading more would only hold memory.
-    expect(state.taken).toBe(2);
+    // Only the body on the wire: reading ahead would only hold memory, as without compression.
+    expect(state.taken).toBe(1);
     let count = 1;
     for await (const body of bodies) {
       body.release?.();

@@ -87,6 +87,7 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
   private asked = 0;
   /** Whether the last chunk started goes as it is: then the next is read only when asked for. */
   private lastPlain = false;
+  /** pump() was called while the reader was running: it runs once more when that one ends. */
   private pumpAgain = false;
   /** Wakes a consumer waiting in next(). */
   private wakeConsumer: (() => void) | undefined;

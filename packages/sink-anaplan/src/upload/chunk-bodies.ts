@@ -105,11 +105,6 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
 
   async next(): Promise<IteratorResult<ChunkBody>> {
     this.asked++;
-    let asking = true;
-    const answered = () => {
-      if (asking) this.asked--;
-      asking = false;
-    };
     try {
       for (;;) {
         this.pump();
@@ -117,15 +112,14 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
         const body = this.ready.shift();
         if (body) {
           this.unhold(body.body);
-          answered();
-          this.pump(); // room freed up: start the next compression before the caller sends this one
           return { value: body, done: false };
         }
         if (this.inputDone && this.compressing === 0 && this.deciding.size === 0) return { value: undefined, done: true };
         await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
       }
     } finally {
-      answered();
+      this.asked--;
+      this.pump(); // room freed up: start the next compression before the caller sends this body
     }
   }
 

@@ -6,10 +6,12 @@
  * alone on it, before most of the data is committed. The slower levels are sampled once the link
  * says gzip is in the running (on a fast link they never are). Real compressions then keep the
  * estimate of the level in use current, a level not in use is sampled again every `REPROBE_EVERY`
- * chunks, and uploads report their time per byte (link-meter.ts). Every chunk is decided afresh;
- * an encoding sent once to measure it (again) goes on a probe-sized chunk cut from the head of the
- * next one. Changes go to the debug log.
+ * chunks, and uploads report their time per byte (link-meter.ts). The process's CPU time besides
+ * compressing, per byte of data, tells what compressing shares the cores with. Every chunk is
+ * decided afresh; an encoding sent once to measure it (again) goes on a probe-sized chunk cut from
+ * the head of the next one. Changes go to the debug log.
  */
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import type { Logger } from '@pipe/core';
@@ -52,7 +54,16 @@ export interface AutoCompressionOptions {
   readonly expectedBytes?: number;
   /** The clock uploads are timed with; default `performance.now`. */
   readonly now?: () => number;
+  /** CPU cores this process can use; default `os.availableParallelism()`. */
+  readonly cores?: number;
+  /** Seconds of CPU this process has used; default from `process.cpuUsage()`. */
+  readonly cpuSeconds?: () => number;
 }
+
+const processCpuSeconds = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
 
 export class AutoCompression implements EncodingPolicy {
   /** Chunks sent per encoding name. */
@@ -75,8 +86,12 @@ export class AutoCompression implements EncodingPolicy {
    * the chunk it is cut from is large enough).
    */
   private readonly staleAfter = new Map<string, number>();
-  /** The last chunk sent in each encoding. */
+  /** Bytes of data decided when each encoding was last sent. */
   private readonly lastSent = new Map<string, number>();
+  /** The largest chunk seen: the run's chunk size, what staleness is counted in. */
+  private largestChunk = 1;
+  /** The process's CPU seconds when the first chunk came, bytes of data seen since, and seconds spent compressing them. */
+  private cpu: { readonly atStart: number; bytes: number; compressing: number } | undefined;
 
   /** The encoding in use (the last one chosen other than for a trial). */
   get encoding(): Encoding | undefined {
@@ -103,6 +118,7 @@ export class AutoCompression implements EncodingPolicy {
    * trial that finds the other encoding slower costs a small chunk sent that way, not a whole one.
    */
   private trialAt(index: number, data: Buffer): boolean {
+    this.largestChunk = Math.max(this.largestChunk, data.length);
     if (this.probing) return false;
     const choice = this.choose({ index, data: data.subarray(0, PROBE_CHUNK_BYTES) });
     if (choice.trial) this.plannedTrials.set(index, choice);
@@ -120,6 +136,9 @@ export class AutoCompression implements EncodingPolicy {
   }
 
   encodingFor(chunk: UploadChunk): Encoding | Promise<Encoding> {
+    this.largestChunk = Math.max(this.largestChunk, chunk.data.length);
+    this.cpu ??= { atStart: this.cpuSeconds(), bytes: 0, compressing: 0 };
+    this.cpu.bytes += chunk.data.length;
     if (this.sampleDue(FASTEST_LEVEL, chunk)) this.sample(FASTEST_LEVEL, chunk);
     // One probe after the other: sent together on a shared link, the small gzipped one waits
     // behind the other's bytes, and the two look alike when the link makes gzip 4x faster.
@@ -139,12 +158,12 @@ export class AutoCompression implements EncodingPolicy {
     this.options.log.debug(`compress auto: probe chunk ${chunk.index} (${chunk.data.length} bytes) as ${encoding.name}, to measure the link`);
     this.pending.add(encoding.name);
     this.decidedBytes += chunk.data.length;
-    this.count(encoding, chunk.index);
+    this.count(encoding);
     return encoding;
   }
 
-  private count(encoding: Encoding, index: number): void {
-    this.lastSent.set(encoding.name, index);
+  private count(encoding: Encoding): void {
+    this.lastSent.set(encoding.name, this.decidedBytes);
     this.chunksByEncoding[encoding.name] = (this.chunksByEncoding[encoding.name] ?? 0) + 1;
   }
 
@@ -163,7 +182,7 @@ export class AutoCompression implements EncodingPolicy {
       log.debug(`compress auto: ${this.current ? `${this.current.name} -> ` : ''}${choice.encoding.name} from chunk ${chunk.index} (${choice.reason})`);
       this.current = choice.encoding;
     }
-    this.count(choice.encoding, chunk.index);
+    this.count(choice.encoding);
     return choice.encoding;
   }
 
@@ -182,10 +201,12 @@ export class AutoCompression implements EncodingPolicy {
       compression: this.estimates,
       upload,
       pending: this.pending,
-      sentAgo: new Map([...this.lastSent].map(([name, index]) => [name, chunk.index - index])),
+      sentAgo: new Map([...this.lastSent].map(([name, bytes]) => [name, (this.decidedBytes - bytes) / this.largestChunk])),
       measuredOnce: new Set([...upload.keys()].filter((name) => this.link.measuredOnce(name))),
       staleAfter: this.staleAfter,
       threads: this.options.threads,
+      cores: this.options.cores ?? availableParallelism(),
+      otherCpuPerByte: this.otherCpuPerByte(),
       chunkBytes,
       remainingBytes,
     };
@@ -196,7 +217,19 @@ export class AutoCompression implements EncodingPolicy {
     return chooseEncoding(inputs, this.current, trials);
   }
 
+  /** This process's CPU seconds per byte of data seen, besides compressing; 0 before anything was seen. */
+  private otherCpuPerByte(): number {
+    const { cpu } = this;
+    if (!cpu || cpu.bytes === 0) return 0;
+    return Math.max(0, this.cpuSeconds() - cpu.atStart - cpu.compressing) / cpu.bytes;
+  }
+
+  private cpuSeconds(): number {
+    return (this.options.cpuSeconds ?? processCpuSeconds)();
+  }
+
   compressed(level: number, rawBytes: number, compressedBytes: number, ms: number, chunkIndex: number): void {
+    if (this.cpu) this.cpu.compressing += ms / 1000;
     this.update(level, rawBytes, compressedBytes, ms);
     this.measuredAt.set(level, Math.max(this.measuredAt.get(level) ?? 0, chunkIndex));
   }
@@ -217,7 +250,9 @@ export class AutoCompression implements EncodingPolicy {
     if (sample.length === 0) return;
     const started = performance.now();
     const compressed = gzipSync(sample, { level }).length;
-    this.update(level, sample.length, compressed, performance.now() - started);
+    const ms = performance.now() - started;
+    if (this.cpu) this.cpu.compressing += ms / 1000;
+    this.update(level, sample.length, compressed, ms);
     this.measuredAt.set(level, chunk.index);
   }
 

@@ -6,7 +6,11 @@
  * the time per byte of data is that of the slower stage:
  *
  *   none:       upload(none)
- *   gzip level: max(1 / (threads x compression speed), upload(level))
+ *   gzip level: max(1 / (threads x compression speed), (1 / compression speed + other CPU) / cores, upload(level))
+ *
+ * The middle term is the CPU's budget: compressing shares the machine's cores with the rest of
+ * this process's work per byte (reading, cutting, sending). On loopback with two cores, gzip-1 at
+ * 180 MB/s a thread looked like 360 MB/s from the threads alone, while whole runs went at 150 MB/s.
  *
  * `upload(e)` is the upload stage's measured time per byte of data in encoding e. For an encoding
  * not yet sent it is predicted from the measured ones as `a + b x ratio`: `b` is what the wire
@@ -45,7 +49,7 @@ export interface ChoiceInputs {
   readonly upload: ReadonlyMap<string, number>;
   /** Encodings sent but not measured yet (no second trial while one is on its way). */
   readonly pending: ReadonlySet<string>;
-  /** Chunks decided since each measured encoding was last sent. */
+  /** Data decided since each measured encoding was last sent, in whole chunks (a probe or trial counts for its bytes). */
   readonly sentAgo: ReadonlyMap<string, number>;
   /** Encodings whose figure comes from one upload only (a probe, sent cold, while the run warmed up). */
   readonly measuredOnce?: ReadonlySet<string>;
@@ -53,6 +57,10 @@ export interface ChoiceInputs {
   readonly staleAfter?: ReadonlyMap<string, number>;
   /** Chunks compressing at once. */
   readonly threads: number;
+  /** CPU cores this process can use (default `threads`). */
+  readonly cores?: number;
+  /** This process's CPU seconds per byte of data besides compressing (reading, cutting, sending); default 0. */
+  readonly otherCpuPerByte?: number;
   /** Bytes of data in the chunk being decided. */
   readonly chunkBytes: number;
   /** Bytes of data still to come after it (the input's size when known, else a guess). */
@@ -104,6 +112,8 @@ export interface Prediction {
   readonly likely: number;
   /** The least it could be, when predicted: with the upload costing nothing. */
   readonly best: number;
+  /** What no measurement of the link can lower: compressing (0 for none). */
+  readonly floor: number;
 }
 
 /** Seconds per byte of data for `encoding`, or undefined while nothing was measured. */
@@ -113,9 +123,10 @@ export function secondsPerByte(inputs: ChoiceInputs, encoding: Encoding): Predic
   const measured = inputs.upload.get(encoding.name);
   const upload = measured === undefined ? predictedUpload(inputs, ratio) : { likely: measured, best: measured };
   if (upload === undefined) return undefined;
-  if (encoding.gzipLevel === undefined) return upload;
-  const compressing = 1 / (inputs.threads * inputs.compression.get(encoding.gzipLevel)!.bytesPerSecond);
-  return { likely: Math.max(compressing, upload.likely), best: Math.max(compressing, upload.best) };
+  if (encoding.gzipLevel === undefined) return { ...upload, floor: 0 };
+  const perThread = 1 / inputs.compression.get(encoding.gzipLevel)!.bytesPerSecond;
+  const compressing = Math.max(perThread / inputs.threads, (perThread + (inputs.otherCpuPerByte ?? 0)) / (inputs.cores ?? inputs.threads));
+  return { likely: Math.max(compressing, upload.likely), best: Math.max(compressing, upload.best), floor: compressing };
 }
 
 /** The encoding for the next chunk; with `trials` false, never one sent only to measure it. */
@@ -130,33 +141,35 @@ export function chooseEncoding(inputs: ChoiceInputs, current?: Encoding, trials 
   }
   const costs = candidates.map((encoding) => {
     const prediction = secondsPerByte(inputs, encoding);
-    return { encoding, cost: prediction?.likely ?? Infinity, atBest: prediction?.best ?? Infinity };
+    return { encoding, cost: prediction?.likely ?? Infinity, atBest: prediction?.best ?? Infinity, floor: prediction?.floor ?? 0 };
   });
   // Candidates go from least CPU to most: one that costs more CPU must be faster by a margin to win.
   const best = costs.reduce((a, b) => (b.cost < a.cost * (a.encoding.gzipLevel === undefined ? COMPRESSION_MARGIN : CPU_MARGIN) ? b : a));
   const describe = costs
     .map((c) => `${c.encoding.name} ${ms(c.cost)}${inputs.upload.has(c.encoding.name) ? '' : ` (predicted; at best ${ms(c.atBest)})`}`)
-    .join(', ');
+    .join(', ')
+    .concat(inputs.otherCpuPerByte === undefined ? '' : `; other CPU ${ms(inputs.otherCpuPerByte)} on ${inputs.cores ?? inputs.threads} cores`);
   const worthTrying = (c: (typeof costs)[number]) =>
     c.atBest < best.cost * SWITCH_GAIN && inputs.chunkBytes * (c.cost - best.cost) <= inputs.remainingBytes * (best.cost - c.atBest) * TRIAL_ODDS;
   const untried =
     trials && costs.find((c) => !inputs.upload.has(c.encoding.name) && !inputs.pending.has(c.encoding.name) && c.encoding !== best.encoding && worthTrying(c));
   if (untried) return { encoding: untried.encoding, reason: `trying ${untried.encoding.name} once to measure it (${describe})`, trial: true };
   // A measurement goes stale as the run warms up and the link changes: measure a close one again,
-  // when what it could save on the rest (were its figure `within` times too slow) outweighs what
-  // the trial chunk loses if the figure is right.
+  // when what it could save on the rest (were its upload figure `within` times too slow; its
+  // compressing is measured apart) outweighs what the trial chunk loses if the figure is right.
   const stale =
     trials &&
     costs.find((c) => {
       const once = inputs.measuredOnce?.has(c.encoding.name) === true;
       const within = once ? STALE_WITHIN_MEASURED_ONCE : STALE_WITHIN;
+      const couldBe = Math.max(c.floor, inputs.upload.get(c.encoding.name)! / within);
       return (
         inputs.upload.has(c.encoding.name) &&
         !inputs.pending.has(c.encoding.name) &&
         c.encoding !== best.encoding &&
         (inputs.sentAgo.get(c.encoding.name) ?? 0) >= (inputs.staleAfter?.get(c.encoding.name) ?? (once ? STALE_AFTER_MEASURED_ONCE : STALE_AFTER)) &&
         c.cost <= best.cost * within &&
-        inputs.chunkBytes * (c.cost - best.cost) <= inputs.remainingBytes * Math.max(0, best.cost - c.cost / within) * TRIAL_ODDS
+        inputs.chunkBytes * (c.cost - best.cost) <= inputs.remainingBytes * Math.max(0, best.cost - couldBe) * TRIAL_ODDS
       );
     });
   if (stale) return { encoding: stale.encoding, reason: `measuring ${stale.encoding.name} again (${describe})`, trial: true };
@@ -182,7 +195,7 @@ function ratioOf(inputs: ChoiceInputs, encoding: Encoding): number | undefined {
 }
 
 /** `a + b x ratio` fitted to the measured encodings (least squares, neither part below 0). */
-function predictedUpload(inputs: ChoiceInputs, ratio: number): Prediction | undefined {
+function predictedUpload(inputs: ChoiceInputs, ratio: number): Omit<Prediction, 'floor'> | undefined {
   const points: Array<{ r: number; u: number }> = [];
   for (const [name, u] of inputs.upload) {
     const r = ratioOf(inputs, name === NO_COMPRESSION.name ? NO_COMPRESSION : gzipEncoding(Number(name.replace('gzip-', ''))));

@@ -8,6 +8,8 @@ import type { UploadChunk } from '../../src/upload/document-chunks';
 import { opportunitiesCsv } from '../support/anaplan-fixture';
 
 const MB = 1_000_000;
+/** Uploads run on a fake clock; the process's other CPU (what these tests do besides) is left out. */
+const settings = { threads: 2, cores: 2, cpuSeconds: () => 0, log: new StreamLogger({ level: 'silent', secrets: new Redactor() }) };
 
 /** CSV records, cut after the last whole one within `bytes`. */
 function csvChunk(bytes: number): Buffer {
@@ -22,7 +24,7 @@ async function* repeated(data: Buffer, count: number): AsyncGenerator<UploadChun
 /** Runs every chunk through `auto`, each upload taking `msPerMb(encoding)` per MB of data on the fake clock. */
 async function send(chunks: AsyncIterable<UploadChunk>, msPerMb: (encoding: string) => number) {
   let clock = 0;
-  const auto = new AutoCompression({ threads: 2, log: new StreamLogger({ level: 'silent', secrets: new Redactor() }), now: () => clock });
+  const auto = new AutoCompression({ ...settings, now: () => clock });
   const sent: Array<{ index: number; encoding: string; bytes: number }> = [];
   for await (const chunk of auto.withProbes(chunks)) {
     const encoding = await auto.encodingFor(chunk);
@@ -52,11 +54,24 @@ describe('compress: auto, chunk by chunk', () => {
   });
 });
 
+describe('compress: auto, staleness', () => {
+  it('counts the data sent since an encoding was measured, not chunk numbers: the probes do not make it stale', async () => {
+    // A probe figure is checked again after three chunks' worth of data (STALE_AFTER_MEASURED_ONCE),
+    // not three chunk numbers later: chunk 0 alone is cut into three (two probes and the rest).
+    const chunk = csvChunk(10 * MB);
+    const sent = await send(repeated(chunk, 12), (encoding) => (encoding === 'none' ? 10 : 15));
+    const firstTrial = sent.findIndex((c, i) => i > 1 && c.encoding !== 'none');
+    expect(firstTrial).toBeGreaterThan(0);
+    const dataBefore = sent.slice(1, firstTrial).reduce((n, c) => n + c.bytes, 0); // since the gzip probe
+    expect(dataBefore).toBeGreaterThanOrEqual(3 * chunk.length - MB);
+  });
+});
+
 describe('compress: auto, trials', () => {
   it('never measures an encoding again on a whole chunk, not on the rest of a chunk cut for another trial either', async () => {
     // gzip-6 best on a slow link, gzip-1 and none both close enough to be measured again, and due at the same chunk.
     let clock = 0;
-    const auto = new AutoCompression({ threads: 2, log: new StreamLogger({ level: 'silent', secrets: new Redactor() }), now: () => clock });
+    const auto = new AutoCompression({ ...settings, now: () => clock });
     const compression: Record<string, { ratio: number; ms: number }> = { 'gzip-1': { ratio: 0.16, ms: 4 }, 'gzip-6': { ratio: 0.13, ms: 10 } };
     const feed = (index: number) => {
       auto.compressed(1, MB, compression['gzip-1'].ratio * MB, compression['gzip-1'].ms, index);

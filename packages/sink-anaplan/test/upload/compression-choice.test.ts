@@ -136,6 +136,31 @@ describe('compress: auto choosing an encoding', () => {
     expect(chooseEncoding({ ...base, upload: faster, sentAgo: new Map([['none', 1]]) }).encoding.name).toBe('gzip-1');
   });
 
+  it("counts compressing against the CPU the rest of the process's work needs: two cores, not two free threads", () => {
+    // gzip-1 at 150 MB/s a thread: 1/300 s per MB on two idle threads, but with the process's other
+    // work at 2 ms per MB on the same two cores, (6.7 + 2) / 2 = 4.3 ms per MB at best.
+    const upload = new Map([
+      ['none', 0.0055 / MB],
+      ['gzip-1', 0.001 / MB],
+    ]);
+    const inputs = { ...base, upload, sentAgo: new Map([['none', 1]]), cores: 2 };
+    expect(chooseEncoding(inputs).encoding.name).toBe('gzip-1');
+    expect(chooseEncoding({ ...inputs, otherCpuPerByte: 0.002 / MB }).encoding.name).toBe('none');
+  });
+
+  it('does not measure gzip again when compressing alone costs more than sending as it is: measuring the link cannot lower that', () => {
+    // gzip-1 measured once, cold (10 ms per MB), 2.5x none: within reach were the link all that counts.
+    const upload = new Map([
+      ['none', 0.004 / MB],
+      ['gzip-1', 0.01 / MB],
+    ]);
+    const inputs = { ...base, upload, measuredOnce: new Set(['gzip-1']), sentAgo: new Map([['gzip-1', 6]]), chunkBytes: MB, remainingBytes: 1000 * MB };
+    const none = { name: 'none' };
+    expect(chooseEncoding(inputs, none)).toMatchObject({ encoding: { name: 'gzip-1' }, trial: true });
+    expect(chooseEncoding({ ...inputs, cores: 2, otherCpuPerByte: 0.002 / MB }, none)).toMatchObject({ encoding: { name: 'none' } });
+    expect(chooseEncoding({ ...inputs, cores: 2, otherCpuPerByte: 0.002 / MB }, none).trial).toBeUndefined();
+  });
+
   it('measures the slower levels only while gzip is in the running: on a slow link, not on a fast one, not before the link is known', () => {
     const fastestOnly = new Map([[1, compression.get(1)!]]);
     const slow = link(10 * MB);

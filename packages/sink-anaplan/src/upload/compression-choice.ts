@@ -104,7 +104,12 @@ const CPU_MARGIN = 0.97;
  * (4x at 80 Mbit/s).
  */
 const COMPRESSION_MARGIN = 0.7;
-/** Keep the current encoding unless another is predicted at least this much faster. */
+/**
+ * Keep the current encoding unless another measured one is predicted at least this much faster:
+ * two figures of the same link swing that much. One not measured yet that is predicted best is
+ * taken (a cold first probe can leave gzip-1 looking as good as gzip-6 on a slow link, and it
+ * only gets its own figure by being sent).
+ */
 const SWITCH_GAIN = 0.9;
 
 export interface Prediction {
@@ -174,7 +179,9 @@ export function chooseEncoding(inputs: ChoiceInputs, current?: Encoding, trials 
     });
   if (stale) return { encoding: stale.encoding, reason: `measuring ${stale.encoding.name} again (${describe})`, trial: true };
   const kept = current && costs.find((c) => c.encoding.name === current.name);
-  if (kept && kept.cost !== Infinity && best.cost > kept.cost * SWITCH_GAIN) return { encoding: kept.encoding, reason: describe };
+  if (kept && kept.cost !== Infinity && inputs.upload.has(best.encoding.name) && best.cost > kept.cost * SWITCH_GAIN) {
+    return { encoding: kept.encoding, reason: describe };
+  }
   return { encoding: best.encoding, reason: describe };
 }
 

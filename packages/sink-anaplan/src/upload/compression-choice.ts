@@ -165,11 +165,12 @@ export function chooseEncoding(inputs: ChoiceInputs, current?: Encoding, trials 
   const stale =
     trials &&
     costs.find((c) => {
+      const measured = inputs.upload.get(c.encoding.name);
+      if (measured === undefined) return false;
       const once = inputs.measuredOnce?.has(c.encoding.name) === true;
       const within = once ? STALE_WITHIN_MEASURED_ONCE : STALE_WITHIN;
-      const couldBe = Math.max(c.floor, inputs.upload.get(c.encoding.name)! / within);
+      const couldBe = Math.max(c.floor, measured / within);
       return (
-        inputs.upload.has(c.encoding.name) &&
         !inputs.pending.has(c.encoding.name) &&
         c.encoding !== best.encoding &&
         (inputs.sentAgo.get(c.encoding.name) ?? 0) >= (inputs.staleAfter?.get(c.encoding.name) ?? (once ? STALE_AFTER_MEASURED_ONCE : STALE_AFTER)) &&

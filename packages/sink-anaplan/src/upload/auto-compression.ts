@@ -42,6 +42,8 @@ export const AUTO_GZIP_LEVELS = [1, 6];
 const FASTEST_LEVEL = Math.min(...AUTO_GZIP_LEVELS);
 /** Enough for the ratio (within a point of a whole chunk's on CSV), cheap enough to take often: 1-3 ms. */
 const SAMPLE_BYTES = 256 * 1024;
+/** Compressed untimed before the first sample. */
+const WARM_UP_BYTES = 4096;
 const REPROBE_EVERY = 16;
 /** Weight of the newest measurement in a level's estimate. */
 const EWMA_ALPHA = 0.3;
@@ -248,6 +250,8 @@ export class AutoCompression implements EncodingPolicy {
   private sample(level: number, chunk: Pick<UploadChunk, 'index' | 'data'>): void {
     const sample = chunk.data.subarray(0, SAMPLE_BYTES);
     if (sample.length === 0) return;
+    // The first compression in a process pays for setting zlib up: 256 KB took 5 ms instead of 1.2.
+    if (this.estimates.size === 0) gzipSync(sample.subarray(0, WARM_UP_BYTES), { level });
     const started = performance.now();
     const compressed = gzipSync(sample, { level }).length;
     const ms = performance.now() - started;

@@ -2,6 +2,7 @@
  * `compress: auto` deciding chunk by chunk, with uploads timed on a fake clock: what it sends, in
  * which encoding, and how it cuts chunks for probes and trials.
  */
+import zlib from 'node:zlib';
 import { StreamLogger, Redactor } from '@pipe/core';
 import { AutoCompression } from '../../src/upload/auto-compression';
 import type { UploadChunk } from '../../src/upload/document-chunks';
@@ -56,6 +57,24 @@ describe('compress: auto, chunk by chunk', () => {
       // The rest of the chunk it was cut from goes as the run goes.
       expect(sent[trial.index + 1]).toMatchObject({ encoding: 'none' });
       expect(trial.bytes + sent[trial.index + 1].bytes).toBe(chunk.length);
+    }
+  });
+});
+
+describe('compress: auto, compression estimates', () => {
+  it("warms zlib up, untimed, before the first sample: a process's first compression pays for setting zlib up", async () => {
+    const sizes: number[] = [];
+    const spy = jest.spyOn(zlib, 'gzipSync').mockImplementation((data) => {
+      sizes.push((data as Buffer).length);
+      return Buffer.alloc(10);
+    });
+    try {
+      const auto = new AutoCompression({ ...settings });
+      await auto.encodingFor({ index: 0, data: csvChunk(MB) });
+      await auto.encodingFor({ index: 16, data: csvChunk(MB) }); // sampled again, zlib warm by now
+      expect(sizes).toEqual([4096, 256 * 1024, 256 * 1024]);
+    } finally {
+      spy.mockRestore();
     }
   });
 });

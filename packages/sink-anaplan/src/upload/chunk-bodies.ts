@@ -15,7 +15,7 @@ import type { EncodingPolicy } from './auto-compression';
 import { checkChunk } from './chunk-limits';
 import { gzipEncoding, NO_COMPRESSION, type Encoding } from './compression-choice';
 import type { UploadChunk } from './document-chunks';
-import { GZIP_CONTENT_TYPE, PLAIN_CONTENT_TYPE, gzipChunk } from './gzip-chunk';
+import { GZIP_CONTENT_TYPE, PLAIN_CONTENT_TYPE, gzipChunk, gzipChunkHere } from './gzip-chunk';
 
 export interface ChunkBody {
   /** 0-based chunk number in the file. */
@@ -161,9 +161,8 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
   }
 
   /**
-   * Takes chunks while less than `parallel` chunks' memory is held ahead. A chunk whose encoding
-   * is not decided yet waits aside, and reading goes on meanwhile: auto's probes (pieces of the
-   * first chunk) are on the wire, and the input keeps the chunks after them coming.
+   * Takes chunks while less than `parallel` chunks' memory is held ahead and reading is wanted
+   * (readWanted). A chunk whose encoding is not decided yet waits aside.
    */
   private async fill(): Promise<void> {
     while (!this.stopped && !this.inputDone && !this.failure && this.held.size < this.options.parallel && this.readWanted()) {
@@ -201,12 +200,15 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
   }
 
   /**
-   * Reading ahead is for compression (the CPU compresses while uploads are on the wire) and for
-   * chunks whose encoding is not decided yet. While chunks go as they are, a chunk is read when
-   * the uploader asks for one, as without compression: reading ahead would only hold more memory
-   * and cycle more buffers through the CPU caches (measured: 6% slower on loopback).
+   * Reading ahead is for compression (the CPU compresses while uploads are on the wire). While
+   * chunks go as they are, a chunk is read when the uploader asks for one, as without compression:
+   * reading ahead would only hold more memory and cycle more buffers through the CPU caches
+   * (measured: 6% slower on loopback). While a chunk waits for its encoding, nothing more is read:
+   * it waits for auto's probes, whose uploads reading would slow on a busy machine, and it is
+   * itself the next chunk to go once decided.
    */
   private readWanted(): boolean {
+    if (this.deciding.size > 0) return false;
     if (this.ready.some((body) => body.encoding === NO_COMPRESSION.name)) return false;
     return this.asked > 0 || !this.lastPlain;
   }
@@ -240,7 +242,7 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
     this.lastPlain = false;
     this.compressing++;
     const started = performance.now();
-    gzipChunk(chunk.data, gzipLevel)
+    (this.options.policy.compressAtOnce?.(chunk) ? compressedHere(chunk.data, gzipLevel) : gzipChunk(chunk.data, gzipLevel))
       .then(
         (body) => {
           this.options.policy.compressed?.(gzipLevel, chunk.data.length, body.length, performance.now() - started, chunk.index);
@@ -284,5 +286,14 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
     const wake = this.wakeConsumer;
     this.wakeConsumer = undefined;
     wake?.();
+  }
+}
+
+/** `gzipChunkHere` as a promise, so that both ways are handled alike. */
+function compressedHere(data: Buffer, level: number): Promise<Buffer> {
+  try {
+    return Promise.resolve(gzipChunkHere(data, level));
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 }

@@ -61,6 +61,26 @@ describe('compress: auto, chunk by chunk', () => {
   });
 });
 
+describe('compress: auto, the probes', () => {
+  it('has the gzipped probe compressed at once, on this thread (the rest waits for it), and no other chunk', async () => {
+    const auto = new AutoCompression({ ...settings });
+    const atOnce: Array<[number, string, boolean]> = [];
+    for await (const chunk of auto.withProbes(repeated(csvChunk(5 * MB), 3))) {
+      const encoding = auto.encodingFor(chunk);
+      // What the sink asks when it starts compressing a chunk (only gzipped ones): asked of every chunk here.
+      const name = encoding instanceof Promise ? 'waits' : encoding.name;
+      atOnce.push([chunk.index, name, auto.compressAtOnce(chunk)]);
+      auto.uploadStarting().finish(name === 'waits' ? 'none' : name, chunk.data.length);
+      auto.settled(chunk.index);
+    }
+    expect(atOnce.slice(0, 2)).toEqual([
+      [0, 'gzip-1', true],
+      [1, 'waits', false],
+    ]);
+    expect(atOnce.slice(2).every(([, , now]) => !now)).toBe(true);
+  });
+});
+
 describe('compress: auto, compression estimates', () => {
   it("warms zlib up, untimed, before the first sample: a process's first compression pays for setting zlib up", async () => {
     const sizes: number[] = [];

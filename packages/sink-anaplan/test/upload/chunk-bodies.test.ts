@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sleep } from '@pipe/core';
-import { gunzipSync } from 'node:zlib';
+import zlib, { gunzipSync } from 'node:zlib';
 import type { EncodingPolicy } from '../../src/upload/auto-compression';
 import { encodedBodies, gzipBodies, plainBodies, type ChunkBody } from '../../src/upload/chunk-bodies';
 import { gzipEncoding, NO_COMPRESSION, type Encoding } from '../../src/upload/compression-choice';
@@ -128,7 +128,7 @@ describe('bodies whose encoding is decided later (compress: auto while its probe
     return { policy, asked, decide: () => decide() };
   }
 
-  it('reading goes on while a chunk waits for its encoding, up to `parallel` chunks held; pieces of one chunk count once', async () => {
+  it('nothing more is read while a chunk waits for its encoding; pieces of one chunk count once', async () => {
     // Chunk 0 is cut in three pieces, as auto cuts its probes: views of one buffer.
     const whole = csvChunk(0);
     const third = Math.floor(whole.length / 3);
@@ -145,14 +145,45 @@ describe('bodies whose encoding is decided later (compress: auto while its probe
     const first = await bodies.next();
     expect(first.value?.index).toBe(0);
     await sleep(20);
-    // Piece 0 is taken (compressed, sent), pieces 1 and 2 wait for their encoding: with them, chunk 1 is read
-    // (two chunks' memory held ahead), and no more.
-    expect(asked).toEqual([0, 1, 2, 3]);
-    expect(taken).toBe(4);
+    // Piece 0 is taken (compressed, sent), piece 1 waits for its encoding: reading stops there (it
+    // would slow the probe on its way), though the memory held would allow one more chunk.
+    expect(asked).toEqual([0, 1]);
+    expect(taken).toBe(2);
     decide();
     const rest: number[] = [];
     for await (const body of bodies) rest.push(body.index);
     expect(rest).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(asked).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
+  it('a chunk the policy wants at once is compressed on this thread; the others on the thread pool', async () => {
+    const { chunks } = source(4);
+    const policy: EncodingPolicy = { encodingFor: () => gzipEncoding(1), compressAtOnce: (chunk) => chunk.index === 0 };
+    const here = jest.spyOn(zlib, 'gzipSync');
+    try {
+      const bodies: ChunkBody[] = [];
+      for await (const body of encodedBodies(chunks, { policy, parallel: 2, chunkSize: 1_000_000 })) bodies.push(body);
+      expect(here.mock.calls.map(([data]) => (data as Buffer).equals(csvChunk(0)))).toEqual([true]);
+      for (const body of bodies) expect(gunzipSync(body.body).equals(csvChunk(body.index))).toBe(true);
+    } finally {
+      here.mockRestore();
+    }
+  });
+
+  it('a failure compressing on this thread fails the bodies with its error, and gives the chunks back', async () => {
+    const { chunks, state } = source(4);
+    const policy: EncodingPolicy = { encodingFor: () => gzipEncoding(1), compressAtOnce: () => true };
+    const here = jest.spyOn(zlib, 'gzipSync').mockImplementation(() => {
+      throw new Error('zlib ran out of memory');
+    });
+    try {
+      const bodies = encodedBodies(chunks, { policy, parallel: 2, chunkSize: 1_000_000 });
+      await expect(bodies.next()).rejects.toThrow('zlib ran out of memory');
+      await sleep(10);
+      expect(state.held).toBe(0);
+    } finally {
+      here.mockRestore();
+    }
   });
 
   it('while chunks go as they are, the next one is read when the uploader asks for it, not ahead', async () => {
@@ -179,13 +210,13 @@ describe('bodies whose encoding is decided later (compress: auto while its probe
     const first = await bodies.next();
     first.value?.release?.();
     await sleep(10);
-    expect(state.held).toBe(2);
+    expect(state.held).toBe(1); // chunk 1, waiting for its encoding
     await bodies.return?.();
     expect(state.held).toBe(0);
     decide(); // a decision that comes after the stop starts nothing
     await sleep(10);
     expect(state.held).toBe(0);
-    expect(state.released.size).toBe(3);
+    expect(state.released.size).toBe(2);
   });
 });
 

@@ -16,7 +16,7 @@
  *             cuts chunks slower than it uploads them and never has more than 3 in flight), at most
  *             3 chunk uploads in flight: one more gets 429 with Retry-After: 1
  *
- *   node bench/adaptive.js [--mb 100] [--slow-mb 100] [--profiles loopback,80mbit,cap3] [--repeat 2]
+ *   node bench/adaptive.js [--mb 100] [--slow-mb 100] [--profiles loopback,80mbit,cap3] [--repeat 2] [--head-to-head 0]
  *                          [--link '{"bandwidthBytesPerSecond":50000000,"latencyMs":20}'] [--also none/auto,auto/2] [--all-runs]
  *
  * `--link` adds a profile "custom" with those link settings (on the --mb file), for tuning.
@@ -26,6 +26,11 @@
  * (the lower middle one for an even N). Auto's column gives its median over the best fixed
  * setting's median and, paired by round, the median of auto's time over that setting's time in the
  * same round (a slow stretch of the machine weighs on both alike); the target needs both.
+ * `--head-to-head N` then runs N more rounds of only the best fixed setting (by the grid's medians)
+ * and auto, in turn which goes first: the question the target asks, with more runs than the whole
+ * grid could afford (on loopback the gzip cases take 80% of a round). Each case's "steal %" is the
+ * share of the machine's CPU the hypervisor took meanwhile (cpu-steal.js): on a shared VM a run
+ * with 30% taken is that much slower whatever pipe did.
  *
  * Target (issue 15): auto's wall time within 10% of the best fixed setting's on every profile.
  * Needs the build (`tsc -b`). Also `module.exports.run({ print })` for bench/run.js (sizes from
@@ -42,6 +47,7 @@ const { autoChoices } = require('./auto-choices');
 const { startEmulatorProcess } = require('./emulator-process');
 const { fileToAnaplan, CHUNK_SIZE, WORKSPACE, MODEL, FILE_ID } = require('./anaplan-pipeline');
 const { generateCsv } = require('./generate-csv');
+const { cpuTicks, stealSince } = require('./cpu-steal');
 
 const ROOT = path.resolve(__dirname, '..');
 const CORE = path.join(ROOT, 'packages/core/dist');
@@ -74,6 +80,7 @@ async function run({
   slowMb = Number(process.env.BENCH_ADAPTIVE_SLOW_MB || 100),
   profiles = Object.keys(PROFILES),
   repeat = Number(process.env.BENCH_ADAPTIVE_REPEAT || 2),
+  headToHead = Number(process.env.BENCH_ADAPTIVE_HEAD_TO_HEAD || 0),
   link,
   also = [],
   allRuns = false,
@@ -92,20 +99,34 @@ async function run({
   const emulator = await startEmulatorProcess(__filename);
   const settings = auto.available ? [...FIXED, ...also, AUTO] : FIXED;
   const runs = new Map(); // "profile|setting" -> runs, in table order
+  const opponents = {}; // profile -> the fixed setting auto ran head to head with
   try {
     // Unmeasured: a fresh emulator answers its first uploads 2-3 times slower (its heap and code
     // warming up), which would land on whichever setting happened to run first.
     for (let warmUp = 0; warmUp < 2; warmUp++) await measure(emulator, profiles[0], FIXED[1], files[PROFILES[profiles[0]].slow ? slowMb : mb]);
+    const fileFor = (profile) => files[PROFILES[profile].slow ? slowMb : mb];
+    const measureInto = async (profile, setting) => {
+      const key = `${profile}|${label(setting)}`;
+      if (!runs.has(key)) runs.set(key, []);
+      runs.get(key).push(await measure(emulator, profile, setting, fileFor(profile)));
+    };
     for (let round = 0; round < repeat; round++) {
       for (const profile of profiles) {
-        const file = files[PROFILES[profile].slow ? slowMb : mb];
         await emulator.ask({ type: 'set-link', settings: PROFILES[profile].link });
-        for (const setting of settings) {
-          const key = `${profile}|${label(setting)}`;
-          if (!runs.has(key)) runs.set(key, []);
-          runs.get(key).push(await measure(emulator, profile, setting, file));
-        }
+        for (const setting of settings) await measureInto(profile, setting);
         if (!auto.available) runs.set(`${profile}|auto`, [{ profile, setting: 'auto', unavailable: auto.reason }]);
+      }
+    }
+    if (auto.available && headToHead > 0) {
+      for (const profile of profiles) {
+        const best = bestFixed(runs, profile);
+        if (!best) continue;
+        opponents[profile] = label(best);
+        await emulator.ask({ type: 'set-link', settings: PROFILES[profile].link });
+        // Best, auto; auto, best; ...: whichever runs second in a pair gets no edge from the first.
+        for (let round = 0; round < headToHead; round++) {
+          for (const setting of round % 2 === 0 ? [best, AUTO] : [AUTO, best]) await measureInto(profile, setting);
+        }
       }
     }
   } finally {
@@ -115,7 +136,7 @@ async function run({
   // four fixed settings' fastest runs is a minimum over four times as many runs as auto's (two of
   // them, none at 2 and at 8, are the same thing on loopback). A failure in any round shows.
   const rows = [...runs.values()].map((list) => list.find((r) => r.error) ?? medianRun(list, (r) => r.seconds));
-  print(table(rows, files, repeat, runs));
+  print(table(rows, files, { repeat, headToHead: auto.available ? headToHead : 0, opponents }, runs));
   if (allRuns) print(everyRun(runs));
   return rows;
 }
@@ -125,6 +146,7 @@ async function measure(emulator, profile, setting, file) {
   const before = await emulator.ask({ type: 'link-stats' });
   const mark = await emulator.ask({ type: 'request-count' });
   const row = { profile, setting: label(setting), sizeBytes: file.bytes };
+  const ticks = cpuTicks();
   try {
     const result = await child({ csvPath: file.csvPath, url: emulator.url, ...setting });
     const stored = await emulator.ask({ type: 'stored' });
@@ -137,10 +159,23 @@ async function measure(emulator, profile, setting, file) {
   } catch (error) {
     row.error = error.message.split('\n')[0];
   }
+  row.steal = stealSince(ticks);
   const after = await emulator.ask({ type: 'link-stats' });
   row.http429 = after.rejectedChunkUploads - before.rejectedChunkUploads;
   row.uploads = await emulator.ask({ type: 'uploads-since', from: mark });
   return row;
+}
+
+/** The fixed setting of `profile` with the lowest median time so far, or undefined if none ran without failing. */
+function bestFixed(runs, profile) {
+  let best;
+  for (const setting of FIXED) {
+    const list = runs.get(`${profile}|${label(setting)}`) ?? [];
+    if (list.length === 0 || list.some((r) => r.error)) continue;
+    const { seconds } = medianRun(list, (r) => r.seconds);
+    if (!best || seconds < best.seconds) best = { setting, seconds };
+  }
+  return best?.setting;
 }
 
 function label(setting) {
@@ -185,20 +220,24 @@ function pairedRatio(runs, profile, bestSetting) {
   return ratios.length ? medianRun(ratios, (x) => x) : undefined;
 }
 
-function table(rows, files, repeat, runs) {
+/**
+ * `opponents`: the setting auto ran head to head with, by profile; auto is judged against it even
+ * if another fixed setting's median ends up lower (that one has only the grid's rounds).
+ */
+function table(rows, files, { repeat, headToHead, opponents }, runs) {
   const best = {};
   for (const r of rows) {
     if (r.setting.includes('auto') || r.seconds === undefined) continue;
-    if (!best[r.profile] || r.seconds < best[r.profile].seconds) best[r.profile] = r;
+    if (opponents[r.profile] ? r.setting === opponents[r.profile] : !best[r.profile] || r.seconds < best[r.profile].seconds) best[r.profile] = r;
   }
-  const head = ['profile', 'setting', 'file MB', 'wall s', 'MB/s', '429s', 'wire MB', 'gzip chunks', 'peak in flight', 'auto vs best fixed'];
+  const head = ['profile', 'setting', 'file MB', 'wall s', 'MB/s', 'steal %', '429s', 'wire MB', 'gzip chunks', 'peak in flight', 'auto vs best fixed'];
   const lines = rows.map((r) => {
     const b = best[r.profile];
     let versus = '';
     if (r.unavailable) versus = r.unavailable;
     else if (r.setting === 'auto' && r.seconds !== undefined && b) {
       const ratio = r.seconds / b.seconds;
-      const paired = repeat > 1 ? pairedRatio(runs, r.profile, b.setting) : undefined;
+      const paired = repeat + headToHead > 1 ? pairedRatio(runs, r.profile, b.setting) : undefined;
       const within = ratio <= TARGET && (paired === undefined || paired <= TARGET);
       versus =
         `${ratio.toFixed(2)}x the time of ${b.setting}${paired === undefined ? '' : `, ${paired.toFixed(2)}x paired by round`}` +
@@ -212,6 +251,7 @@ function table(rows, files, repeat, runs) {
       r.sizeBytes === undefined ? '' : (r.sizeBytes / 1e6).toFixed(0),
       ok ? r.seconds.toFixed(2) : '-',
       ok ? (r.sizeBytes / 1e6 / r.seconds).toFixed(1) : '-',
+      percent(r.steal),
       r.http429 === undefined ? '' : String(r.http429),
       r.uploads ? (r.uploads.wireBytes / 1e6).toFixed(1) : '',
       r.uploads ? `${r.uploads.gzipChunks}/${r.uploads.chunks}` : '',
@@ -226,7 +266,8 @@ function table(rows, files, repeat, runs) {
     .join(', ');
   return [
     `adaptive transfer: file -> chunk-lines(${CHUNK_SIZE / 1e6}MB) -> anaplan emulator; files ${sizes}; data verified (bytes + SHA-256) after every case;` +
-      ` ${repeat > 1 ? `median of ${repeat}` : 'one run each'}; node ${process.version}, ${os.cpus().length} CPUs`,
+      ` ${repeat > 1 ? `median of ${repeat}` : 'one run each'}${headToHead > 0 ? ` (+${headToHead} head to head for auto and the best fixed)` : ''};` +
+      ` node ${process.version}, ${os.cpus().length} CPUs${describeSteal(runs)}`,
     ...Object.entries(PROFILES)
       .filter(([name]) => rows.some((r) => r.profile === name))
       .map(([name, p]) => `  ${name}: ${p.describe}`),
@@ -248,9 +289,21 @@ function everyRun(runs) {
       : '-';
     // For auto, what each run chose: a slow run that chose differently is told from a slow machine.
     const choices = key.includes('auto') ? `\n${' '.repeat(37)}${list.map((r) => autoChoices(r.facts) ?? '-').join(' | ')}` : '';
-    return `${key.replace('|', '  ').padEnd(36)} ${seconds.map((x) => x.toFixed(2)).join(' ')}  (median ${median})${choices}`;
+    const steal = list.some((r) => r.steal !== undefined) ? `\n${' '.repeat(37)}${list.map((r) => percent(r.steal).padStart(4)).join(' ')}  (steal %)` : '';
+    return `${key.replace('|', '  ').padEnd(36)} ${seconds.map((x) => x.toFixed(2)).join(' ')}  (median ${median})${steal}${choices}`;
   });
   return ['every run, in order (s):', ...lines].join('\n');
+}
+
+/** The CPU the host took over all runs, when it was known: a reader's first check before reading ratios. */
+function describeSteal(runs) {
+  const steals = [...runs.values()].flat().flatMap((r) => (r.steal === undefined ? [] : [r.steal]));
+  if (steals.length === 0) return '';
+  return `; CPU taken by the host (steal) per run: median ${percent(medianRun(steals, (x) => x))}%, most ${percent(Math.max(...steals))}%`;
+}
+
+function percent(share) {
+  return share === undefined ? '' : (100 * share).toFixed(0);
 }
 
 /** What auto reported choosing (`ctx.progress.report` facts), if anything. */
@@ -372,6 +425,7 @@ if (require.main === module) {
       slowMb: number('--slow-mb'),
       profiles: argValue('--profiles')?.split(','),
       repeat: number('--repeat'),
+      headToHead: number('--head-to-head'),
       link: argValue('--link') === undefined ? undefined : JSON.parse(argValue('--link')),
       allRuns: process.argv.includes('--all-runs'),
       also: (argValue('--also')?.split(',') ?? []).map((pair) => {

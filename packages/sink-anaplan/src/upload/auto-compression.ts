@@ -1,15 +1,16 @@
 /**
  * `compress: auto` as the upload runs: measures what compression-choice.ts decides from. A sample
  * of the first chunk is compressed at the fastest level (on this thread), and the first chunk is
- * cut into two small probe chunks and the rest (probe-chunks.ts): one probe goes gzipped, then one
- * as it is, and the rest waits until both are uploaded, so the link is measured both ways, each
- * alone on it, before most of the data is committed. The slower levels are sampled once the link
- * says gzip is in the running (on a fast link they never are). Real compressions then keep the
- * estimate of the level in use current, a level not in use is sampled again every `REPROBE_EVERY`
- * chunks, and uploads report their time per byte (link-meter.ts). The process's CPU time besides
- * compressing, per byte of data, tells what compressing shares the cores with. Every chunk is
- * decided afresh; an encoding sent once to measure it (again) goes on a probe-sized chunk cut from
- * the head of the next one. Changes go to the debug log.
+ * cut into two small probe chunks and the rest (probe-chunks.ts): one probe goes gzipped
+ * (compressed on this thread), then one as it is, and the rest waits until both are uploaded, so
+ * the link is measured both ways, each alone on it, before most of the data is committed. The
+ * slower levels are sampled once the link says gzip is in the running (on a fast link they never
+ * are). Real compressions then keep the estimate of the level in use current, a level not in use
+ * is sampled again every `REPROBE_EVERY` chunks, and uploads report their time per byte
+ * (link-meter.ts). The process's CPU time besides compressing, per byte of data, tells what
+ * compressing shares the cores with. Every chunk is decided afresh; an encoding sent once to
+ * measure it (again) goes on a probe-sized chunk cut from the head of the next one. Changes go to
+ * the debug log.
  */
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';

@@ -289,7 +289,9 @@ function everyRun(runs) {
       : '-';
     // For auto, what each run chose: a slow run that chose differently is told from a slow machine.
     const choices = key.includes('auto') ? `\n${' '.repeat(37)}${list.map((r) => autoChoices(r.facts) ?? '-').join(' | ')}` : '';
-    const steal = list.some((r) => r.steal !== undefined) ? `\n${' '.repeat(37)}${list.map((r) => percent(r.steal).padStart(4)).join(' ')}  (steal %)` : '';
+    // Under each time (failed runs have none).
+    const timed = list.filter((r) => r.seconds !== undefined);
+    const steal = timed.some((r) => r.steal !== undefined) ? `\n${' '.repeat(37)}${timed.map((r) => percent(r.steal).padStart(4)).join(' ')}  (steal %)` : '';
     return `${key.replace('|', '  ').padEnd(36)} ${seconds.map((x) => x.toFixed(2)).join(' ')}  (median ${median})${steal}${choices}`;
   });
   return ['every run, in order (s):', ...lines].join('\n');

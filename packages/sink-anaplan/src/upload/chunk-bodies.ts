@@ -242,7 +242,11 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
     this.lastPlain = false;
     this.compressing++;
     const started = performance.now();
-    (this.options.policy.compressAtOnce?.(chunk) ? compressedHere(chunk.data, gzipLevel) : gzipChunk(chunk.data, gzipLevel))
+    // On this thread, a throw from zlib becomes the promise's rejection, as on the thread pool.
+    (this.options.policy.compressAtOnce?.(chunk)
+      ? new Promise<Buffer>((resolve) => resolve(gzipChunkHere(chunk.data, gzipLevel)))
+      : gzipChunk(chunk.data, gzipLevel)
+    )
       .then(
         (body) => {
           this.options.policy.compressed?.(gzipLevel, chunk.data.length, body.length, performance.now() - started, chunk.index);
@@ -286,14 +290,5 @@ class CompressAhead implements AsyncIterableIterator<ChunkBody> {
     const wake = this.wakeConsumer;
     this.wakeConsumer = undefined;
     wake?.();
-  }
-}
-
-/** `gzipChunkHere` as a promise, so that both ways are handled alike. */
-function compressedHere(data: Buffer, level: number): Promise<Buffer> {
-  try {
-    return Promise.resolve(gzipChunkHere(data, level));
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 }

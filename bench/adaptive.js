@@ -119,7 +119,7 @@ async function run({
     }
     if (auto.available && headToHead > 0) {
       for (const profile of profiles) {
-        const best = bestFixed(runs, profile);
+        const best = settings.find((setting) => label(setting) === bestFixed(runs, profile));
         if (!best) continue;
         opponents[profile] = label(best);
         await emulator.ask({ type: 'set-link', settings: PROFILES[profile].link });
@@ -166,12 +166,12 @@ async function measure(emulator, profile, setting, file) {
   return row;
 }
 
-/** The fixed setting of `profile` with the lowest median time so far, or undefined if none ran without failing. */
+/** The label of `profile`'s fixed setting with the lowest median time so far, or undefined if none ran without failing. */
 function bestFixed(runs, profile) {
   let best;
-  for (const setting of FIXED) {
-    const list = runs.get(`${profile}|${label(setting)}`) ?? [];
-    if (list.length === 0 || list.some((r) => r.error)) continue;
+  for (const [key, list] of runs) {
+    const [runProfile, setting] = key.split('|');
+    if (runProfile !== profile || setting.includes('auto') || list.some((r) => r.error)) continue;
     const { seconds } = medianRun(list, (r) => r.seconds);
     if (!best || seconds < best.seconds) best = { setting, seconds };
   }
@@ -226,9 +226,9 @@ function pairedRatio(runs, profile, bestSetting) {
  */
 function table(rows, files, { repeat, headToHead, opponents }, runs) {
   const best = {};
-  for (const r of rows) {
-    if (r.setting.includes('auto') || r.seconds === undefined) continue;
-    if (opponents[r.profile] ? r.setting === opponents[r.profile] : !best[r.profile] || r.seconds < best[r.profile].seconds) best[r.profile] = r;
+  for (const profile of new Set(rows.map((r) => r.profile))) {
+    const setting = opponents[profile] ?? bestFixed(runs, profile);
+    best[profile] = rows.find((r) => r.profile === profile && r.setting === setting);
   }
   const head = ['profile', 'setting', 'file MB', 'wall s', 'MB/s', 'steal %', '429s', 'wire MB', 'gzip chunks', 'peak in flight', 'auto vs best fixed'];
   const lines = rows.map((r) => {

@@ -43,7 +43,16 @@ export async function* withProbeChunks(chunks: AsyncIterable<UploadChunk>, plan:
     const release = () => {
       if (--unreleased === 0) chunk.release?.();
     };
-    for (const data of parts) yield { index: index++, data, release: once(release) };
+    let handedOut = 0;
+    try {
+      for (const data of parts) {
+        handedOut++;
+        yield { index: index++, data, release: once(release) };
+      }
+    } finally {
+      // Stopped between the parts: those never handed out are given back here, or the chunk never would be.
+      for (; handedOut < parts.length; handedOut++) release();
+    }
   }
 }
 

@@ -45,6 +45,22 @@ describe('probe chunks for compress: auto', () => {
     expect(released).toBe(1);
   });
 
+  it('stopped between the probes, still gives the first chunk back once the parts handed out are', async () => {
+    let released = 0;
+    const parts = withProbeChunks(
+      (async function* () {
+        yield { index: 0, data: opportunitiesCsv(3000), release: () => released++ };
+      })(),
+      { onProbes: () => undefined },
+      20_000,
+    );
+    const probe = (await parts.next()).value as UploadChunk;
+    await parts.return(undefined); // the second probe and the rest were never handed out
+    expect(released).toBe(0); // the first probe still holds the chunk
+    probe.release?.();
+    expect(released).toBe(1);
+  });
+
   it('leaves a small first chunk whole', async () => {
     const { out, probes } = await collect([{ index: 0, data: opportunitiesCsv(100) }], 20_000);
     expect(probes).toBe(0);

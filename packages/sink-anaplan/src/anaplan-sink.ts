@@ -34,10 +34,12 @@ import { describeCounts } from './task/task-result';
 import { runTask, type TaskOutcome } from './task/task-runner';
 import { judgeTask, type FailedRowsSetting, type TaskVerdict } from './task/task-verdict';
 import { AutoCompression } from './upload/auto-compression';
+import { BodiesAhead } from './upload/bodies-ahead';
+import { chunkBodies, compressionThreads, type ChunkCompression } from './upload/chunk-bodies';
 import { planChunks } from './upload/chunk-limits';
-import { DocumentChunks } from './upload/document-chunks';
-import { startingWith } from './upload/starting-with';
-import { AnaplanUploadSession, compressionThreads, type UploadSummary } from './upload/upload-session';
+import { DocumentChunks, type UploadChunk } from './upload/document-chunks';
+import { startingWith, type ReadAhead } from './upload/starting-with';
+import { AnaplanUploadSession, type UploadSummary } from './upload/upload-session';
 
 export interface AnaplanSinkOptions {
   /** The credential store for saved logins; default: the user's (`$PIPE_HOME` or ~/.pipe). */
@@ -100,8 +102,14 @@ async function consume(input: AsyncIterable<Piece>, config: AnaplanSinkConfig, c
       ctx.log.warn(`Anaplan call failed (${reason}); try ${attempt + 1} of ${config.retry.attempts} in ${delayMs} ms`);
     },
   };
+  const compression: ChunkCompression =
+    config.compress === 'auto'
+      ? new AutoCompression({ threads: compressionThreads(limit), log: ctx.log, expectedBytes: ctx.shape.expectedBytes })
+      : config.compress === 'gzip'
+        ? config.gzipLevel
+        : 'none';
   const chunks = new DocumentChunks(input, plan.chunkSize);
-  const reader = chunks[Symbol.asyncIterator]();
+  const { bodies, firstChunkRead } = bodiesAhead(chunks, compression, { parallel: compressionThreads(limit), chunkSize: plan.chunkSize });
   let lease: { release(): Promise<void> } | undefined;
   try {
     const connect = async () => {
@@ -113,27 +121,26 @@ async function consume(input: AsyncIterable<Piece>, config: AnaplanSinkConfig, c
       const api = new AnaplanApi(transport, config.apiUrl, tokens);
       return { api, target: await resolveUploadTarget(new NameResolver(api, identityOf(config)), config) };
     };
-    // Read the first chunk while logging in: it is needed anyway, and a document that fails or is
-    // empty before its first chunk then leaves the file in Anaplan as it was (starting an upload
-    // drops the file's previous chunks).
-    const [first, { api, target }] = await Promise.all([reader.next().then((result) => ({ result })), connect()]);
-    // By id, so a pipeline that names the same file differently still waits; held to the end of the import.
-    lease = await ctx.exclusive(resolvedFileTarget(config.apiUrl, target));
+    let api: AnaplanApi;
+    let target: UploadTarget;
+    try {
+      // The first chunk is read before anything is sent: a document that fails or is empty before
+      // it then leaves the file in Anaplan as it was (starting an upload drops the file's chunks).
+      [, { api, target }] = await Promise.all([firstChunkRead, connect()]);
+      // By id, so a pipeline that names the same file differently still waits; held to the end of the import.
+      lease = await ctx.exclusive(resolvedFileTarget(config.apiUrl, target));
+    } catch (error) {
+      await bodies.discard((body) => body.release?.());
+      throw error;
+    }
     ctx.log.info(`uploading to Anaplan file ${describeObject(target.file)} in model ${describeObject(target.model)}`);
 
-    const compression =
-      config.compress === 'auto'
-        ? new AutoCompression({ threads: compressionThreads(limit), log: ctx.log, expectedBytes: ctx.shape.expectedBytes })
-        : config.compress === 'gzip'
-          ? config.gzipLevel
-          : 'none';
     const session = new AnaplanUploadSession({
       api,
       modelPath: target.modelPath,
       file: target.file,
       concurrency: limit,
       compression,
-      chunkSize: plan.chunkSize,
       signal: ctx.signal,
       progress: ctx.progress,
       log: ctx.log,
@@ -142,7 +149,7 @@ async function consume(input: AsyncIterable<Piece>, config: AnaplanSinkConfig, c
     let upload: UploadSummary;
     try {
       // Opens the upload in Anaplan, then sends every chunk.
-      upload = await session.uploadAll(startingWith(first, reader));
+      upload = await session.uploadAll(bodies);
     } finally {
       // What the transfer settings came to, for the run summary and --json; a failed upload too.
       ctx.progress.report(transferFacts(limit, compression, session.summary()));
@@ -185,7 +192,24 @@ async function consume(input: AsyncIterable<Piece>, config: AnaplanSinkConfig, c
   }
 }
 
-function transferFacts(limit: ConcurrencyLimit, compression: AutoCompression | number | 'none', upload: UploadSummary): Record<string, string | number> {
+/**
+ * The upload's bodies, the first one made at once (auto's probes cut, the first gzipped one
+ * compressed) so that it is made while the sink logs in, with CPU the wait leaves idle; and a
+ * promise kept once the first chunk is read, resolving to nothing: one holding chunk 0 would pin
+ * it for the whole upload.
+ */
+function bodiesAhead(
+  chunks: DocumentChunks,
+  compression: ChunkCompression,
+  options: { parallel: number; chunkSize: number },
+): { bodies: BodiesAhead; firstChunkRead: Promise<void> } {
+  const reader = chunks[Symbol.asyncIterator]();
+  const head: ReadAhead<UploadChunk> = { result: reader.next() };
+  const firstChunkRead = Promise.resolve(head.result).then(() => undefined);
+  return { bodies: new BodiesAhead(chunkBodies(startingWith(head, reader), compression, options)), firstChunkRead };
+}
+
+function transferFacts(limit: ConcurrencyLimit, compression: ChunkCompression, upload: UploadSummary): Record<string, string | number> {
   if (typeof compression !== 'object') {
     const name = compression === 'none' ? 'none' : `gzip-${compression}`;
     return { concurrency: limit.limit, http429: upload.http429, compress: name, [`chunks ${name}`]: upload.chunks };

@@ -1,14 +1,14 @@
 /**
  * `compress: auto` as the upload runs: measures what compression-choice.ts decides from. A sample
- * of the first chunk is compressed at the fastest level (on this thread), and the first chunk is
- * cut into two small probe chunks and the rest (probe-chunks.ts): one probe goes gzipped
- * (compressed on this thread), then one as it is, and the rest waits until both are uploaded, so
- * the link is measured both ways, each alone on it, before most of the data is committed. The
- * slower levels are sampled once the link says gzip is in the running (on a fast link they never
- * are). Real compressions then keep the estimate of the level in use current, a level not in use
- * is sampled again every `REPROBE_EVERY` chunks, and uploads report their time per byte
- * (link-meter.ts). The process's CPU time besides compressing, per byte of data, tells what
- * compressing shares the cores with. Every chunk is decided afresh; an encoding sent once to
+ * of the first chunk is compressed at each level (on this thread, while the sink logs in), and
+ * the first chunk is cut into two small probe chunks and the rest (probe-chunks.ts): one probe
+ * goes gzipped (compressed on this thread, while the sink logs in too), then one as it is, and the
+ * rest waits until both are uploaded, so the link is measured both ways, each alone on it, before
+ * most of the data is committed. Real compressions then keep the estimate of the level in use
+ * current, the fastest level is sampled again every `REPROBE_EVERY` chunks and the slower ones
+ * too while the link says gzip is in the running (on a fast link they are not), and uploads report
+ * their time per byte (link-meter.ts). The process's CPU time besides compressing, per byte of
+ * data, tells what compressing shares the cores with. Every chunk is decided afresh; an encoding sent once to
  * measure it (again) goes on a probe-sized chunk cut from the head of the next one. Changes go to
  * the debug log.
  */
@@ -95,8 +95,10 @@ export class AutoCompression implements EncodingPolicy {
   private readonly lastSent = new Map<string, number>();
   /** The largest chunk seen: the run's chunk size, what staleness is counted in. */
   private largestChunk = 1;
-  /** The process's CPU seconds when the first chunk came, bytes of data seen since, and seconds spent compressing them. */
-  private cpu: { readonly atStart: number; bytes: number; compressing: number } | undefined;
+  /** Bytes of data seen. */
+  private bytesSeen = 0;
+  /** The process's CPU seconds when the first upload started, and seconds spent compressing since. */
+  private cpu: { readonly atStart: number; compressing: number } | undefined;
 
   /** The encoding in use (the last one chosen other than for a trial). */
   get encoding(): Encoding | undefined {
@@ -142,9 +144,11 @@ export class AutoCompression implements EncodingPolicy {
 
   encodingFor(chunk: UploadChunk): Encoding | Promise<Encoding> {
     this.largestChunk = Math.max(this.largestChunk, chunk.data.length);
-    this.cpu ??= { atStart: this.cpuSeconds(), bytes: 0, compressing: 0 };
-    this.cpu.bytes += chunk.data.length;
-    if (this.sampleDue(FASTEST_LEVEL, chunk)) this.sample(FASTEST_LEVEL, chunk);
+    this.bytesSeen += chunk.data.length;
+    // The first chunk has every level sampled: it is made while the sink logs in, when the CPU is
+    // idle, and the decision after the probes then waits for no sample.
+    const first = this.estimates.size === 0;
+    for (const level of first ? AUTO_GZIP_LEVELS : [FASTEST_LEVEL]) if (this.sampleDue(level, chunk)) this.sample(level, chunk);
     // One probe after the other: sent together on a shared link, the small gzipped one waits
     // behind the other's bytes, and the two look alike when the link makes gzip 4x faster.
     const { probes } = this;
@@ -233,11 +237,14 @@ export class AutoCompression implements EncodingPolicy {
     return chooseEncoding(inputs, this.current, trials);
   }
 
-  /** This process's CPU seconds per byte of data seen, besides compressing; 0 before anything was seen. */
+  /**
+   * This process's CPU seconds per byte of data seen, besides compressing, counted from the first
+   * upload: before it, the CPU went to logging in as much as to the first chunk. 0 until then.
+   */
   private otherCpuPerByte(): number {
     const { cpu } = this;
-    if (!cpu || cpu.bytes === 0) return 0;
-    return Math.max(0, this.cpuSeconds() - cpu.atStart - cpu.compressing) / cpu.bytes;
+    if (!cpu || this.bytesSeen === 0) return 0;
+    return Math.max(0, this.cpuSeconds() - cpu.atStart - cpu.compressing) / this.bytesSeen;
   }
 
   private cpuSeconds(): number {
@@ -252,6 +259,7 @@ export class AutoCompression implements EncodingPolicy {
 
   /** An upload starts: `finish` it once it went through without a retry, else `abandon` it. */
   uploadStarting(): UploadTiming {
+    this.cpu ??= { atStart: this.cpuSeconds(), compressing: 0 };
     return this.link.start();
   }
 

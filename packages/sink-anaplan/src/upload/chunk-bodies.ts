@@ -10,8 +10,10 @@
  * uploader: waiting for their encoding to be decided, compressing, or waiting (compressed, or as
  * they are) for a free upload slot.
  */
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { EncodingPolicy } from './auto-compression';
+import type { ConcurrencyLimit } from '@pipe/core';
+import type { AutoCompression, EncodingPolicy } from './auto-compression';
 import { checkChunk } from './chunk-limits';
 import { gzipEncoding, NO_COMPRESSION, type Encoding } from './compression-choice';
 import type { UploadChunk } from './document-chunks';
@@ -28,6 +30,25 @@ export interface ChunkBody {
   readonly encoding: string;
   /** Give the bytes back to their producer once the body is sent (plain bodies are the chunk itself). */
   readonly release?: () => void;
+}
+
+/** How chunks go: as they are, gzipped at one level, or as `compress: auto` decides per chunk. */
+export type ChunkCompression = 'none' | number | AutoCompression;
+
+/** The bodies for `chunks` under `compression`; `parallel` and `chunkSize` as in EncodedBodiesOptions. */
+export function chunkBodies(
+  chunks: AsyncIterable<UploadChunk>,
+  compression: ChunkCompression,
+  { parallel, chunkSize }: Omit<EncodedBodiesOptions, 'policy'>,
+): AsyncIterable<ChunkBody> {
+  if (compression === 'none') return plainBodies(chunks, chunkSize);
+  if (typeof compression === 'number') return gzipBodies(chunks, { level: compression, parallel, chunkSize });
+  return encodedBodies(compression.withProbes(chunks), { policy: compression, parallel, chunkSize });
+}
+
+/** Chunks compressing at once: enough to keep the uploads fed, no more than the CPU threads. */
+export function compressionThreads(concurrency: ConcurrencyLimit): number {
+  return Math.max(1, Math.min(concurrency.maximum, availableParallelism()));
 }
 
 /** The chunks as they are, checked against Anaplan's limits as they come. */

@@ -8,17 +8,14 @@
  * A chunk that fails after its last retry fails the run with its number and the server's message,
  * and `complete` is never called, so Anaplan never sees a file with a hole in it.
  */
-import { availableParallelism } from 'node:os';
 import { backPressureOf, formatByteSize, HttpStatusError, type ConcurrencyLimit, type ConcurrencyPermit, type Logger, type ProgressReporter } from '@pipe/core';
 import { AnaplanChunkUploadError, AnaplanError } from '../errors';
 import type { AnaplanApi } from '../http/anaplan-api';
 import { describeFailure, retryDecision } from '../http/transport';
 import type { AnaplanObject } from '../model/name-resolver';
-import type { AutoCompression } from './auto-compression';
+import type { BodiesAhead } from './bodies-ahead';
 import { sendBounded } from './bounded-uploads';
-import { encodedBodies, gzipBodies, plainBodies, type ChunkBody } from './chunk-bodies';
-import type { UploadChunk } from './document-chunks';
-import { startingWith, type ReadAhead } from './starting-with';
+import type { ChunkBody, ChunkCompression } from './chunk-bodies';
 
 export interface UploadSessionOptions {
   readonly api: AnaplanApi;
@@ -27,10 +24,8 @@ export interface UploadSessionOptions {
   readonly file: AnaplanObject;
   /** Chunk uploads in flight: fixed, or `concurrency: auto`. */
   readonly concurrency: ConcurrencyLimit;
-  /** A gzip level, `none` to send chunks as they are, or `compress: auto`'s per-chunk choice. */
-  readonly compression: number | 'none' | AutoCompression;
-  /** Chunk size the input is cut at (for limit messages). */
-  readonly chunkSize: number;
+  /** How the bodies were encoded: `compress: auto` also hears how their uploads went. */
+  readonly compression: ChunkCompression;
   readonly signal: AbortSignal;
   readonly progress: ProgressReporter;
   readonly log: Logger;
@@ -73,53 +68,29 @@ export class AnaplanUploadSession {
   }
 
   /**
-   * Open the upload, then upload every chunk, as many at a time as the concurrency limit allows,
-   * reading the next one only when a slot is free. With gzip (or auto), chunks are encoded ahead
-   * of the uploads, as many at once as there are CPU threads, and the first ones already while
-   * Anaplan opens the upload (a 10 MB chunk takes about 0.1 s at gzip level 6).
+   * Open the upload, then upload every body, as many at a time as the concurrency limit allows,
+   * reading the next one only when a slot is free. The first body is on its way meanwhile (with
+   * gzip or auto, chunks are encoded ahead of the uploads, as many at once as there are CPU
+   * threads; a 10 MB chunk takes about 0.1 s at gzip level 6). If the upload cannot be opened,
+   * nothing is sent and the bodies are given back.
    */
-  async uploadAll(chunks: AsyncIterable<UploadChunk>): Promise<UploadSummary> {
-    const { concurrency, compression, chunkSize } = this.options;
-    const parallel = compressionThreads(concurrency);
-    const bodies =
-      compression === 'none'
-        ? plainBodies(chunks, chunkSize)
-        : typeof compression === 'number'
-          ? gzipBodies(chunks, { level: compression, parallel, chunkSize })
-          : encodedBodies(compression.withProbes(chunks), { policy: compression, parallel, chunkSize });
+  async uploadAll(bodies: BodiesAhead): Promise<UploadSummary> {
+    const { compression, concurrency } = this.options;
     const settled = (body: ChunkBody) => {
       body.release?.();
       if (typeof compression === 'object') compression.settled(body.index);
     };
-    const reader = bodies[Symbol.asyncIterator]();
-    const first = await this.beginReadingAhead(reader, settled);
-    await sendBounded(startingWith(first, reader), (body, signal, permit) => this.sendChunk(body, signal, permit).finally(() => settled(body)), {
+    try {
+      await this.begin();
+    } catch (error) {
+      await bodies.discard(settled);
+      throw error;
+    }
+    await sendBounded(bodies.take(), (body, signal, permit) => this.sendChunk(body, signal, permit).finally(() => settled(body)), {
       limit: concurrency,
       signal: this.options.signal,
     });
     return this.summary();
-  }
-
-  /**
-   * Open the upload while the first body is being prepared; returns it, on its way. A separate
-   * function so that nothing here keeps it (a whole chunk) reachable once it has been sent.
-   */
-  private async beginReadingAhead(reader: AsyncIterator<ChunkBody>, settled: (body: ChunkBody) => void): Promise<ReadAhead<ChunkBody>> {
-    const ahead = reader.next();
-    // Failing meanwhile (a chunk over the limit) is reported when the uploads get to it, not as an unhandled rejection.
-    ahead.catch(() => undefined);
-    try {
-      await this.begin();
-    } catch (error) {
-      // Nothing is sent: the first body (once ready) and the input go back.
-      void ahead.then(
-        (head) => (head.done ? undefined : settled(head.value)),
-        () => undefined,
-      );
-      await reader.return?.(undefined);
-      throw error;
-    }
-    return { result: ahead };
   }
 
   /** What was sent so far. */
@@ -178,9 +149,4 @@ export class AnaplanUploadSession {
       `chunk ${index} uploaded (${formatByteSize(rawBytes)}${encoding === 'none' ? '' : `, ${formatByteSize(body.length)} as ${encoding}`})`,
     );
   }
-}
-
-/** Chunks compressing at once: enough to keep the uploads fed, no more than the CPU threads. */
-export function compressionThreads(concurrency: ConcurrencyLimit): number {
-  return Math.max(1, Math.min(concurrency.maximum, availableParallelism()));
 }

@@ -2,11 +2,21 @@ import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CredentialStore, sleep, type CredentialSecret, type LoginIO } from '@pipe/core';
+import { CredentialStore, dataPiece, docEnd, sleep, type CredentialSecret, type LoginIO, type Piece } from '@pipe/core';
 import * as testing from '@pipe/core/testing';
 import { anaplanLogin, CREDENTIAL_SERVICE } from '../../src';
-import { createTestCertificate, type TestCertificate } from '@pipe/emulator-anaplan';
-import { configFor, IDS, opportunitiesCsv, runAnaplanSink, startEmulator, tempCredentialStore, USER, type AnaplanEmulator } from '../support/anaplan-fixture';
+import { createTestCertificate, routePatterns, type TestCertificate } from '@pipe/emulator-anaplan';
+import {
+  configFor,
+  DOC,
+  IDS,
+  opportunitiesCsv,
+  runAnaplanSink,
+  startEmulator,
+  tempCredentialStore,
+  USER,
+  type AnaplanEmulator,
+} from '../support/anaplan-fixture';
 
 const CLIENT = 'demo-device-client';
 const FIXED_CLIENT = 'fixed-device-client';
@@ -72,6 +82,32 @@ describe('basic login', () => {
     const run = await runAnaplanSink(configFor(emulator, { auth: { type: 'basic', username: USER.username, password: 'wrong-password' } }), csv());
     expect(run.error?.message).toMatch(/^Anaplan login \(basic, ops@acme.com\) was refused: FAILURE_BAD_CREDENTIAL/);
     expect(emulator.requests.filter((r) => r.seq > before)).toHaveLength(1);
+  });
+
+  // Plain bodies hold their chunk until sent, and auto's probes are cut from a chunk they hold.
+  it.each(['none', 'auto'])('with compress: %s, a refused login gives back every chunk made meanwhile and sends nothing', async (compress) => {
+    // The refusal comes after the first chunk is read and made into bodies.
+    emulator.faults.add({ method: 'POST', path: routePatterns.authenticate, fault: { kind: 'latency', ms: 200 } });
+    const before = emulator.requests.length;
+    const csv = opportunitiesCsv(150_000); // about 10 MB: a first chunk large enough for auto's probes
+    const taken: number[] = [];
+    const released: number[] = [];
+    async function* pieces(): AsyncGenerator<Piece> {
+      const size = Math.ceil(csv.length / 2);
+      for (let i = 0; i < 2; i++) {
+        taken.push(i);
+        // Cut anywhere: nothing is checked against the CSV before the login.
+        yield dataPiece(DOC, csv.subarray(i * size, (i + 1) * size), i, () => released.push(i));
+      }
+      yield docEnd(DOC);
+    }
+    const config = configFor(emulator, { compress, auth: { type: 'basic', username: USER.username, password: 'wrong-password' } });
+    const run = await runAnaplanSink(config, pieces());
+    expect(run.error?.message).toMatch(/FAILURE_BAD_CREDENTIAL/);
+    expect(emulator.requests.filter((r) => r.seq > before).map((r) => r.route)).toEqual(['token.authenticate']);
+    for (let i = 0; i < 200 && released.length < taken.length; i++) await sleep(5);
+    expect(taken.length).toBeGreaterThan(0);
+    expect(released.sort()).toEqual(taken);
   });
 
   it('no password anywhere: says how to provide one', async () => {

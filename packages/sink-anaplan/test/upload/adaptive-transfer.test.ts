@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sleep } from '@pipe/core';
+import { routePatterns } from '@pipe/emulator-anaplan';
 import {
   maxOverlap,
   chunkPuts,
@@ -127,6 +128,19 @@ describe('compress: auto', () => {
     expect(plain.contentType).not.toMatch(/gzip/);
     expect(plain.startedAt).toBeGreaterThanOrEqual(gzipped.endedAt!);
     for (const put of rest) expect(put.startedAt).toBeGreaterThanOrEqual(plain.endedAt!);
+  });
+
+  it('makes the gzipped probe while logging in, so the first upload does not wait for it', async () => {
+    emulator.faults.add({ method: 'POST', path: routePatterns.authenticate, fault: { kind: 'latency', ms: 300 } });
+    const csv = opportunitiesCsv(150_000);
+    const run = await runAnaplanSink(configFor(emulator, { compress: 'auto', chunkSize: '10MB' }), preCutPieces(csv, 10 * MB));
+    expect(run.error).toBeUndefined();
+    expect(emulator.getFileContent(IDS.workspace, IDS.model, IDS.file).equals(csv)).toBe(true);
+    const lines = run.ctx.logLines;
+    const probe = lines.findIndex((line) => line.includes('compress auto: probe chunk 0 '));
+    // Logged as its compression starts, on this thread: done before the login's answer is read.
+    expect(probe).toBeGreaterThanOrEqual(0);
+    expect(probe).toBeLessThan(lines.findIndex((line) => line.includes('Anaplan login (basic')));
   });
 
   // Which encoding a fast link gets is decided from measured figures (compression-choice.test.ts

@@ -82,20 +82,60 @@ describe('compress: auto, the probes', () => {
 });
 
 describe('compress: auto, compression estimates', () => {
-  it("warms zlib up, untimed, before the first sample: a process's first compression pays for setting zlib up", async () => {
-    const sizes: number[] = [];
-    const spy = jest.spyOn(zlib, 'gzipSync').mockImplementation((data) => {
-      sizes.push((data as Buffer).length);
+  /** The sizes and levels of what `run` has zlib.gzipSync compress (each returns 10 bytes). */
+  function gzipSyncCalls(run: () => Promise<void>): Promise<Array<[number, number | undefined]>> {
+    const calls: Array<[number, number | undefined]> = [];
+    const spy = jest.spyOn(zlib, 'gzipSync').mockImplementation((data, options) => {
+      calls.push([(data as Buffer).length, options?.level]);
       return Buffer.alloc(10);
     });
-    try {
+    return run()
+      .then(() => calls)
+      .finally(() => spy.mockRestore());
+  }
+
+  it("warms zlib up, untimed, before the first sample: a process's first compression pays for setting zlib up", async () => {
+    const calls = await gzipSyncCalls(async () => {
       const auto = new AutoCompression({ ...settings });
       await auto.encodingFor({ index: 0, data: csvChunk(MB) });
       await auto.encodingFor({ index: 16, data: csvChunk(MB) }); // sampled again, zlib warm by now
-      expect(sizes).toEqual([4096, 256 * 1024, 256 * 1024]);
-    } finally {
-      spy.mockRestore();
+    });
+    expect(calls.map(([bytes]) => bytes)).toEqual([4096, 256 * 1024, 256 * 1024, 256 * 1024]);
+  });
+
+  it('samples every level on the first chunk (made while the sink logs in), later the slower ones only while gzip competes', async () => {
+    const calls = await gzipSyncCalls(async () => {
+      const auto = new AutoCompression({ ...settings });
+      await auto.encodingFor({ index: 0, data: csvChunk(MB) });
+      // Nothing uploaded: gzip is not known to compete, so only the fastest level is due again.
+      await auto.encodingFor({ index: 16, data: csvChunk(MB) });
+    });
+    expect(calls.slice(1).map(([, level]) => level)).toEqual([1, 6, 1]);
+  });
+});
+
+describe('compress: auto, the CPU it shares', () => {
+  it("counts the CPU besides compressing from the first upload: what logging in took meanwhile is not the data's", async () => {
+    let cpu = 0;
+    const lines: string[] = [];
+    const log = new StreamLogger({ level: 'debug', secrets: new Redactor(), write: (line) => lines.push(line) });
+    let clock = 0;
+    const auto = new AutoCompression({ ...settings, log, now: () => clock, cpuSeconds: () => cpu });
+    const chunks = auto.withProbes(repeated(csvChunk(5 * MB), 2))[Symbol.asyncIterator]();
+    for (let probe = 0; probe < 2; probe++) {
+      const chunk = (await chunks.next()).value as UploadChunk;
+      const encoding = await auto.encodingFor(chunk);
+      if (probe === 0) cpu += 3; // the login, between making the first body and sending it
+      const timing = auto.uploadStarting();
+      cpu += 0.001;
+      clock += 10;
+      timing.finish(encoding.name, chunk.data.length);
+      auto.settled(chunk.index);
     }
+    await auto.encodingFor((await chunks.next()).value as UploadChunk);
+    const decision = lines.find((line) => line.includes(' from chunk 2 '))!;
+    // 2 ms over the 5 MB seen: 0.0004 s/MB. Counted from the first chunk, the login's 3 s would be 0.6 s/MB.
+    expect(decision).toContain('other CPU 0.0004 s/MB');
   });
 });
 

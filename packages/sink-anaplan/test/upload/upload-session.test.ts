@@ -7,6 +7,8 @@
 import { FixedConcurrency, sleep } from '@pipe/core';
 import * as testing from '@pipe/core/testing';
 import type { AnaplanApi } from '../../src/http/anaplan-api';
+import { BodiesAhead } from '../../src/upload/bodies-ahead';
+import { chunkBodies } from '../../src/upload/chunk-bodies';
 import type { UploadChunk } from '../../src/upload/document-chunks';
 import { AnaplanUploadSession } from '../../src/upload/upload-session';
 
@@ -48,13 +50,15 @@ function session(api: AnaplanApi) {
     file: { id: '113000000000', name: 'Opportunities.csv' },
     concurrency: new FixedConcurrency(2),
     compression: 6,
-    chunkSize: 10_000_000,
     signal: new AbortController().signal,
     progress: ctx.progress,
     log: ctx.log,
     attempts: 1,
   });
 }
+
+/** The chunks' bodies at gzip level 6, the first one asked for at once, as the sink makes them. */
+const gzipped = (chunks: AsyncIterable<UploadChunk>) => new BodiesAhead(chunkBodies(chunks, 6, { parallel: 2, chunkSize: 10_000_000 }));
 
 /** Waits (at most about a second) until `done()` holds. */
 async function until(done: () => boolean): Promise<void> {
@@ -66,7 +70,7 @@ describe('an upload session with gzip', () => {
     let answer: () => void = () => undefined;
     const { api, calls } = fakeAnaplan(() => new Promise((resolve) => (answer = resolve)));
     const { chunks, released } = threeChunks();
-    const uploading = session(api).uploadAll(chunks);
+    const uploading = session(api).uploadAll(gzipped(chunks));
     // A raw chunk is given back once compressed: chunk 0 is, while the POST is unanswered.
     await until(() => released.includes(0));
     expect(released).toContain(0);
@@ -79,7 +83,7 @@ describe('an upload session with gzip', () => {
   it('sends nothing when the upload cannot be opened, and gives back every chunk it took', async () => {
     const { api, calls } = fakeAnaplan(() => Promise.reject(new Error('Anaplan is down')));
     const { chunks, released, taken } = threeChunks();
-    await expect(session(api).uploadAll(chunks)).rejects.toThrow('Anaplan is down');
+    await expect(session(api).uploadAll(gzipped(chunks))).rejects.toThrow('Anaplan is down');
     expect(calls).toEqual(['POST workspaces/w/models/m/files/113000000000']);
     await until(() => released.length === taken.length);
     expect(taken.length).toBeGreaterThan(0);

@@ -6,11 +6,11 @@
  * rest waits until both are uploaded, so the link is measured both ways, each alone on it, before
  * most of the data is committed. Real compressions then keep the estimate of the level in use
  * current, the fastest level is sampled again every `REPROBE_EVERY` chunks and the slower ones
- * too while the link says gzip is in the running (on a fast link they are not), and uploads report
- * their time per byte (link-meter.ts). The process's CPU time besides compressing, per byte of
- * data, tells what compressing shares the cores with. Every chunk is decided afresh; an encoding sent once to
- * measure it (again) goes on a probe-sized chunk cut from the head of the next one. Changes go to
- * the debug log.
+ * too while the link says gzip is in the running (on a fast link they are not), and uploads
+ * report their time per byte (link-meter.ts). The process's CPU time besides compressing, per
+ * byte of data, tells what compressing shares the cores with. Every chunk is decided afresh; an
+ * encoding sent once to measure it (again) goes on a probe-sized chunk cut from the head of the
+ * next one. Changes go to the debug log.
  */
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';

@@ -102,14 +102,15 @@ async function consume(input: AsyncIterable<Piece>, config: AnaplanSinkConfig, c
       ctx.log.warn(`Anaplan call failed (${reason}); try ${attempt + 1} of ${config.retry.attempts} in ${delayMs} ms`);
     },
   };
+  const threads = compressionThreads(limit);
   const compression: ChunkCompression =
     config.compress === 'auto'
-      ? new AutoCompression({ threads: compressionThreads(limit), log: ctx.log, expectedBytes: ctx.shape.expectedBytes })
+      ? new AutoCompression({ threads, log: ctx.log, expectedBytes: ctx.shape.expectedBytes })
       : config.compress === 'gzip'
         ? config.gzipLevel
         : 'none';
   const chunks = new DocumentChunks(input, plan.chunkSize);
-  const { bodies, firstChunkRead } = bodiesAhead(chunks, compression, { parallel: compressionThreads(limit), chunkSize: plan.chunkSize });
+  const { bodies, firstChunkRead } = bodiesAhead(chunks, compression, { parallel: threads, chunkSize: plan.chunkSize });
   let lease: { release(): Promise<void> } | undefined;
   try {
     const connect = async () => {

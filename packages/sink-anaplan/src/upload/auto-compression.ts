@@ -10,7 +10,8 @@
  * report their time per byte (link-meter.ts). The process's CPU time besides compressing, per
  * byte of data, tells what compressing shares the cores with. Every chunk is decided afresh; an
  * encoding sent once to measure it (again) goes on a probe-sized chunk cut from the head of the
- * next one. Changes go to the debug log.
+ * next one, or on the whole next one when its figure comes from small uploads only (a small
+ * chunk would only repeat it). Changes go to the debug log.
  */
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -122,14 +123,15 @@ export class AutoCompression implements EncodingPolicy {
   /**
    * Whether the next chunk would be sent once in another encoding to measure it: if so, that trial
    * is planned for a probe-sized chunk cut from its head (the rest is decided as usual), so that a
-   * trial that finds the other encoding slower costs a small chunk sent that way, not a whole one.
+   * trial that finds the other encoding slower costs a small chunk sent that way, not a whole one;
+   * or for the whole chunk, when the figure it checks comes from small uploads (not cut then).
    */
   private trialAt(index: number, data: Buffer): boolean {
     this.largestChunk = Math.max(this.largestChunk, data.length);
     if (this.probing) return false;
-    const choice = this.choose({ index, data: data.subarray(0, PROBE_CHUNK_BYTES) });
+    const choice = this.choose({ index, data }, true, PROBE_CHUNK_BYTES);
     if (choice.trial) this.plannedTrials.set(index, choice);
-    return choice.trial === true;
+    return choice.trial === true && !choice.wholeChunk;
   }
 
   /** Whether a probe is still on its way: nothing else is decided before they are all back. */
@@ -208,9 +210,10 @@ export class AutoCompression implements EncodingPolicy {
 
   /**
    * The encoding for a chunk like `chunk`, from what was measured so far (samples a slower level
-   * when it is due); `trials: false` leaves out sending one once to measure it.
+   * when it is due); `trials: false` leaves out sending one once to measure it, and `trialBytes`
+   * is what a trial cut from its head would carry.
    */
-  private choose(chunk: Pick<UploadChunk, 'index' | 'data'>, trials = true): Choice {
+  private choose(chunk: Pick<UploadChunk, 'index' | 'data'>, trials = true, trialBytes?: number): Choice {
     const upload = this.link.secondsPerByte();
     for (const name of upload.keys()) this.pending.delete(name);
     const chunkBytes = chunk.data.length;
@@ -223,11 +226,14 @@ export class AutoCompression implements EncodingPolicy {
       pending: this.pending,
       sentAgo: new Map([...this.lastSent].map(([name, bytes]) => [name, (this.decidedBytes - bytes) / this.largestChunk])),
       measuredOnce: new Set([...upload.keys()].filter((name) => this.link.measuredOnce(name))),
+      measuredOn: new Map([...upload.keys()].map((name) => [name, this.link.largestUpload(name) ?? 0])),
+      wholeChunkBytes: this.largestChunk,
       staleAfter: this.staleAfter,
       threads: this.options.threads,
       cores: this.options.cores ?? availableParallelism(),
       otherCpuPerByte: this.otherCpuPerByte(),
       chunkBytes,
+      trialBytes: trialBytes && Math.min(trialBytes, chunkBytes),
       remainingBytes,
     };
     // The slower levels are measured only while gzip is in the running (`inputs` reads `estimates`).

@@ -55,6 +55,10 @@ export interface ChoiceInputs {
   readonly measuredOnce?: ReadonlySet<string>;
   /** Chunks after which an encoding's figure is stale, where the caller stretched it (default `STALE_AFTER`). */
   readonly staleAfter?: ReadonlyMap<string, number>;
+  /** Bytes of data in the largest recent upload each measured encoding's figure comes from. */
+  readonly measuredOn?: ReadonlyMap<string, number>;
+  /** Bytes of data in a whole chunk of this run: a figure from uploads under half of it is a small upload's. */
+  readonly wholeChunkBytes?: number;
   /** Chunks compressing at once. */
   readonly threads: number;
   /** CPU cores this process can use (default `threads`). */
@@ -63,6 +67,8 @@ export interface ChoiceInputs {
   readonly otherCpuPerByte?: number;
   /** Bytes of data in the chunk being decided. */
   readonly chunkBytes: number;
+  /** Bytes of data a trial would carry: a small chunk cut from the head of this one, when it can be (default `chunkBytes`). */
+  readonly trialBytes?: number;
   /** Bytes of data still to come after it (the input's size when known, else a guess). */
   readonly remainingBytes: number;
 }
@@ -73,6 +79,8 @@ export interface Choice {
   readonly reason: string;
   /** Sent once to measure it, not because it is predicted best. */
   readonly trial?: boolean;
+  /** A trial that needs the whole chunk: the figure it checks comes from small uploads, and a small trial would only repeat it. */
+  readonly wholeChunk?: boolean;
 }
 
 /** Below this ratio gzip-1 is the choice while the link is unknown. */
@@ -154,30 +162,46 @@ export function chooseEncoding(inputs: ChoiceInputs, current?: Encoding, trials 
     .map((c) => `${c.encoding.name} ${ms(c.cost)}${inputs.upload.has(c.encoding.name) ? '' : ` (predicted; at best ${ms(c.atBest)})`}`)
     .join(', ')
     .concat(inputs.otherCpuPerByte === undefined ? '' : `; other CPU ${ms(inputs.otherCpuPerByte)} on ${inputs.cores ?? inputs.threads} cores`);
+  const trialBytes = inputs.trialBytes ?? inputs.chunkBytes;
   const worthTrying = (c: (typeof costs)[number]) =>
-    c.atBest < best.cost * SWITCH_GAIN && inputs.chunkBytes * (c.cost - best.cost) <= inputs.remainingBytes * (best.cost - c.atBest) * TRIAL_ODDS;
+    c.atBest < best.cost * SWITCH_GAIN && trialBytes * (c.cost - best.cost) <= inputs.remainingBytes * (best.cost - c.atBest) * TRIAL_ODDS;
   const untried =
     trials && costs.find((c) => !inputs.upload.has(c.encoding.name) && !inputs.pending.has(c.encoding.name) && c.encoding !== best.encoding && worthTrying(c));
   if (untried) return { encoding: untried.encoding, reason: `trying ${untried.encoding.name} once to measure it (${describe})`, trial: true };
   // A measurement goes stale as the run warms up and the link changes: measure a close one again,
   // when what it could save on the rest (were its upload figure `within` times too slow; its
   // compressing is measured apart) outweighs what the trial chunk loses if the figure is right.
-  const stale =
-    trials &&
-    costs.find((c) => {
-      const measured = inputs.upload.get(c.encoding.name);
-      if (measured === undefined) return false;
-      const once = inputs.measuredOnce?.has(c.encoding.name) === true;
-      const within = once ? STALE_WITHIN_MEASURED_ONCE : STALE_WITHIN;
-      const couldBe = Math.max(c.floor, measured / within);
-      return (
-        !inputs.pending.has(c.encoding.name) &&
-        c.encoding !== best.encoding &&
-        (inputs.sentAgo.get(c.encoding.name) ?? 0) >= (inputs.staleAfter?.get(c.encoding.name) ?? (once ? STALE_AFTER_MEASURED_ONCE : STALE_AFTER)) &&
-        c.cost <= best.cost * within &&
-        inputs.chunkBytes * (c.cost - best.cost) <= inputs.remainingBytes * Math.max(0, best.cost - couldBe) * TRIAL_ODDS
-      );
-    });
+  // A figure from small uploads only (the probes, small trials) is checked on a whole chunk once
+  // the best one's comes from whole chunks, stale or not: a small upload can be mostly the
+  // request's own time (on loopback a 1 MB probe sent as it is took 6-13 ms, 25 after a stall; a
+  // whole 10 MB chunk 10-15), and small trials would only repeat its figure: a stall on the plain
+  // probe left gzip chosen there for the whole run, 2-5 s instead of 0.8.
+  const small = (name: string) => (inputs.measuredOn?.get(name) ?? Infinity) < (inputs.wholeChunkBytes ?? 0) / 2;
+  const bestFromWhole = inputs.upload.has(best.encoding.name) && !small(best.encoding.name);
+  const worthMeasuring = (c: (typeof costs)[number], wholeChunk: boolean) => {
+    const measured = inputs.upload.get(c.encoding.name);
+    if (measured === undefined || inputs.pending.has(c.encoding.name) || c.encoding === best.encoding) return false;
+    const once = wholeChunk || inputs.measuredOnce?.has(c.encoding.name) === true;
+    const within = once ? STALE_WITHIN_MEASURED_ONCE : STALE_WITHIN;
+    const couldBe = Math.max(c.floor, measured / within);
+    const sentAgo = inputs.sentAgo.get(c.encoding.name) ?? 0;
+    return (
+      (wholeChunk ? sentAgo >= 1 : sentAgo >= (inputs.staleAfter?.get(c.encoding.name) ?? (once ? STALE_AFTER_MEASURED_ONCE : STALE_AFTER))) &&
+      c.cost <= best.cost * within &&
+      (wholeChunk ? inputs.chunkBytes : trialBytes) * (c.cost - best.cost) <= inputs.remainingBytes * Math.max(0, best.cost - couldBe) * TRIAL_ODDS
+    );
+  };
+  const onWholeChunk = trials && bestFromWhole ? costs.find((c) => small(c.encoding.name) && worthMeasuring(c, true)) : undefined;
+  if (onWholeChunk) {
+    const { name } = onWholeChunk.encoding;
+    return {
+      encoding: onWholeChunk.encoding,
+      reason: `measuring ${name} on a whole chunk: its figure comes from small uploads (${describe})`,
+      trial: true,
+      wholeChunk: true,
+    };
+  }
+  const stale = trials && costs.find((c) => worthMeasuring(c, false));
   if (stale) return { encoding: stale.encoding, reason: `measuring ${stale.encoding.name} again (${describe})`, trial: true };
   const kept = current && costs.find((c) => c.encoding.name === current.name);
   if (kept && kept.cost !== Infinity && inputs.upload.has(best.encoding.name) && best.cost > kept.cost * SWITCH_GAIN) {

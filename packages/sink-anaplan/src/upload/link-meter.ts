@@ -65,6 +65,12 @@ export class LinkMeter {
     return this.byEncoding.has(encoding);
   }
 
+  /** Bytes of data in the largest recent upload in `encoding`: the size its figure speaks for. */
+  largestUpload(encoding: string): number | undefined {
+    const list = this.byEncoding.get(encoding);
+    return list && largestOf(list);
+  }
+
   /** Whether exactly one upload in `encoding` was measured (the recent list only ever grows to its cap). */
   measuredOnce(encoding: string): boolean {
     return this.byEncoding.get(encoding)?.length === 1;
@@ -79,10 +85,12 @@ export class LinkMeter {
   secondsPerByte(): Map<string, number> {
     const result = new Map<string, number>();
     for (const [encoding, list] of this.byEncoding) {
-      const largest = Math.max(...list.map((u) => u.bytes));
+      const largest = largestOf(list);
       const counted = list.filter((u) => u.bytes >= largest / 2);
       result.set(encoding, counted.reduce((n, u) => n + u.seconds, 0) / counted.reduce((n, u) => n + u.bytes, 0));
     }
     return result;
   }
 }
+
+const largestOf = (uploads: ReadonlyArray<{ readonly bytes: number }>): number => Math.max(...uploads.map((u) => u.bytes));

@@ -175,6 +175,47 @@ describe('compress: auto choosing an encoding', () => {
     expect(chooseEncoding({ ...inputs, cores: 2, otherCpuPerByte: 0.002 / MB }, none).trial).toBeUndefined();
   });
 
+  it('measures one known from small uploads only on a whole chunk once the best is known from whole ones: small trials would only repeat its figure', () => {
+    // Loopback after a stall on the plain probe: 1 MB as it is took 25 ms, and gzip-1 was chosen;
+    // its whole chunks went 9 ms per MB (the other side decompresses), compressing 3.3.
+    const upload = new Map([
+      ['none', 0.025 / MB],
+      ['gzip-1', 0.009 / MB],
+    ]);
+    const inputs: ChoiceInputs = {
+      ...base,
+      compression: new Map([[1, compression.get(1)!]]),
+      upload,
+      sentAgo: new Map([['none', 2]]),
+      measuredOn: new Map([
+        ['none', MB],
+        ['gzip-1', 10 * MB],
+      ]),
+      wholeChunkBytes: 10 * MB,
+      remainingBytes: 260 * MB,
+      trialBytes: MB,
+    };
+    const gzip1 = { name: 'gzip-1', gzipLevel: 1 };
+    expect(chooseEncoding(inputs, gzip1)).toMatchObject({ encoding: { name: 'none' }, trial: true, wholeChunk: true });
+    // Not while the best is known from small uploads only too (right after the probes: alike compared with alike).
+    const bothSmall = new Map([
+      ['none', MB],
+      ['gzip-1', MB],
+    ]);
+    expect(chooseEncoding({ ...inputs, measuredOn: bothSmall }, gzip1).trial).toBeUndefined();
+    // Nor without the sizes (a caller that does not say).
+    expect(chooseEncoding({ ...inputs, measuredOn: undefined }, gzip1).trial).toBeUndefined();
+    // Nor with one on its way, nor with too little left for a whole chunk to pay back, were the figure right.
+    expect(chooseEncoding({ ...inputs, sentAgo: new Map([['none', 0.5]]) }, gzip1).trial).toBeUndefined();
+    expect(chooseEncoding({ ...inputs, remainingBytes: 50 * MB }, gzip1).trial).toBeUndefined();
+    // At 80 Mbit/s the plain probe's 0.1 s per MB, even 4x too slow, is no match for gzip: no whole chunk risked.
+    const slowLink = new Map([
+      ['none', 0.105 / MB],
+      ['gzip-1', 0.016 / MB],
+    ]);
+    expect(chooseEncoding({ ...inputs, upload: slowLink }, gzip1).trial).toBeUndefined();
+  });
+
   it('measures the slower levels only while gzip is in the running: on a slow link, not on a fast one, not before the link is known', () => {
     const fastestOnly = new Map([[1, compression.get(1)!]]);
     const slow = link(10 * MB);

@@ -29,6 +29,22 @@ describe('LinkMeter', () => {
     expect(meter.secondsPerByte().get('none')).toBeCloseTo(0.056 / (18 * MB), 12);
   });
 
+  it('tells the size each figure speaks for: the largest recent upload in the encoding', () => {
+    let clock = 0;
+    const meter = new LinkMeter(() => clock);
+    const upload = (encoding: string, bytes: number) => {
+      const timing = meter.start();
+      clock += 10;
+      timing.finish(encoding, bytes);
+    };
+    upload('gzip-1', MB);
+    upload('none', MB);
+    upload('gzip-1', 8 * MB);
+    expect(meter.largestUpload('gzip-1')).toBe(8 * MB);
+    expect(meter.largestUpload('none')).toBe(MB);
+    expect(meter.largestUpload('gzip-6')).toBeUndefined();
+  });
+
   it('uploads sharing the link: each round trip divided by how many ran beside it, those still in flight included', () => {
     // A 10 MB/s link shared by three: each 1 MB upload takes 300 ms, and the stage still moves 10 MB/s.
     let clock = 0;

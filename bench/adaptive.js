@@ -15,8 +15,11 @@
  *   cap3      no bandwidth limit, 250 ms per request (the server's time: with less, this machine
  *             cuts chunks slower than it uploads them and never has more than 3 in flight), at most
  *             3 chunk uploads in flight: one more gets 429 with Retry-After: 1
+ *   stalled   (only when asked for) loopback with every case's second chunk upload held 20 ms
+ *             by an emulator fault: for auto that is the plain probe, and a stall there used to
+ *             leave gzip chosen for the whole run
  *
- *   node bench/adaptive.js [--mb 100] [--slow-mb 100] [--profiles loopback,80mbit,cap3] [--repeat 2] [--head-to-head 0]
+ *   node bench/adaptive.js [--mb 100] [--slow-mb 100] [--profiles loopback,80mbit,cap3[,stalled]] [--repeat 2] [--head-to-head 0]
  *                          [--link '{"bandwidthBytesPerSecond":50000000,"latencyMs":20}'] [--also none/auto,auto/2] [--all-runs]
  *
  * `--link` adds a profile "custom" with those link settings (on the --mb file), for tuning.
@@ -61,6 +64,13 @@ const PROFILES = {
     link: { latencyMs: 250, maxChunkUploadsInFlight: 3, retryAfterSeconds: 1 },
     slow: false,
   },
+  stalled: {
+    describe: 'unlimited loopback, the second chunk upload of every case held 20 ms',
+    link: {},
+    fault: { method: 'PUT', path: '/2/0/workspaces/*/models/*/files/*/chunks/*', nth: 2, fault: { kind: 'latency', ms: 20 } },
+    slow: false,
+    onlyWhenAsked: true,
+  },
 };
 const FIXED = [
   { compress: 'none', concurrency: 2 },
@@ -78,7 +88,7 @@ async function run({
   print = console.log,
   fileMb: mb = Number(process.env.BENCH_ADAPTIVE_MB || 100),
   slowMb = Number(process.env.BENCH_ADAPTIVE_SLOW_MB || 100),
-  profiles = Object.keys(PROFILES),
+  profiles = Object.keys(PROFILES).filter((name) => !PROFILES[name].onlyWhenAsked),
   repeat = Number(process.env.BENCH_ADAPTIVE_REPEAT || 2),
   headToHead = Number(process.env.BENCH_ADAPTIVE_HEAD_TO_HEAD || 0),
   link,
@@ -146,6 +156,8 @@ async function measure(emulator, profile, setting, file) {
   const before = await emulator.ask({ type: 'link-stats' });
   const mark = await emulator.ask({ type: 'request-count' });
   const row = { profile, setting: label(setting), sizeBytes: file.bytes };
+  const { fault } = PROFILES[profile];
+  if (fault) await emulator.ask({ type: 'add-fault', rule: fault }); // its count starts anew for each case
   const ticks = cpuTicks();
   try {
     const result = await child({ csvPath: file.csvPath, url: emulator.url, ...setting });
@@ -158,6 +170,8 @@ async function measure(emulator, profile, setting, file) {
     Object.assign(row, { seconds: result.seconds, facts: result.facts });
   } catch (error) {
     row.error = error.message.split('\n')[0];
+  } finally {
+    if (fault) await emulator.ask({ type: 'clear-faults' });
   }
   row.steal = stealSince(ticks);
   const after = await emulator.ask({ type: 'link-stats' });
@@ -323,6 +337,11 @@ async function emulatorProcess() {
   process.on('message', async (m) => {
     if (m.type === 'set-link') {
       emulator.setLink(m.settings);
+      answer(true);
+    }
+    if (m.type === 'add-fault') answer(emulator.faults.add(m.rule));
+    if (m.type === 'clear-faults') {
+      emulator.faults.clear();
       answer(true);
     }
     if (m.type === 'link-stats') answer(emulator.linkStats());

@@ -26,8 +26,8 @@ async function* repeated(data: Buffer, count: number): AsyncGenerator<UploadChun
 type UploadMs = ((encoding: string) => number) | { readonly ms: (encoding: string, bytes: number, upload: number) => number };
 
 /**
- * Runs every chunk through `auto`, each upload taking `msPerMb(encoding)` per MB of data on the fake
- * clock. Compression speeds are given too (gzip-1 200 MB/s, gzip-6 60 MB/s a thread, unless
+ * Runs every chunk through `auto`, each upload taking `uploadMs` on the fake clock (per MB of data,
+ * or as its `ms` says for each upload, counted from 0). Compression speeds are given too (gzip-1 200 MB/s, gzip-6 60 MB/s a thread, unless
  * `gzip1MsPerMb` says), as the sink's real compressions would report them: a timed sample would
  * depend on the machine's load.
  */

@@ -87,7 +87,7 @@ export class AutoCompression implements EncodingPolicy {
   /**
    * Choices made as chunks were taken (`trialAt`), by chunk index: a trial, for the head cut for it
    * or for the whole chunk, or the chunk's encoding (it is decided a moment later, from the same
-   * figures: choosing twice cost a run 3-7 ms of the event loop).
+   * figures; a choice takes 0.15-0.25 ms of the event loop in a loopback run, once a chunk is enough).
    */
   private readonly choicesAhead = new Map<number, Choice>();
   /**

@@ -196,8 +196,9 @@ export class AutoCompression implements EncodingPolicy {
   private decide(chunk: UploadChunk): Encoding {
     const planned = this.choicesAhead.get(chunk.index);
     this.choicesAhead.delete(chunk.index);
-    // A trial goes on a small chunk: one cut for it, or one too small to cut. A large chunk not cut
-    // for one (the rest of a chunk cut for another trial) goes the best way; the next cut can try.
+    // A chunk goes as chosen when it was taken (trialAt): a trial on the head cut for it or on the
+    // whole chunk, or its best encoding. Otherwise a trial goes only on a chunk too small to cut; a
+    // large one (the rest of a chunk cut for a trial) goes the best way, the next chunk can try.
     const choice = planned ?? this.choose(chunk, !cutForTrial(chunk.data.length));
     this.decidedBytes += chunk.data.length;
     if (!this.link.measured(choice.encoding.name)) this.pending.add(choice.encoding.name);

@@ -194,8 +194,9 @@ async function consume(input: AsyncIterable<Piece>, config: AnaplanSinkConfig, c
 }
 
 /**
- * The upload's bodies, the first one made at once (auto's probes cut, the first gzipped one
- * compressed) so that it is made while the sink logs in, with CPU the wait leaves idle; and a
+ * The upload's bodies, the first one made at once (auto's probes cut, the first chunks at a fixed
+ * gzip level compressed) so that it is made while the sink logs in, with CPU the wait leaves idle
+ * (auto's gzipped probe waits for the upload's opening request: upload-session.ts); and a
  * promise kept once the first chunk is read, resolving to nothing: one holding chunk 0 would pin
  * it for the whole upload.
  */

@@ -1,12 +1,12 @@
 /**
- * `compress: auto` as the upload runs: measures what compression-choice.ts decides from. A sample
- * of the first chunk is compressed at each level (on this thread, while the sink logs in), and
- * the first chunk is cut into two small probe chunks and the rest (probe-chunks.ts): one probe
- * goes gzipped (compressed on this thread, while the sink logs in too), then one as it is, and the
- * rest waits until both are uploaded, so the link is measured both ways, each alone on it, before
- * most of the data is committed. Real compressions then keep the estimate of the level in use
- * current, the fastest level is sampled again every `REPROBE_EVERY` chunks and the slower ones
- * too while the link says gzip is in the running (on a fast link they are not), and uploads
+ * `compress: auto` as the upload runs: measures what compression-choice.ts decides from. The first
+ * chunk is cut into two small probe chunks and the rest (probe-chunks.ts): one probe goes gzipped
+ * at the fastest level (compressed on this thread, which gives that level its first figure), then
+ * one as it is, and the rest waits until both are uploaded, so the link is measured both ways,
+ * each alone on it, before most of the data is committed. Real compressions then keep the
+ * estimate of the level in use current, a sample of a chunk compressed at the fastest level every
+ * `REPROBE_EVERY` chunks checks it, the slower levels are sampled while the link says gzip is in
+ * the running (on a fast link they are not), and uploads
  * report their time per byte (link-meter.ts). The process's CPU time besides compressing, per
  * byte of data, tells what compressing shares the cores with. Every chunk is decided afresh; an
  * encoding sent once to measure it (again) goes on a probe-sized chunk cut from the head of the
@@ -46,7 +46,7 @@ export const AUTO_GZIP_LEVELS = [1, 6];
 const FASTEST_LEVEL = Math.min(...AUTO_GZIP_LEVELS);
 /** Enough for the ratio (within a point of a whole chunk's on CSV), cheap enough to take often: 1-3 ms. */
 const SAMPLE_BYTES = 256 * 1024;
-/** Compressed untimed before the first sample. */
+/** Compressed untimed before the first timed compression. */
 const WARM_UP_BYTES = 4096;
 const REPROBE_EVERY = 16;
 /** Weight of the newest measurement in a level's estimate. */
@@ -84,6 +84,10 @@ export class AutoCompression implements EncodingPolicy {
   private decidedBytes = 0;
   /** Probe chunks leading the upload, each settled (uploaded, or failed) or not. */
   private probes: Settlement[] = [];
+  /** Settled once the request that opens the upload is on its way (uploadOpening). */
+  private readonly opening = new Settlement();
+  /** Whether zlib was set up in this process by a compression not timed. */
+  private zlibWarm = false;
   /**
    * Choices made as chunks were taken (`trialAt`), by chunk index: a trial, for the head cut for it
    * or for the whole chunk, or the chunk's encoding (it is decided a moment later, from the same
@@ -143,6 +147,16 @@ export class AutoCompression implements EncodingPolicy {
     return this.probes.some((probe) => !probe.done);
   }
 
+  /**
+   * The request that opens the upload is on its way: the gzipped probe may be compressed now. Done
+   * before, on this thread, the compression held that request back by as long as it took, and on a
+   * fast link Anaplan's answer comes back sooner than that (on loopback, 6-14 ms of a 0.6 s run);
+   * on a slow one the compression is done long before the answer either way.
+   */
+  uploadOpening(): void {
+    this.opening.settle();
+  }
+
   /** Chunk `index` is no longer on its way (uploaded, or failed). */
   settled(index: number): void {
     this.probes[index]?.settle();
@@ -151,14 +165,13 @@ export class AutoCompression implements EncodingPolicy {
   encodingFor(chunk: UploadChunk): Encoding | Promise<Encoding> {
     this.largestChunk = Math.max(this.largestChunk, chunk.data.length);
     this.bytesSeen += chunk.data.length;
-    // The first chunk has every level sampled: it is made while the sink logs in, when the CPU is
-    // idle, and the decision after the probes then waits for no sample.
-    const first = this.estimates.size === 0;
-    for (const level of first ? AUTO_GZIP_LEVELS : [FASTEST_LEVEL]) if (this.sampleDue(level, chunk)) this.sample(level, chunk);
     // One probe after the other: sent together on a shared link, the small gzipped one waits
     // behind the other's bytes, and the two look alike when the link makes gzip 4x faster.
     const { probes } = this;
-    if (chunk.index < probes.length) return chunk.index === 0 ? this.probe(chunk) : probes[chunk.index - 1].settled.then(() => this.probe(chunk));
+    if (chunk.index < probes.length) {
+      return (chunk.index === 0 ? this.opening : probes[chunk.index - 1]).settled.then(() => this.probe(chunk));
+    }
+    if (this.sampleDue(FASTEST_LEVEL, chunk)) this.sample(FASTEST_LEVEL, chunk);
     if (this.probing) return Promise.all(probes.map((probe) => probe.settled)).then(() => this.decide(chunk));
     return this.decide(chunk);
   }
@@ -170,6 +183,8 @@ export class AutoCompression implements EncodingPolicy {
    */
   private probe(chunk: UploadChunk): Encoding {
     const encoding = chunk.index === 0 ? gzipEncoding(FASTEST_LEVEL) : NO_COMPRESSION;
+    // Its compression, timed, is the fastest level's first figure.
+    if (encoding.gzipLevel !== undefined) this.warmUpZlib(chunk.data, encoding.gzipLevel);
     this.options.log.debug(`compress auto: probe chunk ${chunk.index} (${chunk.data.length} bytes) as ${encoding.name}, to measure the link`);
     this.pending.add(encoding.name);
     this.decidedBytes += chunk.data.length;
@@ -283,14 +298,20 @@ export class AutoCompression implements EncodingPolicy {
   private sample(level: number, chunk: Pick<UploadChunk, 'index' | 'data'>): void {
     const sample = chunk.data.subarray(0, SAMPLE_BYTES);
     if (sample.length === 0) return;
-    // The first compression in a process pays for setting zlib up: 256 KB took 5 ms instead of 1.2.
-    if (this.estimates.size === 0) gzipSync(sample.subarray(0, WARM_UP_BYTES), { level });
+    this.warmUpZlib(sample, level);
     const started = performance.now();
     const compressed = gzipSync(sample, { level }).length;
     const ms = performance.now() - started;
     if (this.cpu) this.cpu.compressing += ms / 1000;
     this.update(level, sample.length, compressed, ms);
     this.measuredAt.set(level, chunk.index);
+  }
+
+  /** The first compression in a process pays for setting zlib up (256 KB took 5 ms instead of 1.2): done untimed, on a little of `data`. */
+  private warmUpZlib(data: Buffer, level: number): void {
+    if (this.zlibWarm) return;
+    this.zlibWarm = true;
+    gzipSync(data.subarray(0, WARM_UP_BYTES), { level });
   }
 
   private update(level: number, rawBytes: number, compressedBytes: number, ms: number): void {

@@ -1,7 +1,7 @@
 /**
  * The chunk bodies of an upload, the first one asked for at once: read, and compressed when it
- * goes gzipped (auto's probe, or the first chunks at a fixed level), while the sink logs in and
- * Anaplan opens the upload, so that the first request finds it ready.
+ * goes gzipped, while the sink logs in and Anaplan opens the upload (auto's gzipped probe once the
+ * request that opens it is sent), so that the first request finds it ready.
  */
 import type { ChunkBody } from './chunk-bodies';
 import { startingWith, type ReadAhead } from './starting-with';

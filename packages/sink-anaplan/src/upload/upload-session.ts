@@ -71,7 +71,8 @@ export class AnaplanUploadSession {
    * Open the upload, then upload every body, as many at a time as the concurrency limit allows,
    * reading the next one only when a slot is free. The first body is on its way meanwhile (with
    * gzip or auto, chunks are encoded ahead of the uploads, as many at once as there are CPU
-   * threads; a 10 MB chunk takes about 0.1 s at gzip level 6). If the upload cannot be opened,
+   * threads; a 10 MB chunk takes about 0.1 s at gzip level 6; auto's gzipped probe once the
+   * opening request is sent). If the upload cannot be opened,
    * nothing is sent and the bodies are given back.
    */
   async uploadAll(bodies: BodiesAhead): Promise<UploadSummary> {
@@ -80,8 +81,12 @@ export class AnaplanUploadSession {
       body.release?.();
       if (typeof compression === 'object') compression.settled(body.index);
     };
+    const opening = this.begin();
+    // Once the request is on its way (after the turns it takes to be written): auto compresses its
+    // gzipped probe on this thread, which would otherwise hold the request back.
+    if (typeof compression === 'object') setImmediate(() => compression.uploadOpening());
     try {
-      await this.begin();
+      await opening;
     } catch (error) {
       await bodies.discard(settled);
       throw error;

@@ -34,6 +34,7 @@ type UploadMs = ((encoding: string) => number) | { readonly ms: (encoding: strin
 async function send(chunks: AsyncIterable<UploadChunk>, uploadMs: UploadMs, options: { expectedBytes?: number; gzip1MsPerMb?: number } = {}) {
   let clock = 0;
   const auto = new AutoCompression({ ...settings, now: () => clock, expectedBytes: options.expectedBytes });
+  auto.uploadOpening();
   const sent: Array<{ index: number; encoding: string; bytes: number }> = [];
   for await (const chunk of auto.withProbes(chunks)) {
     auto.compressed(1, MB, 0.16 * MB, options.gzip1MsPerMb ?? 5, chunk.index);
@@ -68,11 +69,33 @@ describe('compress: auto, chunk by chunk', () => {
 });
 
 describe('compress: auto, the probes', () => {
+  it('waits for the request that opens the upload before the gzipped probe is made: compressed on this thread, it would hold that request back', async () => {
+    const auto = new AutoCompression({ ...settings });
+    const chunks = auto.withProbes(repeated(csvChunk(5 * MB), 1))[Symbol.asyncIterator]();
+    const first = (await chunks.next()).value as UploadChunk;
+    const zlibCalls = jest.spyOn(zlib, 'gzipSync');
+    try {
+      let decided: string | undefined;
+      void Promise.resolve(auto.encodingFor(first)).then((encoding) => (decided = encoding.name));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(decided).toBeUndefined();
+      expect(zlibCalls).not.toHaveBeenCalled(); // not even zlib's warm-up
+      auto.uploadOpening();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(decided).toBe('gzip-1');
+      expect(zlibCalls).toHaveBeenCalledTimes(1);
+    } finally {
+      zlibCalls.mockRestore();
+    }
+  });
+
   it('has the gzipped probe compressed at once, on this thread (the rest waits for it), and no other chunk', async () => {
     const auto = new AutoCompression({ ...settings });
+    auto.uploadOpening();
     const atOnce: Array<[number, string, boolean]> = [];
     for await (const chunk of auto.withProbes(repeated(csvChunk(5 * MB), 3))) {
-      const encoding = auto.encodingFor(chunk);
+      const decided = auto.encodingFor(chunk);
+      const encoding = chunk.index === 0 ? await decided : decided; // the first waits only for the upload's opening
       // What the sink asks when it starts compressing a chunk (only gzipped ones): asked of every chunk here.
       const name = encoding instanceof Promise ? 'waits' : encoding.name;
       atOnce.push([chunk.index, name, auto.compressAtOnce(chunk)]);
@@ -100,23 +123,54 @@ describe('compress: auto, compression estimates', () => {
       .finally(() => spy.mockRestore());
   }
 
-  it("warms zlib up, untimed, before the first sample: a process's first compression pays for setting zlib up", async () => {
+  it("warms zlib up, untimed, before the first timed compression: a process's first compression pays for setting zlib up", async () => {
     const calls = await gzipSyncCalls(async () => {
       const auto = new AutoCompression({ ...settings });
-      await auto.encodingFor({ index: 0, data: csvChunk(MB) });
+      await auto.encodingFor({ index: 0, data: csvChunk(MB) }); // too small for probes: sampled
       await auto.encodingFor({ index: 16, data: csvChunk(MB) }); // sampled again, zlib warm by now
     });
-    expect(calls.map(([bytes]) => bytes)).toEqual([4096, 256 * 1024, 256 * 1024, 256 * 1024]);
+    expect(calls).toEqual([
+      [4096, 1],
+      [256 * 1024, 1],
+      [256 * 1024, 1],
+    ]);
+    // With probes, the gzipped one is the first timed compression (made by the sink, not here).
+    const probeCalls = await gzipSyncCalls(async () => {
+      const auto = new AutoCompression({ ...settings });
+      auto.uploadOpening();
+      const chunks = auto.withProbes(repeated(csvChunk(5 * MB), 1))[Symbol.asyncIterator]();
+      await auto.encodingFor((await chunks.next()).value as UploadChunk);
+    });
+    expect(probeCalls).toEqual([[4096, 1]]);
   });
 
-  it('samples every level on the first chunk (made while the sink logs in), later the slower ones only while gzip competes', async () => {
+  /** The levels sampled as chunks 2 and 16 are decided, after probes that took `noneMs` and `gzipMs` per MB of data. */
+  async function levelsSampled(noneMs: number, gzipMs: number): Promise<Array<number | undefined>> {
+    let clock = 0;
     const calls = await gzipSyncCalls(async () => {
-      const auto = new AutoCompression({ ...settings });
-      await auto.encodingFor({ index: 0, data: csvChunk(MB) });
-      // Nothing uploaded: gzip is not known to compete, so only the fastest level is due again.
+      const auto = new AutoCompression({ ...settings, now: () => clock });
+      auto.uploadOpening();
+      const chunks = auto.withProbes(repeated(csvChunk(10 * MB), 2))[Symbol.asyncIterator]();
+      for (let probe = 0; probe < 2; probe++) {
+        const chunk = (await chunks.next()).value as UploadChunk;
+        const encoding = await auto.encodingFor(chunk);
+        if (probe === 0) auto.compressed(1, chunk.data.length, 0.16 * chunk.data.length, (5 * chunk.data.length) / MB, 0); // as the sink reports it
+        const timing = auto.uploadStarting();
+        clock += ((probe === 0 ? gzipMs : noneMs) * chunk.data.length) / MB;
+        timing.finish(encoding.name, chunk.data.length);
+        auto.settled(chunk.index);
+      }
+      await auto.encodingFor((await chunks.next()).value as UploadChunk);
       await auto.encodingFor({ index: 16, data: csvChunk(MB) });
     });
-    expect(calls.slice(1).map(([, level]) => level)).toEqual([1, 6, 1]);
+    return calls.filter(([bytes]) => bytes !== 4096).map(([, level]) => level);
+  }
+
+  it('samples the slower level only while gzip competes: at once after the probes on a slow link, never on a fast one', async () => {
+    // 80 Mbit/s: gzip-1 4x faster than plain.
+    expect(await levelsSampled(100, 25)).toEqual([6, 1]); // gzip-6 is due again 16 chunks after chunk 2
+    // Loopback: plain 3x faster than gzip-1; the fastest level is still sampled every 16 chunks.
+    expect(await levelsSampled(4, 12)).toEqual([1]);
   });
 });
 
@@ -127,10 +181,12 @@ describe('compress: auto, the CPU it shares', () => {
     const log = new StreamLogger({ level: 'debug', secrets: new Redactor(), write: (line) => lines.push(line) });
     let clock = 0;
     const auto = new AutoCompression({ ...settings, log, now: () => clock, cpuSeconds: () => cpu });
+    auto.uploadOpening();
     const chunks = auto.withProbes(repeated(csvChunk(5 * MB), 2))[Symbol.asyncIterator]();
     for (let probe = 0; probe < 2; probe++) {
       const chunk = (await chunks.next()).value as UploadChunk;
       const encoding = await auto.encodingFor(chunk);
+      if (probe === 0) auto.compressed(1, chunk.data.length, 0.16 * chunk.data.length, 5, 0); // the sink compresses the probe
       if (probe === 0) cpu += 3; // the login, between making the first body and sending it
       const timing = auto.uploadStarting();
       cpu += 0.001;
@@ -190,6 +246,7 @@ describe('compress: auto, trials', () => {
     // gzip-6 best on a slow link, gzip-1 and none both close enough to be measured again, and due at the same chunk.
     let clock = 0;
     const auto = new AutoCompression({ ...settings, now: () => clock });
+    auto.uploadOpening();
     const compression: Record<string, { ratio: number; ms: number }> = { 'gzip-1': { ratio: 0.16, ms: 4 }, 'gzip-6': { ratio: 0.13, ms: 10 } };
     const feed = (index: number) => {
       auto.compressed(1, MB, compression['gzip-1'].ratio * MB, compression['gzip-1'].ms, index);

@@ -4,11 +4,13 @@
  * every chunk taken is given back. A fake API stands in for Anaplan, so the test decides when it
  * answers.
  */
+import zlib from 'node:zlib';
 import { FixedConcurrency, sleep } from '@pipe/core';
 import * as testing from '@pipe/core/testing';
 import type { AnaplanApi } from '../../src/http/anaplan-api';
+import { AutoCompression } from '../../src/upload/auto-compression';
 import { BodiesAhead } from '../../src/upload/bodies-ahead';
-import { chunkBodies } from '../../src/upload/chunk-bodies';
+import { chunkBodies, type ChunkCompression } from '../../src/upload/chunk-bodies';
 import type { UploadChunk } from '../../src/upload/document-chunks';
 import { AnaplanUploadSession } from '../../src/upload/upload-session';
 
@@ -42,14 +44,14 @@ function threeChunks() {
   return { chunks: chunks(), released, taken };
 }
 
-function session(api: AnaplanApi) {
+function session(api: AnaplanApi, compression: ChunkCompression = 6) {
   const ctx = testing.createTestContext();
   return new AnaplanUploadSession({
     api,
     modelPath: 'workspaces/w/models/m',
     file: { id: '113000000000', name: 'Opportunities.csv' },
     concurrency: new FixedConcurrency(2),
-    compression: 6,
+    compression,
     signal: new AbortController().signal,
     progress: ctx.progress,
     log: ctx.log,
@@ -88,5 +90,31 @@ describe('an upload session with gzip', () => {
     await until(() => released.length === taken.length);
     expect(taken.length).toBeGreaterThan(0);
     expect(released.sort()).toEqual(taken);
+  });
+});
+
+describe('an upload session with compress: auto', () => {
+  it('has the gzipped probe compressed only once the request that opens the upload is sent: it would hold that request back', async () => {
+    const { api, calls } = fakeAnaplan(() => Promise.resolve());
+    const ctx = testing.createTestContext();
+    const auto = new AutoCompression({ threads: 2, log: ctx.log });
+    const data = csv(0);
+    async function* chunks(): AsyncGenerator<UploadChunk> {
+      yield { index: 0, data: Buffer.concat(Array.from({ length: 20 }, () => data)) }; // large enough for the probes
+    }
+    const realGzipSync = zlib.gzipSync;
+    const gzipSync = jest.spyOn(zlib, 'gzipSync').mockImplementation((buffer, options) => {
+      calls.push('gzip');
+      return realGzipSync(buffer, options);
+    });
+    try {
+      const bodies = new BodiesAhead(chunkBodies(chunks(), auto, { parallel: 2, chunkSize: 10_000_000 }));
+      await sleep(20); // the sink logs in meanwhile: the chunk is read, its probes cut
+      await expect(session(api, auto).uploadAll(bodies)).resolves.toMatchObject({ chunks: 3 });
+    } finally {
+      gzipSync.mockRestore();
+    }
+    expect(calls.slice(0, 2)).toEqual(['POST workspaces/w/models/m/files/113000000000', 'gzip']);
+    expect(auto.chunksByEncoding).toMatchObject({ 'gzip-1': 1, none: 2 });
   });
 });

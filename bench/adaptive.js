@@ -51,6 +51,7 @@ const { startEmulatorProcess } = require('./emulator-process');
 const { fileToAnaplan, CHUNK_SIZE, WORKSPACE, MODEL, FILE_ID } = require('./anaplan-pipeline');
 const { generateCsv } = require('./generate-csv');
 const { cpuTicks, stealSince } = require('./cpu-steal');
+const { roundOrders } = require('./round-orders');
 
 const ROOT = path.resolve(__dirname, '..');
 const CORE = path.join(ROOT, 'packages/core/dist');
@@ -120,10 +121,15 @@ async function run({
       if (!runs.has(key)) runs.set(key, []);
       runs.get(key).push(await measure(emulator, profile, setting, fileFor(profile)));
     };
+    // The settings' order changes every round (round-orders.js): in a fixed one auto always came
+    // right after gzip at 8, whose 300 MB the emulator was still cleaning up (on loopback a run of
+    // none right after it took 1.10x the time of a run of none before it, median of 8 paired rounds).
+    const orders = roundOrders(settings.length);
+    for (const profile of profiles) for (const setting of settings) runs.set(`${profile}|${label(setting)}`, []); // table order
     for (let round = 0; round < repeat; round++) {
       for (const profile of profiles) {
         await emulator.ask({ type: 'set-link', settings: PROFILES[profile].link });
-        for (const setting of settings) await measureInto(profile, setting);
+        for (const index of orders[round % orders.length]) await measureInto(profile, settings[index]);
         if (!auto.available) runs.set(`${profile}|auto`, [{ profile, setting: 'auto', unavailable: auto.reason }]);
       }
     }

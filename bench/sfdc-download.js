@@ -27,6 +27,7 @@ const { tmpdir } = require('node:os');
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const { heapLikePipeRun } = require('./pipe-heap');
+const { roundOrders } = require('./round-orders');
 
 const root = join(__dirname, '..');
 const MB = 1_000_000;
@@ -162,18 +163,6 @@ function childResult(proc, what) {
   ]);
 }
 
-/**
- * Case orders for the rounds (a balanced Latin square of 4): across four rounds each case runs
- * once right after each other case, so what one case leaves behind (a 600 MB file to free, a busy
- * emulator) does not always land on the same next one.
- */
-const ROUND_ORDERS = [
-  [0, 1, 3, 2],
-  [1, 2, 0, 3],
-  [2, 3, 1, 0],
-  [3, 0, 2, 1],
-];
-
 /** Runs a case in a fresh process; `wholeSeconds` is from spawn to its answer, Node's start included. */
 async function inChild(args) {
   const started = process.hrtime.bigint();
@@ -304,7 +293,9 @@ async function measureSize(mb, print) {
       ];
       // In a fixed order the pipeline alone always came after the CLI's dry run, and measured
       // 0.74x on soql at 600 MB against 0.94x at 300 MB.
-      for (let round = 0; round < REPEATS; round++) for (const k of ROUND_ORDERS[round % ROUND_ORDERS.length]) await cases[k]();
+      // Each case runs once right after each other one over four rounds (round-orders.js).
+      const orders = roundOrders(cases.length);
+      for (let round = 0; round < REPEATS; round++) for (const k of orders[round % orders.length]) await cases[k]();
       const summary = (name, list, baseline) => {
         const seconds = median(list.map((r) => r.seconds));
         return {

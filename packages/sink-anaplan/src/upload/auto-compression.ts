@@ -6,9 +6,9 @@
  * each alone on it, before most of the data is committed. Real compressions then keep the
  * estimate of the level in use current, a sample of a chunk compressed at the fastest level every
  * `REPROBE_EVERY` chunks checks it, the slower levels are sampled while the link says gzip is in
- * the running (on a fast link they are not), and uploads
- * report their time per byte (link-meter.ts). The process's CPU time besides compressing, per
- * byte of data, tells what compressing shares the cores with. Every chunk is decided afresh; an
+ * the running (on a fast link they are not), and uploads report their time per byte
+ * (link-meter.ts). The process's CPU time besides compressing, per byte of data, tells what
+ * compressing shares the cores with. Every chunk is decided afresh; an
  * encoding sent once to measure it (again) goes on a probe-sized chunk cut from the head of the
  * next one, or on the whole next one when its figure comes from small uploads only (a small
  * chunk would only repeat it). Changes go to the debug log.
@@ -148,10 +148,10 @@ export class AutoCompression implements EncodingPolicy {
   }
 
   /**
-   * The request that opens the upload is on its way: the gzipped probe may be compressed now. Done
-   * before, on this thread, the compression held that request back by as long as it took, and on a
-   * fast link Anaplan's answer comes back sooner than that (on loopback, 6-14 ms of a 0.6 s run);
-   * on a slow one the compression is done long before the answer either way.
+   * The request that opens the upload is on its way: the gzipped probe may be compressed now. Made
+   * as soon as its chunk was read, on this thread, the probe held that request back by as long as
+   * it took (on loopback 14-20 ms, with a sample of every level then, in a run of 0.6 s), and on a
+   * fast link Anaplan answers sooner than that; on a slow one it is made long before the answer.
    */
   uploadOpening(): void {
     this.opening.settle();

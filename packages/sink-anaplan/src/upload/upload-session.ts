@@ -72,8 +72,8 @@ export class AnaplanUploadSession {
    * reading the next one only when a slot is free. The first body is on its way meanwhile (with
    * gzip or auto, chunks are encoded ahead of the uploads, as many at once as there are CPU
    * threads; a 10 MB chunk takes about 0.1 s at gzip level 6; auto's gzipped probe once the
-   * opening request is sent). If the upload cannot be opened,
-   * nothing is sent and the bodies are given back.
+   * opening request is sent). If the upload cannot be opened, nothing is sent and the bodies are
+   * given back.
    */
   async uploadAll(bodies: BodiesAhead): Promise<UploadSummary> {
     const { compression, concurrency } = this.options;

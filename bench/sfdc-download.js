@@ -292,8 +292,8 @@ async function measureSize(mb, print) {
         },
       ];
       // In a fixed order the pipeline alone always came after the CLI's dry run, and measured
-      // 0.74x on soql at 600 MB against 0.94x at 300 MB.
-      // Each case runs once right after each other one over four rounds (round-orders.js).
+      // 0.74x on soql at 600 MB against 0.94x at 300 MB: each case now runs once right after each
+      // other one over four rounds (round-orders.js).
       const orders = roundOrders(cases.length);
       for (let round = 0; round < REPEATS; round++) for (const k of orders[round % orders.length]) await cases[k]();
       const summary = (name, list, baseline) => {

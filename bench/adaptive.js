@@ -68,7 +68,8 @@ const PROFILES = {
   stalled: {
     describe: 'unlimited loopback, the second chunk upload of every case held 20 ms',
     link: {},
-    fault: { method: 'PUT', path: '/2/0/workspaces/*/models/*/files/*/chunks/*', nth: 2, fault: { kind: 'latency', ms: 20 } },
+    // `route`: a name in the emulator's routePatterns, turned into the rule's path in its process.
+    fault: { method: 'PUT', route: 'chunk', nth: 2, fault: { kind: 'latency', ms: 20 } },
     slow: false,
     onlyWhenAsked: true,
   },
@@ -116,11 +117,7 @@ async function run({
     // warming up), which would land on whichever setting happened to run first.
     for (let warmUp = 0; warmUp < 2; warmUp++) await measure(emulator, profiles[0], FIXED[1], files[PROFILES[profiles[0]].slow ? slowMb : mb]);
     const fileFor = (profile) => files[PROFILES[profile].slow ? slowMb : mb];
-    const measureInto = async (profile, setting) => {
-      const key = `${profile}|${label(setting)}`;
-      if (!runs.has(key)) runs.set(key, []);
-      runs.get(key).push(await measure(emulator, profile, setting, fileFor(profile)));
-    };
+    const measureInto = async (profile, setting) => runs.get(`${profile}|${label(setting)}`).push(await measure(emulator, profile, setting, fileFor(profile)));
     // The settings' order changes every round (round-orders.js): in a fixed one auto always came
     // right after gzip at 8, whose 300 MB the emulator was still cleaning up (on loopback a run of
     // none right after it took 1.10x the time of a run of none before it, median of 8 paired rounds).
@@ -337,7 +334,7 @@ function describeFacts(facts) {
 }
 
 async function emulatorProcess() {
-  const { startAnaplanEmulator } = require(path.join(ROOT, 'packages/emulator-anaplan/dist'));
+  const { startAnaplanEmulator, routePatterns } = require(path.join(ROOT, 'packages/emulator-anaplan/dist'));
   const emulator = await startAnaplanEmulator({ port: 0 });
   const answer = (value) => process.send({ type: 'answer', value });
   process.on('message', async (m) => {
@@ -345,7 +342,10 @@ async function emulatorProcess() {
       emulator.setLink(m.settings);
       answer(true);
     }
-    if (m.type === 'add-fault') answer(emulator.faults.add(m.rule));
+    if (m.type === 'add-fault') {
+      const { route, ...rule } = m.rule;
+      answer(emulator.faults.add({ ...rule, path: routePatterns[route] }));
+    }
     if (m.type === 'clear-faults') {
       emulator.faults.clear();
       answer(true);

@@ -8,10 +8,10 @@
  * `REPROBE_EVERY` chunks checks it, the slower levels are sampled while the link says gzip is in
  * the running (on a fast link they are not), and uploads report their time per byte
  * (link-meter.ts). The process's CPU time besides compressing, per byte of data, tells what
- * compressing shares the cores with. Every chunk is decided afresh; an
- * encoding sent once to measure it (again) goes on a probe-sized chunk cut from the head of the
- * next one, or on the whole next one when its figure comes from small uploads only (a small
- * chunk would only repeat it). Changes go to the debug log.
+ * compressing shares the cores with. Every chunk is decided afresh; an encoding sent once to
+ * measure it (again) goes on a probe-sized chunk cut from the head of the next one, or on the
+ * whole next one when its figure comes from small uploads only (a small chunk would only repeat
+ * it). Changes go to the debug log.
  */
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
